@@ -1,0 +1,44 @@
+package io.inkv.store;
+
+/**
+ * An atomic read-modify-write of one key, passed to {@link Store#update(byte[], EntryUpdate)}.
+ *
+ * <p>The function runs while the store holds the key's write lock: no other write to the same key
+ * runs until it returns, and readers see either the old or the new value. It must be quick, must
+ * not write to the same store (other keys may share the lock), and at most one of the
+ * {@link Writer}'s methods takes effect (the last one called).
+ *
+ * @param <R> the result type
+ */
+@FunctionalInterface
+public interface EntryUpdate<R> {
+
+  /**
+   * Decides the key's new state.
+   *
+   * @param current the current value and expiry time, or {@code null} if the key is absent or expired
+   * @param writer records the change; calling none of its methods leaves the entry as it is
+   * @return the result handed back by {@code update}
+   */
+  R apply(Current current, Writer writer);
+
+  /**
+   * The current state of the key.
+   *
+   * @param value a copy of the value, which the function may keep
+   * @param expireAt the expiry time in epoch milliseconds, or {@link Store#NEVER}
+   */
+  record Current(byte[] value, long expireAt) {}
+
+  /** The change an update makes. */
+  interface Writer {
+    /** Replaces the value (or creates the entry) with {@code value}, expiring at {@code expireAt}. */
+    void put(byte[] value, long expireAt);
+
+    /** Keeps the value and changes only its expiry time. */
+    void setExpiry(long expireAt);
+
+    /** Removes the entry. */
+    void remove();
+  }
+}

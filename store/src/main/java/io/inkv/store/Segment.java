@@ -1,0 +1,149 @@
+package io.inkv.store;
+
+import io.inkv.store.memory.MappedFile;
+import io.inkv.store.memory.Region;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+/*
+ * One append-only segment file, mapped whole. Layout (docs/store-format.md):
+ *
+ *   0  u64  magic "INKVSEG1"      12 u32 header length (64)      24 u32 segment id
+ *   8  u32  format version (1)    16 u64 store id                28 u32 capacity (file size)
+ *  32  u64  creation time (epoch ms)   40..59 zero   60 u32 CRC32C of bytes [0, 60)
+ *  64  records, each 8-byte aligned, until a zero length word
+ *
+ * Only the appender (holding the store's append lock) moves writePosition; readers never need it
+ * because they reach records through the index. The live/garbage counters drive compaction and
+ * are heuristics: compaction decides what to keep by asking the index, never by the counters.
+ */
+final class Segment {
+  static final long MAGIC = 0x31474553564B4E49L; // "INKVSEG1" little-endian
+  static final int FORMAT_VERSION = 1;
+  static final int HEADER = 64;
+
+  final int id;
+  final MappedFile file;
+  final Region region;
+  final int capacity;
+
+  /** Where the next record goes; written only under the append lock. */
+  volatile int writePosition;
+  /** Bytes known to be on the device. */
+  volatile int syncedPosition;
+  volatile boolean dirtySinceImage;
+
+  final AtomicLong liveBytes = new AtomicLong();
+  final AtomicLong garbageBytes = new AtomicLong();
+  /** The lowest record sequence in the segment (Long.MAX_VALUE when empty). */
+  volatile long minSequence = Long.MAX_VALUE;
+  /** The earliest expiry time of a record in the segment (Long.MAX_VALUE when none expires). */
+  volatile long earliestExpiry = Long.MAX_VALUE;
+
+  private Segment(int id, MappedFile file) {
+    this.id = id;
+    this.file = file;
+    this.region = file.region();
+    this.capacity = region.capacity();
+  }
+
+  static String fileName(int id) {
+    return String.format("%010d.seg", id);
+  }
+
+  /** Returns the segment id a file name denotes, or -1 if it is not a segment file name. */
+  static int parseId(String name) {
+    if (name.length() != 14 || !name.endsWith(".seg")) {
+      return -1;
+    }
+    try {
+      long id = Long.parseLong(name.substring(0, 10));
+      return id > 0 && id <= Integer.MAX_VALUE ? (int) id : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  static Segment create(Path directory, int id, int capacity, long storeId, long now) {
+    MappedFile file = MappedFile.create(directory.resolve(fileName(id)), capacity);
+    Region r = file.region();
+    r.putLong(0, MAGIC);
+    r.putInt(8, FORMAT_VERSION);
+    r.putInt(12, HEADER);
+    r.putLong(16, storeId);
+    r.putInt(24, id);
+    r.putInt(28, capacity);
+    r.putLong(32, now);
+    r.putInt(60, r.crc32c(0, 0, 60));
+    Segment s = new Segment(id, file);
+    s.writePosition = HEADER;
+    s.syncedPosition = 0;
+    return s;
+  }
+
+  /**
+   * Maps an existing segment file and checks its header.
+   *
+   * @throws Store.FormatException if the file is not a segment of this store or has another format version
+   */
+  static Segment open(Path path, int id, long storeId) {
+    MappedFile file = MappedFile.open(path, true);
+    try {
+      Region r = file.region();
+      if (r.capacity() < HEADER) {
+        throw new Store.FormatException(path, "segment file is " + r.capacity() + " bytes, shorter than its header");
+      }
+      if (r.getLong(0) != MAGIC) {
+        throw new Store.FormatException(path, "not an inkv segment file (bad magic number)");
+      }
+      if (r.crc32c(0, 0, 60) != r.getInt(60)) {
+        throw new Store.CorruptedException(path, 0, "segment header checksum mismatch");
+      }
+      int version = r.getInt(8);
+      if (version != FORMAT_VERSION) {
+        throw new Store.FormatException(path, "segment format version " + version
+            + " is not supported (this inkv reads version " + FORMAT_VERSION + ")");
+      }
+      if (r.getLong(16) != storeId) {
+        throw new Store.FormatException(path, String.format(
+            "segment belongs to store %016x, not to this store %016x", r.getLong(16), storeId));
+      }
+      if (r.getInt(24) != id) {
+        throw new Store.FormatException(path, "segment header says id " + r.getInt(24) + " but the file name says " + id);
+      }
+      if (r.getInt(28) != r.capacity()) {
+        throw new Store.CorruptedException(path, 28, "segment header says " + r.getInt(28)
+            + " bytes but the file has " + r.capacity() + " (truncated?)");
+      }
+      Segment s = new Segment(id, file);
+      s.writePosition = HEADER;
+      return s;
+    } catch (RuntimeException e) {
+      file.close();
+      throw e;
+    }
+  }
+
+  Path path() {
+    return file.path();
+  }
+
+  void noteRecord(long sequence, long expireAt) {
+    if (sequence < minSequence) {
+      minSequence = sequence;
+    }
+    if (expireAt != Store.NEVER && expireAt < earliestExpiry) {
+      earliestExpiry = expireAt;
+    }
+  }
+
+  double garbageRatio() {
+    long used = writePosition - HEADER;
+    return used <= 0 ? 0 : (double) garbageBytes.get() / used;
+  }
+
+  @Override
+  public String toString() {
+    return "Segment[" + id + ", " + writePosition + "/" + capacity + " bytes]";
+  }
+}

@@ -1,0 +1,70 @@
+package io.inkv.store;
+
+import java.util.Arrays;
+
+/*
+ * Segment id -> Segment, copy-on-write: the table changes only when a segment is added or retired
+ * (a few times a minute at most), and readers look up a segment on every get, so a lookup is one
+ * volatile read plus a probe of an immutable open-addressing table, with no allocation. Ids are not
+ * dense (compaction deletes old segments), which is why this is not a plain array indexed by id.
+ */
+final class SegmentTable {
+  private volatile Table table = new Table(new Segment[0]);
+
+  Segment get(int id) {
+    return table.get(id);
+  }
+
+  /** Returns the segments in id order. */
+  Segment[] all() {
+    return table.sorted;
+  }
+
+  synchronized void add(Segment s) {
+    Segment[] next = Arrays.copyOf(table.sorted, table.sorted.length + 1);
+    next[next.length - 1] = s;
+    table = new Table(next);
+  }
+
+  synchronized void remove(Segment s) {
+    Segment[] next = Arrays.stream(table.sorted).filter(x -> x != s).toArray(Segment[]::new);
+    table = new Table(next);
+  }
+
+  private static final class Table {
+    final Segment[] sorted;
+    final Segment[] slots;
+    final int mask;
+
+    Table(Segment[] segments) {
+      sorted = segments.clone();
+      Arrays.sort(sorted, (a, b) -> Integer.compare(a.id, b.id));
+      int n = Integer.highestOneBit(Math.max(2, segments.length * 4) - 1) << 1;
+      slots = new Segment[n];
+      mask = n - 1;
+      for (Segment s : sorted) {
+        int i = mix(s.id) & mask;
+        while (slots[i] != null) {
+          i = (i + 1) & mask;
+        }
+        slots[i] = s;
+      }
+    }
+
+    private static int mix(int id) {
+      return id * 0x9E3779B9 >>> 7;
+    }
+
+    Segment get(int id) {
+      int i = mix(id) & mask;
+      Segment s;
+      while ((s = slots[i]) != null) {
+        if (s.id == id) {
+          return s;
+        }
+        i = (i + 1) & mask;
+      }
+      return null;
+    }
+  }
+}

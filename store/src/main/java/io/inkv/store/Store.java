@@ -1,0 +1,188 @@
+package io.inkv.store;
+
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * An embedded, persistent key-value store: byte keys, byte values, kept in append-only
+ * memory-mapped segment files under one directory, found through an in-memory hash index.
+ *
+ * <p>Open one with {@link #open(StoreOptions)}. Any number of threads may call any method.
+ * Operations on one key are linearizable: each takes effect atomically at one instant between
+ * its call and its return. Reads take no lock that another reader writes to.
+ *
+ * <p>Limits: a key is 1 to {@value #MAX_KEY_LENGTH} bytes; a value is 0 bytes up to
+ * {@link #maxValueLength()} (set by the segment size). Expiry times are epoch milliseconds;
+ * {@link #NEVER} means the entry does not expire.
+ *
+ * <p>Every method except {@link #close()} and {@link #isClosed()} throws
+ * {@link ClosedException} once the store is closed.
+ */
+public interface Store extends AutoCloseable {
+
+  /** The expiry time of an entry that does not expire. */
+  long NEVER = 0L;
+
+  /** The longest key, in bytes. */
+  int MAX_KEY_LENGTH = 0xFFFF;
+
+  /**
+   * Opens the store in {@code options.directory()}, creating it if it does not exist and the
+   * options allow, and recovering it if it was not closed cleanly.
+   *
+   * @throws FormatException if a file in the directory is not an inkv file or has another format version
+   * @throws CorruptedException if a file fails its checksum where a torn write cannot explain it
+   * @throws AlreadyOpenException if another store object or process has the directory open
+   * @throws StorageException if the directory cannot be read or written
+   */
+  static Store open(StoreOptions options) {
+    return LogStore.open(options);
+  }
+
+  /** Returns the store's directory. */
+  Path directory();
+
+  /** Returns the largest value this store accepts, in bytes. */
+  int maxValueLength();
+
+  /** Returns a copy of the value of {@code key}, or {@code null} if absent or expired. */
+  byte[] get(byte[] key);
+
+  /**
+   * Points {@code view} at the value of {@code key} without copying it.
+   *
+   * @return {@code true} if the key is present (the view is filled), {@code false} if absent or
+   *     expired (the view is emptied)
+   */
+  boolean get(byte[] key, ValueView view);
+
+  /** Returns the expiry time of {@code key}, {@link #NEVER}, or -1 if the key is absent or expired. */
+  long expireAt(byte[] key);
+
+  /** Returns whether {@code key} is present and not expired. */
+  boolean containsKey(byte[] key);
+
+  /**
+   * Returns copies of the values of {@code keys}, in the same order, with {@code null} for each
+   * key that is absent or expired. Each value is read atomically; the whole call is not a snapshot.
+   */
+  byte[][] getAll(List<byte[]> keys);
+
+  /** Stores {@code value} under {@code key}, replacing any previous value; it does not expire. */
+  void put(byte[] key, byte[] value);
+
+  /**
+   * Stores {@code value} under {@code key}, replacing any previous value, expiring at {@code expireAt}
+   * (epoch milliseconds; {@link #NEVER} for no expiry; a time already past removes the key).
+   */
+  void put(byte[] key, byte[] value, long expireAt);
+
+  /** Removes {@code key}; returns whether it was present and not expired. */
+  boolean remove(byte[] key);
+
+  /**
+   * Changes the expiry time of {@code key} in place, without writing a new record; returns
+   * whether the key was present. The change is made durable with the next flush, not on its own.
+   */
+  boolean setExpiry(byte[] key, long expireAt);
+
+  /**
+   * Atomically reads, decides and writes the entry of {@code key}; see {@link EntryUpdate}.
+   *
+   * @return what {@code update} returned
+   */
+  <R> R update(byte[] key, EntryUpdate<R> update);
+
+  /**
+   * Returns an iterator over copies of the live entries. It is weakly consistent: it never throws
+   * {@link java.util.ConcurrentModificationException}, returns each entry at most once, and
+   * reflects some but not necessarily all changes made after it was created. Its {@code remove}
+   * removes the last returned key.
+   */
+  Iterator<Entry> iterator();
+
+  /** Returns the number of live entries (expired entries not yet dropped may be counted). */
+  long size();
+
+  /** Removes every entry. */
+  void clear();
+
+  /** Forces every write so far to the storage device and writes an index image. */
+  void flush();
+
+  /**
+   * Compacts every segment whose garbage passed the configured ratio now, on the calling thread,
+   * instead of waiting for the background compactor; returns the number of segments compacted.
+   */
+  int compact();
+
+  /**
+   * Reads every record of every segment and checks its checksum and structure.
+   *
+   * @throws CorruptedException naming the file and offset of the first bad record
+   */
+  void verify();
+
+  /** Returns the current counters. */
+  StoreStats stats();
+
+  /** Returns whether {@link #close()} has been called. */
+  boolean isClosed();
+
+  /**
+   * Waits for in-flight operations, writes an index image so the next open is fast, forces the
+   * files, and releases every mapping and file handle. Idempotent.
+   */
+  @Override
+  void close();
+
+  /** Thrown by an operation on a closed store. */
+  final class ClosedException extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public ClosedException(Path directory) {
+      super("the store in " + directory + " is closed");
+    }
+  }
+
+  /** Thrown when a file of the store fails a checksum or structural check. */
+  final class CorruptedException extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public CorruptedException(Path file, long offset, String problem) {
+      super(file + " at offset " + offset + ": " + problem);
+    }
+
+    public CorruptedException(Path file, String problem) {
+      super(file + ": " + problem);
+    }
+  }
+
+  /** Thrown when a file in the directory is not an inkv file or has an unsupported format version. */
+  final class FormatException extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public FormatException(Path file, String problem) {
+      super(file + ": " + problem);
+    }
+  }
+
+  /** Thrown when the directory is open already, in this process or another. */
+  final class AlreadyOpenException extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public AlreadyOpenException(Path directory, String detail) {
+      super("the store in " + directory + " is already open " + detail);
+    }
+  }
+
+  /** Thrown when the file system refuses a read or write (a full disk, a read-only directory). */
+  final class StorageException extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public StorageException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
