@@ -14,7 +14,7 @@ final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  static void writeAtomically(Path directory, String name, byte[] content) {
+  static void writeAtomically(Path directory, String name, byte[] content, boolean force) {
     Path temp = directory.resolve(name + TEMP_SUFFIX);
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -22,22 +22,26 @@ final class AtomicFiles {
       while (b.hasRemaining()) {
         ch.write(b);
       }
-      ch.force(true);
+      if (force) {
+        ch.force(true);
+      }
     } catch (IOException e) {
       throw new Store.StorageException(temp + ": cannot write: " + e, e);
     }
-    commit(directory, temp, name);
+    commit(directory, temp, name, force);
   }
 
   /** Renames a forced temp file over {@code name} and forces the directory entry. */
-  static void commit(Path directory, Path temp, String name) {
+  static void commit(Path directory, Path temp, String name, boolean force) {
     Path target = directory.resolve(name);
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new Store.StorageException(target + ": cannot replace: " + e, e);
     }
-    forceDirectory(directory);
+    if (force) {
+      forceDirectory(directory);
+    }
   }
 
   static void forceDirectory(Path directory) {

@@ -88,7 +88,7 @@ final class IndexImage {
     } catch (IOException e) {
       throw new Store.StorageException(temp + ": cannot write the index image: " + e, e);
     }
-    AtomicFiles.commit(directory, temp, FILE);
+    AtomicFiles.commit(directory, temp, FILE, true);
   }
 
   private static void drain(FileChannel ch, ByteBuffer buf, CRC32C crc) throws IOException {

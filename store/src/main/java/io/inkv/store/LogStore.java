@@ -70,6 +70,8 @@ import java.util.function.LongSupplier;
 final class LogStore implements Store {
   private static final System.Logger LOG = System.getLogger(LogStore.class.getName());
   private static final String LOCK_FILE = "inkv.lock";
+  /** Files named *.meta belong to layers above the store (e.g. documents.meta); the store leaves them alone. */
+  static final String META_SUFFIX = ".meta";
   private static final int KEY_LOCKS = 256;
   private static final int FIRST_SEGMENT_SIZE = 256 << 10;
   private static final ScheduledExecutorService MAINTENANCE = maintenanceExecutor();
@@ -258,13 +260,15 @@ final class LogStore implements Store {
           hasManifest = true;
         } else if (name.equals(IndexImage.FILE)) {
           hasImage = true;
+        } else if (name.endsWith(META_SUFFIX)) {
+          continue; // owned by a layer above the store (the document schema)
         } else if (name.endsWith(AtomicFiles.TEMP_SUFFIX)) {
           Files.delete(p); // an atomic write that did not finish
         } else if (Segment.parseId(name) > 0 && Files.isRegularFile(p)) {
           segmentFiles.put(Segment.parseId(name), p);
         } else {
           throw new Store.FormatException(p, "is not an inkv file; a store directory holds only "
-              + Manifest.FILE + ", " + LOCK_FILE + ", " + IndexImage.FILE + " and segment files (0000000001.seg)");
+              + Manifest.FILE + ", " + LOCK_FILE + ", " + IndexImage.FILE + ", segment files (0000000001.seg) and *.meta files");
         }
       }
     } catch (IOException e) {
@@ -283,7 +287,7 @@ final class LogStore implements Store {
           "is missing, but the directory holds segment files or an index image");
     } else {
       manifest = new Manifest(new SecureRandom().nextLong(), hasher.name());
-      manifest.write(dir);
+      manifest.write(dir, !options.temporary());
     }
 
     List<Integer> ids = new ArrayList<>(segmentFiles.keySet());
@@ -537,12 +541,16 @@ final class LogStore implements Store {
     }
   }
 
+  /*
+   * A record must fit in a segment of the configured size after the 64-byte segment header:
+   * align(32 + k + v) <= segmentSize - 64. segmentSize is a multiple of 4096, so this is exactly
+   * 96 + k + v <= segmentSize.
+   */
   private void checkValue(byte[] key, int valueLength) {
-    long needed = Segment.HEADER + (long) align(RecordFormat.recordLength(key.length, 0)) + valueLength;
-    if (needed > options.segmentSize()) {
+    long limit = (long) options.segmentSize() - Segment.HEADER - HEADER - key.length;
+    if (valueLength > limit) {
       throw new IllegalArgumentException("value is " + valueLength + " bytes; with a " + key.length
-          + "-byte key the limit is " + (options.segmentSize() - Segment.HEADER - align(HEADER + key.length) - 8)
-          + " (set by segmentSize " + options.segmentSize() + ")");
+          + "-byte key the limit is " + limit + " (set by segmentSize " + options.segmentSize() + ")");
     }
   }
 
@@ -666,7 +674,7 @@ final class LogStore implements Store {
 
   @Override
   public int maxValueLength() {
-    return options.segmentSize() - Segment.HEADER - align(HEADER + 1) - 8;
+    return options.segmentSize() - Segment.HEADER - HEADER;
   }
 
   @Override
@@ -1045,7 +1053,7 @@ final class LogStore implements Store {
 
   /** Makes a write durable as the setting asks, then evicts if the store is over capacity. */
   private void afterWrite(long address) {
-    if (address != 0 && options.durability() == Durability.EVERY_WRITE) {
+    if (address != 0 && options.durability() == Durability.EVERY_WRITE && !options.temporary()) {
       syncTo(address);
     }
     if (overCapacity()) {
@@ -1145,7 +1153,7 @@ final class LogStore implements Store {
     size = Math.min(size, options.segmentSize());
     int needed = (Segment.HEADER + length + 4095) & ~4095;
     size = Math.max(size, needed);
-    if (s != null && options.durability() != Durability.NONE) {
+    if (s != null && options.durability() != Durability.NONE && !options.temporary()) {
       synchronized (syncLock) {
         int from = s.syncedPosition;
         if (s.writePosition > from) {
@@ -1458,7 +1466,7 @@ final class LogStore implements Store {
       }
       try {
         long now = clock.getAsLong();
-        if (options.durability() == Durability.INTERVAL && now - lastSyncMillis >= options.syncInterval().toMillis()) {
+        if (options.durability() == Durability.INTERVAL && !options.temporary() && now - lastSyncMillis >= options.syncInterval().toMillis()) {
           syncActive();
           lastSyncMillis = now;
         }
@@ -1641,6 +1649,12 @@ final class LogStore implements Store {
    * then deletes the files of segments retired before it.
    */
   private void writeImage() {
+    if (options.temporary()) {
+      synchronized (imageLock) {
+        releaseRetired(new ArrayList<>(retired));
+      }
+      return;
+    }
     synchronized (imageLock) {
       int cpSegment;
       int cpOffset;
@@ -1667,13 +1681,18 @@ final class LogStore implements Store {
             Math.max(0, s.garbageBytes.get()), s.minSequence, s.earliestExpiry);
       }
       IndexImage.write(directory, storeId, new Checkpoint(cpSegment, cpOffset, nextSeq, clearFloor, infos, 0), index);
-      for (Segment s : retiredNow) {
-        deleteFile(s.path());
-        released.add(new WeakReference<>(s.file));
-      }
-      retired.removeAll(retiredNow);
-      released.removeIf(ref -> ref.get() == null);
+      releaseRetired(retiredNow);
     }
+  }
+
+  /** Deletes the files of retired segments; their mappings go when unreachable, or at close. Holds imageLock. */
+  private void releaseRetired(List<Segment> retiredNow) {
+    for (Segment s : retiredNow) {
+      deleteFile(s.path());
+      released.add(new WeakReference<>(s.file));
+    }
+    retired.removeAll(retiredNow);
+    released.removeIf(ref -> ref.get() == null);
   }
 
   @Override
@@ -1682,7 +1701,9 @@ final class LogStore implements Store {
     try {
       maintenanceLock.lock();
       try {
-        syncActive();
+        if (!options.temporary()) {
+          syncActive();
+        }
         writeImage();
       } finally {
         maintenanceLock.unlock();
@@ -1731,8 +1752,10 @@ final class LogStore implements Store {
     maintenanceLock.lock();
     try {
       try {
-        syncActive();
-        writeImage();
+        if (!options.temporary()) {
+          syncActive();
+          writeImage();
+        }
       } catch (RuntimeException e) {
         failure = e;
       }
@@ -1762,8 +1785,28 @@ final class LogStore implements Store {
         }
       }
     }
+    if (options.temporary()) {
+      try {
+        deleteDirectory();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
+    }
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  private void deleteDirectory() {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+      for (Path p : files) {
+        Files.deleteIfExists(p);
+      }
+      Files.deleteIfExists(directory);
+    } catch (IOException e) {
+      throw new StorageException(directory + ": cannot delete the temporary store: " + e, e);
     }
   }
 

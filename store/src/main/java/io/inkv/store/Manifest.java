@@ -63,12 +63,12 @@ record Manifest(long storeId, String keyHash) {
     }
   }
 
-  void write(Path directory) {
+  void write(Path directory, boolean force) {
     String body = "format=inkv-store\nformatVersion=" + FORMAT_VERSION + "\nstoreId="
         + String.format("%016x", storeId) + "\nkeyHash=" + keyHash + "\n";
     CRC32C crc = new CRC32C();
     crc.update(body.getBytes(StandardCharsets.UTF_8));
     String text = body + "crc32c=" + String.format("%08x", crc.getValue()) + "\n";
-    AtomicFiles.writeAtomically(directory, FILE, text.getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.writeAtomically(directory, FILE, text.getBytes(StandardCharsets.UTF_8), force);
   }
 }

@@ -12,8 +12,8 @@ import java.util.List;
  * Operations on one key are linearizable: each takes effect atomically at one instant between
  * its call and its return. Reads take no lock that another reader writes to.
  *
- * <p>Limits: a key is 1 to {@value #MAX_KEY_LENGTH} bytes; a value is 0 bytes up to
- * {@link #maxValueLength()} (set by the segment size). Expiry times are epoch milliseconds;
+ * <p>Limits: a key is 0 to {@value #MAX_KEY_LENGTH} bytes; a value is 0 bytes up to
+ * {@link #maxValueLength()} less the key's length (set by the segment size). Expiry times are epoch milliseconds;
  * {@link #NEVER} means the entry does not expire.
  *
  * <p>Every method except {@link #close()} and {@link #isClosed()} throws
@@ -43,7 +43,10 @@ public interface Store extends AutoCloseable {
   /** Returns the store's directory. */
   Path directory();
 
-  /** Returns the largest value this store accepts, in bytes. */
+  /**
+   * Returns the largest value this store accepts with an empty key, in bytes: the segment size
+   * less 96. A key of {@code k} bytes lowers the limit by {@code k}.
+   */
   int maxValueLength();
 
   /** Returns a copy of the value of {@code key}, or {@code null} if absent or expired. */

@@ -32,6 +32,7 @@ public final class StoreOptions {
   private final LongSupplier clock;
   private final KeyHasher keyHasher;
   private final RemovalListener removalListener;
+  private final boolean temporary;
 
   private StoreOptions(Builder b) {
     this.directory = b.directory;
@@ -49,6 +50,7 @@ public final class StoreOptions {
     this.clock = b.clock;
     this.keyHasher = b.keyHasher;
     this.removalListener = b.removalListener;
+    this.temporary = b.temporary;
   }
 
   /** Starts options for the store in {@code directory}. */
@@ -114,6 +116,11 @@ public final class StoreOptions {
     return keyHasher;
   }
 
+  /** Returns whether the store is deleted when closed (and never forced to disk). */
+  public boolean temporary() {
+    return temporary;
+  }
+
   /** Returns the listener told of expirations and evictions, or {@code null}. */
   public RemovalListener removalListener() {
     return removalListener;
@@ -136,6 +143,7 @@ public final class StoreOptions {
     b.clock = clock;
     b.keyHasher = keyHasher;
     b.removalListener = removalListener;
+    b.temporary = temporary;
     return b;
   }
 
@@ -165,6 +173,7 @@ public final class StoreOptions {
     private LongSupplier clock = System::currentTimeMillis;
     private KeyHasher keyHasher = KeyHasher.XXH64;
     private RemovalListener removalListener;
+    private boolean temporary;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -246,6 +255,17 @@ public final class StoreOptions {
     /** The clock expiry times are compared with, in epoch milliseconds (default the system clock). */
     public Builder clock(LongSupplier clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Whether the store is scratch space (default {@code false}): nothing is ever forced to the
+     * device, no index image is written, and {@link Store#close()} deletes the directory and
+     * everything in it. For caches that need not outlive their process; the durability setting is
+     * ignored.
+     */
+    public Builder temporary(boolean temporary) {
+      this.temporary = temporary;
       return this;
     }
 
