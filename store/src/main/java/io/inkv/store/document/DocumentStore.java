@@ -132,6 +132,16 @@ public interface DocumentStore extends AutoCloseable {
    */
   Object[][] getAll(List<String> keys, List<String> fields);
 
+  /**
+   * Returns a generated implementation of {@code iface} whose getters read this store's fields in
+   * place from a {@link DocumentView}; see {@link DocumentType}.
+   *
+   * @throws IllegalArgumentException if a getter names no field of the schema or returns another type
+   */
+  default <T> DocumentType<T> typed(Class<T> iface) {
+    return DocumentType.generate(iface, this);
+  }
+
   /** Drops the named fields from the schema and so from every document; returns how many existed. */
   int dropFields(String... names);
 
