@@ -67,14 +67,15 @@ final class Segment {
   static Segment create(Path directory, int id, int capacity, long storeId, long now) {
     MappedFile file = MappedFile.create(directory.resolve(fileName(id)), capacity);
     Region r = file.region();
-    r.putLong(0, MAGIC);
+    // The magic number goes last, with release semantics: a header whose magic is visible is whole.
     r.putInt(8, FORMAT_VERSION);
     r.putInt(12, HEADER);
     r.putLong(16, storeId);
     r.putInt(24, id);
     r.putInt(28, capacity);
     r.putLong(32, now);
-    r.putInt(60, r.crc32c(0, 0, 60));
+    r.putInt(60, crc32cWithMagic(r));
+    r.putLongRelease(0, MAGIC);
     Segment s = new Segment(id, file);
     s.writePosition = HEADER;
     s.syncedPosition = 0;
@@ -86,6 +87,18 @@ final class Segment {
    *
    * @throws Store.FormatException if the file is not a segment of this store or has another format version
    */
+  /** The header CRC as it will be once the magic number is in place. */
+  private static int crc32cWithMagic(Region r) {
+    byte[] magic = new byte[8];
+    io.inkv.store.memory.LittleEndian.putLong(magic, 0, MAGIC);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(magic);
+    byte[] rest = new byte[52];
+    r.getBytes(8, rest, 0, 52);
+    crc.update(rest);
+    return (int) crc.getValue();
+  }
+
   static Segment open(Path path, int id, long storeId) {
     MappedFile file = MappedFile.open(path, true);
     try {

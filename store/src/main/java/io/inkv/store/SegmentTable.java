@@ -15,6 +15,11 @@ final class SegmentTable {
     return table.get(id);
   }
 
+  /** Returns the sum of the segments' file sizes. */
+  long fileBytes() {
+    return table.fileBytes;
+  }
+
   /** Returns the segments in id order. */
   Segment[] all() {
     return table.sorted;
@@ -35,9 +40,15 @@ final class SegmentTable {
     final Segment[] sorted;
     final Segment[] slots;
     final int mask;
+    final long fileBytes;
 
     Table(Segment[] segments) {
       sorted = segments.clone();
+      long bytes = 0;
+      for (Segment s : segments) {
+        bytes += s.capacity;
+      }
+      fileBytes = bytes;
       Arrays.sort(sorted, (a, b) -> Integer.compare(a.id, b.id));
       int n = Integer.highestOneBit(Math.max(2, segments.length * 4) - 1) << 1;
       slots = new Segment[n];

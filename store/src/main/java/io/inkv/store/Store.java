@@ -16,8 +16,9 @@ import java.util.List;
  * {@link #maxValueLength()} less the key's length (set by the segment size). Expiry times are epoch milliseconds;
  * {@link #NEVER} means the entry does not expire.
  *
- * <p>Every method except {@link #close()} and {@link #isClosed()} throws
- * {@link ClosedException} once the store is closed.
+ * <p>Every method except {@link #close()}, {@link #isClosed()}, {@link #directory()} and
+ * {@link #maxValueLength()} throws {@link ClosedException} once the store is closed, and so does
+ * an iterator obtained before the close.
  */
 public interface Store extends AutoCloseable {
 
