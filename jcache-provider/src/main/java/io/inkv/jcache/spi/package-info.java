@@ -1,0 +1,2 @@
+/** The JCache service provider: {@link io.inkv.jcache.spi.InkvCachingProvider}, alone. */
+package io.inkv.jcache.spi;

@@ -1,0 +1,514 @@
+package io.inkv.store.codec;
+
+import io.inkv.store.memory.LittleEndian;
+import io.inkv.store.memory.Region;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The binary layout a generated codec gives the values of one record or plain-object class:
+ * where each field sits, so that one field can be read from stored bytes without decoding the
+ * others.
+ *
+ * <p>A value is laid out as (offsets from the value's first byte, little-endian):
+ *
+ * <pre>
+ *   [0, 4)                 fingerprint: a hash of the field names, kinds and types, checked on read
+ *   [4, 4 + B)             null bitmap, one bit per nullable field (B = ceil(nullable / 8))
+ *   [F, T)                 fixed-width fields at fixed offsets, widest first
+ *   [T, T + 4 * V)         offset table: for each variable-length field, its end offset (int32)
+ *   [T + 4 * V, length)    variable-length fields, back to back in table order
+ * </pre>
+ *
+ * <p>Variable-length field {@code i} spans from the end offset of field {@code i - 1} (or
+ * {@code T + 4 * V} for the first) to its own end offset. The full format, with examples, is in
+ * {@code docs/codec-format.md}. Record fields are taken in component order; plain-object fields
+ * in name order, so the layout does not depend on reflection's ordering.
+ *
+ * <p>Instances are immutable and thread-safe. The read methods take the region and the offset of
+ * the value's first byte ({@code base}); they check that offsets stay inside {@code length}.
+ */
+public final class RecordLayout {
+  /** Where the fingerprint sits. */
+  public static final int FINGERPRINT_OFFSET = 0;
+  /** Where the null bitmap starts. */
+  public static final int BITMAP_OFFSET = 4;
+
+  /** How a field is stored. */
+  public enum Kind {
+    /** {@code boolean}, one byte, 0 or 1. */
+    BOOLEAN(1, false),
+    /** {@code byte}. */
+    BYTE(1, false),
+    /** {@code short}. */
+    SHORT(2, false),
+    /** {@code char}, as an unsigned 16-bit value. */
+    CHAR(2, false),
+    /** {@code int}. */
+    INT(4, false),
+    /** {@code float}, IEEE 754 bits. */
+    FLOAT(4, false),
+    /** {@code long}. */
+    LONG(8, false),
+    /** {@code double}, IEEE 754 bits. */
+    DOUBLE(8, false),
+    /** {@code Boolean}: one byte and a null bit. */
+    BOXED_BOOLEAN(1, true),
+    /** {@code Byte}. */
+    BOXED_BYTE(1, true),
+    /** {@code Short}. */
+    BOXED_SHORT(2, true),
+    /** {@code Character}. */
+    BOXED_CHAR(2, true),
+    /** {@code Integer}. */
+    BOXED_INT(4, true),
+    /** {@code Float}. */
+    BOXED_FLOAT(4, true),
+    /** {@code Long}. */
+    BOXED_LONG(8, true),
+    /** {@code Double}. */
+    BOXED_DOUBLE(8, true),
+    /** {@code String}, UTF-8, variable length, nullable. */
+    STRING(0, true),
+    /** {@code byte[]}, variable length, nullable. */
+    BYTES(0, true),
+    /** Any other type, encoded by its own codec, variable length, nullable. */
+    NESTED(0, true);
+
+    private final int width;
+    private final boolean nullable;
+
+    Kind(int width, boolean nullable) {
+      this.width = width;
+      this.nullable = nullable;
+    }
+
+    /** Returns the bytes a fixed-width field takes, or 0 for a variable-length one. */
+    public int width() {
+      return width;
+    }
+
+    /** Returns whether the field has a fixed offset. */
+    public boolean isFixed() {
+      return width > 0;
+    }
+
+    /** Returns whether the field can be null (and so has a bit in the null bitmap). */
+    public boolean isNullable() {
+      return nullable;
+    }
+
+    static Kind of(Class<?> type) {
+      if (type == boolean.class) {
+        return BOOLEAN;
+      } else if (type == byte.class) {
+        return BYTE;
+      } else if (type == short.class) {
+        return SHORT;
+      } else if (type == char.class) {
+        return CHAR;
+      } else if (type == int.class) {
+        return INT;
+      } else if (type == float.class) {
+        return FLOAT;
+      } else if (type == long.class) {
+        return LONG;
+      } else if (type == double.class) {
+        return DOUBLE;
+      } else if (type == Boolean.class) {
+        return BOXED_BOOLEAN;
+      } else if (type == Byte.class) {
+        return BOXED_BYTE;
+      } else if (type == Short.class) {
+        return BOXED_SHORT;
+      } else if (type == Character.class) {
+        return BOXED_CHAR;
+      } else if (type == Integer.class) {
+        return BOXED_INT;
+      } else if (type == Float.class) {
+        return BOXED_FLOAT;
+      } else if (type == Long.class) {
+        return BOXED_LONG;
+      } else if (type == Double.class) {
+        return BOXED_DOUBLE;
+      } else if (type == String.class) {
+        return STRING;
+      } else if (type == byte[].class) {
+        return BYTES;
+      }
+      return NESTED;
+    }
+  }
+
+  /**
+   * One field of the layout.
+   *
+   * @param name the field (or record component) name
+   * @param type its declared type
+   * @param kind how it is stored
+   * @param index its position in {@link #fields()}
+   * @param offset the offset of a fixed-width field from the value's start, or -1
+   * @param nullBit its bit in the null bitmap, or -1 if it cannot be null
+   * @param varIndex its entry in the offset table for a variable-length field, or -1
+   */
+  public record Field(String name, Class<?> type, Kind kind, int index, int offset, int nullBit, int varIndex) {}
+
+  /**
+   * Implemented by the class the codec generator writes for each layout; not for applications.
+   */
+  public interface Accessor {
+    /** Writes every field of {@code value} into {@code out}. */
+    void write(Object value, Writer out);
+
+    /** Builds a value from the bytes at {@code base}, {@code length} bytes long. */
+    Object read(RecordLayout layout, Region region, int base, int length);
+  }
+
+  private final Class<?> type;
+  private final List<Field> fields;
+  private final Field[] fieldArray;
+  private final int fingerprint;
+  private final int tableOffset;
+  private final int varCount;
+  private final int dataOffset;
+  private final ClassLoader classLoader;
+  private final Codec<?>[] nested;
+
+  RecordLayout(Class<?> type, List<String> names, List<Class<?>> types, ClassLoader classLoader) {
+    this.type = type;
+    this.classLoader = classLoader;
+    int n = names.size();
+    Kind[] kinds = new Kind[n];
+    int nullable = 0;
+    int vars = 0;
+    int fixedBytes = 0;
+    int h = 0x811C9DC5;
+    for (int i = 0; i < n; i++) {
+      kinds[i] = Kind.of(types.get(i));
+      nullable += kinds[i].isNullable() ? 1 : 0;
+      vars += kinds[i].isFixed() ? 0 : 1;
+      fixedBytes += kinds[i].width();
+      for (byte b : (names.get(i) + ':' + kinds[i] + ':' + types.get(i).getName() + ';').getBytes(StandardCharsets.UTF_8)) {
+        h = (h ^ (b & 0xFF)) * 0x01000193;
+      }
+    }
+    this.fingerprint = h;
+    int fixedOffset = BITMAP_OFFSET + (nullable + 7) / 8;
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt((Integer i) -> -kinds[i].width()).thenComparingInt(i -> i));
+    int[] offsets = new int[n];
+    int at = fixedOffset;
+    for (int i : order) {
+      if (kinds[i].isFixed()) {
+        offsets[i] = at;
+        at += kinds[i].width();
+      } else {
+        offsets[i] = -1;
+      }
+    }
+    this.tableOffset = fixedOffset + fixedBytes;
+    this.varCount = vars;
+    this.dataOffset = tableOffset + 4 * vars;
+    List<Field> list = new ArrayList<>(n);
+    int bit = 0;
+    int var = 0;
+    for (int i = 0; i < n; i++) {
+      list.add(new Field(names.get(i), types.get(i), kinds[i], i, offsets[i],
+          kinds[i].isNullable() ? bit++ : -1, kinds[i].isFixed() ? -1 : var++));
+    }
+    this.fields = Collections.unmodifiableList(list);
+    this.fieldArray = list.toArray(new Field[0]);
+    this.nested = new Codec<?>[n];
+  }
+
+  /** Returns the class this layout describes. */
+  public Class<?> type() {
+    return type;
+  }
+
+  /** Returns the fields, in layout order. */
+  public List<Field> fields() {
+    return fields;
+  }
+
+  /**
+   * Returns the field called {@code name}.
+   *
+   * @throws IllegalArgumentException if there is none
+   */
+  public Field field(String name) {
+    for (Field f : fieldArray) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    throw new IllegalArgumentException(type.getName() + " has no field " + name);
+  }
+
+  /** Returns the fingerprint every value of this layout starts with. */
+  public int fingerprint() {
+    return fingerprint;
+  }
+
+  /** Returns the offset of the offset table (the end of the fixed-width fields). */
+  public int tableOffset() {
+    return tableOffset;
+  }
+
+  /** Returns the offset where variable-length data starts, which is also the shortest value. */
+  public int dataOffset() {
+    return dataOffset;
+  }
+
+  /**
+   * Checks that {@code length} bytes at {@code base} can be a value of this layout.
+   *
+   * @throws Codec.DecodeException if they are too short or carry another fingerprint
+   */
+  public void check(Region region, int base, int length) {
+    if (length < dataOffset) {
+      throw new Codec.DecodeException("a " + type.getName() + " takes at least " + dataOffset + " bytes, not " + length);
+    }
+    int stored = region.getInt(base + FINGERPRINT_OFFSET);
+    if (stored != fingerprint) {
+      throw new Codec.DecodeException(String.format(
+          "the stored value was written with another layout of %s (fingerprint %08x, this class has %08x):"
+              + " its fields changed since it was stored", type.getName(), stored, fingerprint));
+    }
+  }
+
+  /** Returns whether the nullable field {@code fieldIndex} is null. */
+  public boolean isNull(Region region, int base, int fieldIndex) {
+    int bit = fieldArray[fieldIndex].nullBit();
+    return bit >= 0 && (region.getByte(base + BITMAP_OFFSET + (bit >>> 3)) & (1 << (bit & 7))) != 0;
+  }
+
+  /** Reads a {@code boolean} stored at {@code at}. */
+  public boolean readBoolean(Region region, int at) {
+    return region.getByte(at) != 0;
+  }
+
+  /** Reads a boxed fixed-width field, or null. */
+  public Object readBoxed(Region region, int base, int fieldIndex) {
+    if (isNull(region, base, fieldIndex)) {
+      return null;
+    }
+    Field f = fieldArray[fieldIndex];
+    int at = base + f.offset();
+    switch (f.kind()) {
+      case BOXED_BOOLEAN:
+        return region.getByte(at) != 0;
+      case BOXED_BYTE:
+        return region.getByte(at);
+      case BOXED_SHORT:
+        return region.getShort(at);
+      case BOXED_CHAR:
+        return (char) region.getShort(at);
+      case BOXED_INT:
+        return region.getInt(at);
+      case BOXED_FLOAT:
+        return region.getFloat(at);
+      case BOXED_LONG:
+        return region.getLong(at);
+      case BOXED_DOUBLE:
+        return region.getDouble(at);
+      default:
+        throw new IllegalArgumentException(f.name() + " is not a boxed field but " + f.kind());
+    }
+  }
+
+  private int varStart(Region region, int base, int length, Field f) {
+    int start = f.varIndex() == 0 ? dataOffset : region.getInt(base + tableOffset + 4 * (f.varIndex() - 1));
+    if (start < dataOffset || start > length) {
+      throw new Codec.DecodeException(type.getName() + "." + f.name() + " starts outside the value: " + start);
+    }
+    return start;
+  }
+
+  private int varEnd(Region region, int base, int length, Field f, int start) {
+    int end = region.getInt(base + tableOffset + 4 * f.varIndex());
+    if (end < start || end > length) {
+      throw new Codec.DecodeException(type.getName() + "." + f.name() + " ends outside the value: " + end);
+    }
+    return end;
+  }
+
+  /** Reads a {@code String} field, or null. */
+  public String readString(Region region, int base, int length, int fieldIndex) {
+    if (isNull(region, base, fieldIndex)) {
+      return null;
+    }
+    Field f = fieldArray[fieldIndex];
+    int start = varStart(region, base, length, f);
+    int end = varEnd(region, base, length, f, start);
+    return BuiltinCodec.STRING.decode(region, base + start, end - start);
+  }
+
+  /** Reads a {@code byte[]} field (a new array), or null. */
+  public byte[] readBytes(Region region, int base, int length, int fieldIndex) {
+    if (isNull(region, base, fieldIndex)) {
+      return null;
+    }
+    Field f = fieldArray[fieldIndex];
+    int start = varStart(region, base, length, f);
+    int end = varEnd(region, base, length, f, start);
+    byte[] out = new byte[end - start];
+    region.getBytes(base + start, out, 0, out.length);
+    return out;
+  }
+
+  /** Reads a nested field with its own codec, or null. */
+  public Object readNested(Region region, int base, int length, int fieldIndex) {
+    if (isNull(region, base, fieldIndex)) {
+      return null;
+    }
+    Field f = fieldArray[fieldIndex];
+    int start = varStart(region, base, length, f);
+    int end = varEnd(region, base, length, f, start);
+    return nestedCodec(fieldIndex).decode(region, base + start, end - start);
+  }
+
+  Codec<?> nestedCodec(int fieldIndex) {
+    Codec<?> codec = nested[fieldIndex];
+    if (codec == null) {
+      // resolved lazily so that a type may (indirectly) contain itself; a race only builds twice
+      codec = Codec.forClass(fieldArray[fieldIndex].type(), classLoader);
+      nested[fieldIndex] = codec;
+    }
+    return codec;
+  }
+
+  Writer newWriter() {
+    return new Writer(this);
+  }
+
+  @Override
+  public String toString() {
+    return "RecordLayout[" + type.getName() + ", " + fields + "]";
+  }
+
+  /** Collects the bytes of one value; used by generated code, not by applications. */
+  public static final class Writer {
+    private final RecordLayout layout;
+    private byte[] buf;
+    private int pos;
+
+    Writer(RecordLayout layout) {
+      this.layout = layout;
+      this.buf = new byte[layout.dataOffset + 32];
+      this.pos = layout.dataOffset;
+      LittleEndian.putInt(buf, FINGERPRINT_OFFSET, layout.fingerprint);
+    }
+
+    /** Writes a {@code boolean} at {@code offset}. */
+    public void putBoolean(int offset, boolean v) {
+      buf[offset] = (byte) (v ? 1 : 0);
+    }
+
+    /** Writes a {@code byte} at {@code offset}. */
+    public void putByte(int offset, byte v) {
+      buf[offset] = v;
+    }
+
+    /** Writes a {@code short} at {@code offset}. */
+    public void putShort(int offset, short v) {
+      LittleEndian.putShort(buf, offset, v);
+    }
+
+    /** Writes a {@code char} at {@code offset}. */
+    public void putChar(int offset, char v) {
+      LittleEndian.putShort(buf, offset, (short) v);
+    }
+
+    /** Writes an {@code int} at {@code offset}. */
+    public void putInt(int offset, int v) {
+      LittleEndian.putInt(buf, offset, v);
+    }
+
+    /** Writes a {@code float} at {@code offset}. */
+    public void putFloat(int offset, float v) {
+      LittleEndian.putInt(buf, offset, Float.floatToRawIntBits(v));
+    }
+
+    /** Writes a {@code long} at {@code offset}. */
+    public void putLong(int offset, long v) {
+      LittleEndian.putLong(buf, offset, v);
+    }
+
+    /** Writes a {@code double} at {@code offset}. */
+    public void putDouble(int offset, double v) {
+      LittleEndian.putLong(buf, offset, Double.doubleToRawLongBits(v));
+    }
+
+    private boolean putNull(Field f, Object v) {
+      if (v != null) {
+        return false;
+      }
+      int bit = f.nullBit();
+      buf[BITMAP_OFFSET + (bit >>> 3)] |= (byte) (1 << (bit & 7));
+      return true;
+    }
+
+    /** Writes a boxed fixed-width field, or its null bit. */
+    public void putBoxed(int fieldIndex, Object v) {
+      Field f = layout.fieldArray[fieldIndex];
+      if (putNull(f, v)) {
+        return;
+      }
+      int at = f.offset();
+      switch (f.kind()) {
+        case BOXED_BOOLEAN -> putBoolean(at, (Boolean) v);
+        case BOXED_BYTE -> putByte(at, (Byte) v);
+        case BOXED_SHORT -> putShort(at, (Short) v);
+        case BOXED_CHAR -> putChar(at, (Character) v);
+        case BOXED_INT -> putInt(at, (Integer) v);
+        case BOXED_FLOAT -> putFloat(at, (Float) v);
+        case BOXED_LONG -> putLong(at, (Long) v);
+        case BOXED_DOUBLE -> putDouble(at, (Double) v);
+        default -> throw new IllegalArgumentException(f.name() + " is not a boxed field but " + f.kind());
+      }
+    }
+
+    private void putVar(Field f, byte[] bytes) {
+      if (bytes != null) {
+        int end = pos + bytes.length;
+        if (end > buf.length) {
+          buf = Arrays.copyOf(buf, Math.max(end, buf.length * 2));
+        }
+        System.arraycopy(bytes, 0, buf, pos, bytes.length);
+        pos = end;
+      }
+      LittleEndian.putInt(buf, layout.tableOffset + 4 * f.varIndex(), pos);
+    }
+
+    /** Appends a {@code String} field, or sets its null bit. */
+    public void putString(int fieldIndex, String v) {
+      Field f = layout.fieldArray[fieldIndex];
+      putVar(f, putNull(f, v) ? null : v.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Appends a {@code byte[]} field, or sets its null bit. */
+    public void putBytes(int fieldIndex, byte[] v) {
+      Field f = layout.fieldArray[fieldIndex];
+      putVar(f, putNull(f, v) ? null : v);
+    }
+
+    /** Appends a nested field encoded by its own codec, or sets its null bit. */
+    @SuppressWarnings("unchecked")
+    public void putNested(int fieldIndex, Object v) {
+      Field f = layout.fieldArray[fieldIndex];
+      putVar(f, putNull(f, v) ? null : ((Codec<Object>) layout.nestedCodec(fieldIndex)).encode(v));
+    }
+
+    byte[] toByteArray() {
+      return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
+    }
+  }
+}
