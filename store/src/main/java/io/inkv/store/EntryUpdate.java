@@ -23,6 +23,20 @@ public interface EntryUpdate<R> {
   R apply(Current current, Writer writer);
 
   /**
+   * Called under the key's lock, before {@link #apply}, when the key held an entry whose expiry
+   * time had passed; the store has already dropped it, and {@code apply} then sees the key as
+   * absent. This lets a caller report the expiry in order with the change {@code apply} makes.
+   *
+   * @param value a copy of the expired value
+   * @param expireAt its expiry time in epoch milliseconds
+   * @return {@code true} if the caller reports the expiry itself, so that the store does not also
+   *     tell its {@link RemovalListener}; the default returns {@code false}
+   */
+  default boolean expired(byte[] value, long expireAt) {
+    return false;
+  }
+
+  /**
    * The current state of the key.
    *
    * @param value a copy of the value, which the function may keep

@@ -1062,8 +1062,9 @@ final class LogStore implements Store {
           if (expired(expireAt)) {
             if (index.removeAddress(hash, address)) {
               markGarbage(address);
+              expirations.increment();
               expiredValue = value;
-              droppedExpired = true;
+              droppedExpired = !update.expired(value, expireAt);
             }
             address = 0;
           } else {
@@ -1095,7 +1096,6 @@ final class LogStore implements Store {
         lock.unlock();
       }
       if (droppedExpired) {
-        expirations.increment();
         notifyRemoval(key, expiredValue, RemovalListener.Cause.EXPIRED);
       }
       afterWrite(written);

@@ -56,6 +56,44 @@ class ExpiryTest {
   }
 
   @Test
+  void anUpdateMeetingAnExpiredEntryHearsOfItBeforeItRunsAndCanReportItItself() {
+    Store s = open(options());
+    s.put(bytes("a"), bytes("old-a"), T0 + 10);
+    s.put(bytes("b"), bytes("old-b"), T0 + 10);
+    now.set(T0 + 10);
+    List<String> order = new java.util.ArrayList<>();
+    class Recording implements EntryUpdate<Void> {
+      private final boolean reportsItself;
+
+      Recording(boolean reportsItself) {
+        this.reportsItself = reportsItself;
+      }
+
+      @Override
+      public boolean expired(byte[] value, long expireAt) {
+        order.add("expired " + string(value) + " at " + (expireAt - T0));
+        return reportsItself;
+      }
+
+      @Override
+      public Void apply(EntryUpdate.Current current, EntryUpdate.Writer writer) {
+        order.add("apply " + (current == null ? "absent" : string(current.value())));
+        writer.put(bytes("new"), Store.NEVER);
+        return null;
+      }
+    }
+    s.update(bytes("a"), new Recording(true));
+    assertEquals(List.of("expired old-a at 10", "apply absent"), order);
+    assertFalse(removed.containsKey("a"), "the update reported the expiry, so the listener is not told too");
+    order.clear();
+    s.update(bytes("b"), new Recording(false));
+    assertEquals(List.of("expired old-b at 10", "apply absent"), order);
+    assertEquals(RemovalListener.Cause.EXPIRED, removed.get("b"));
+    assertEquals(2, s.stats().expirations());
+    assertEquals("new", string(s.get(bytes("a"))));
+  }
+
+  @Test
   void anExpiredEntryIsReturnedByNoRead() {
     Store s = open(options());
     s.put(bytes("short"), bytes("v"), T0 + 1000);
