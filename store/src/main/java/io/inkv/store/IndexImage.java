@@ -101,6 +101,21 @@ final class IndexImage {
   }
 
   /**
+   * Returns the entry count the image's header declares, or 0 if there is no readable image; for
+   * sizing the index before {@link #read} fills it.
+   */
+  static long declaredEntries(Path directory) {
+    try (FileChannel ch = FileChannel.open(directory.resolve(FILE), StandardOpenOption.READ)) {
+      ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+      readFully(ch, header, 0);
+      long entries = header.getLong(48);
+      return header.getLong(0) == MAGIC && entries > 0 && entries < Integer.MAX_VALUE ? entries : 0;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
    * Loads the image into {@code index} (which must be empty) and returns its checkpoint, or
    * returns null (leaving {@code index} empty) if there is no image. A damaged image is an error
    * the caller may recover from by a full scan.

@@ -309,8 +309,8 @@ final class LogStore implements Store {
       table.add(s);
     }
 
-    long expected = 0;
-    KeyIndex index = newIndex(options, 0);
+    long expected = hasImage ? IndexImage.declaredEntries(dir) : 0;
+    KeyIndex index = newIndex(options, expected);
     Checkpoint cp = null;
     if (hasImage) {
       try {
@@ -352,8 +352,16 @@ final class LogStore implements Store {
     gate.closeAndDrain();
   }
 
+  /*
+   * Stripes: at least 64, and enough that one stripe holds at most about 2^20 entries, so a
+   * stripe's table (2 longs per slot, load 1/2 to 2/3) stays around 32 MiB and its rehash, done
+   * under the stripe's write lock, stays short.
+   */
   private static KeyIndex newIndex(StoreOptions options, long expectedEntries) {
     int stripes = Math.max(64, Runtime.getRuntime().availableProcessors() * 16);
+    while (stripes < (1 << 16) && expectedEntries / stripes > (1 << 20)) {
+      stripes <<= 1;
+    }
     return new KeyIndex(stripes, expectedEntries);
   }
 
