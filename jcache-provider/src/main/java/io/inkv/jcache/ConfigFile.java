@@ -1,6 +1,7 @@
 package io.inkv.jcache;
 
 import io.inkv.jcache.configuration.InkvConfiguration;
+import io.inkv.replication.ReplicationConfig;
 import io.inkv.store.Durability;
 import io.inkv.store.codec.Codec;
 import java.io.IOException;
@@ -56,7 +57,10 @@ import javax.cache.integration.CacheWriter;
  *
  * Settings: keyType, valueType, persistent, directory, durability, maxEntries, maxBytes,
  * segmentSize, statistics, management, readThrough, writeThrough, loader, writer, expiry,
- * keyCodec, valueCodec (see docs/jcache.md). Every key and value is checked when the manager is
+ * keyCodec, valueCodec (see docs/jcache.md), and replication.* (see docs/replication.md: a declared
+ * cache with replication.bootstrapServers is a replica of the store named by replication.store, by
+ * default the cache's name; replication.kafka.<property> passes any Kafka client property through).
+ * Every key and value is checked when the manager is
  * created, and a wrong one fails then, naming the key and the file.
  */
 final class ConfigFile {
@@ -65,6 +69,10 @@ final class ConfigFile {
   private static final Set<String> SETTINGS = Set.of("keyType", "valueType", "persistent", "directory", "durability",
       "maxEntries", "maxBytes", "segmentSize", "statistics", "management", "readThrough", "writeThrough", "loader",
       "writer", "expiry", "keyCodec", "valueCodec", "template");
+  private static final String REPLICATION = "replication.";
+  private static final Set<String> REPLICATION_SETTINGS = Set.of("store", "topic", "bootstrapServers", "partitions",
+      "replicationFactor", "writeMode", "ownedPartitions", "startupWait", "checkpointInterval", "deadLetterTopic",
+      "remoteEvents");
 
   private final String source;
   private final Path directory;
@@ -95,7 +103,8 @@ final class ConfigFile {
       } else if (rest.startsWith("template.") || rest.startsWith("cache.")) {
         boolean template = rest.startsWith("template.");
         String body = rest.substring(template ? "template.".length() : "cache.".length());
-        int dot = body.lastIndexOf('.');
+        int replication = body.indexOf("." + REPLICATION);
+        int dot = replication > 0 ? replication : body.lastIndexOf('.');
         if (dot <= 0) {
           throw error(key, "expected " + (template ? "inkv.template.<template>" : "inkv.cache.<cache>") + ".<setting>");
         }
@@ -115,6 +124,14 @@ final class ConfigFile {
   }
 
   private String setting(String key, String name) {
+    if (name.startsWith(REPLICATION)) {
+      String r = name.substring(REPLICATION.length());
+      if (!REPLICATION_SETTINGS.contains(r) && !(r.startsWith("kafka.") && r.length() > "kafka.".length())) {
+        throw error(key, "unknown replication setting " + r + "; known: " + new TreeSet<>(REPLICATION_SETTINGS)
+            + " and kafka.<Kafka client property>");
+      }
+      return name;
+    }
     if (!SETTINGS.contains(name)) {
       throw error(key, "unknown setting " + name + "; known: " + new TreeSet<>(SETTINGS));
     }
@@ -226,7 +243,106 @@ final class ConfigFile {
       apply(c, t, "inkv.template." + template + ".", classLoader);
     }
     apply(c, own, "inkv.cache." + cache + ".", classLoader);
+    Map<String, String[]> replication = new LinkedHashMap<>();
+    collectReplication(replication, defaults, "inkv.default.");
+    if (template != null) {
+      collectReplication(replication, templates.get(template), "inkv.template." + template + ".");
+    }
+    collectReplication(replication, own, "inkv.cache." + cache + ".");
+    if (!replication.isEmpty()) {
+      c.setReplication(replication(cache, replication));
+    }
     return c;
+  }
+
+  private static void collectReplication(Map<String, String[]> into, Map<String, String> settings, String prefix) {
+    for (Map.Entry<String, String> e : settings.entrySet()) {
+      if (e.getKey().startsWith(REPLICATION)) {
+        into.put(e.getKey().substring(REPLICATION.length()), new String[] {prefix + e.getKey(), e.getValue()});
+      }
+    }
+  }
+
+  /** Builds a cache's replication from its merged replication.* settings (name -> {key, value}). */
+  private ReplicationConfig replication(String cache, Map<String, String[]> settings) {
+    String[] bootstrap = settings.get("bootstrapServers");
+    if (bootstrap == null) {
+      String someKey = settings.values().iterator().next()[0];
+      throw error(someKey, "cache " + cache + " has replication settings but no replication.bootstrapServers");
+    }
+    String[] store = settings.get("store");
+    ReplicationConfig.Builder b = ReplicationConfig.builder(store == null ? cache : store[1], bootstrap[1]);
+    for (Map.Entry<String, String[]> e : settings.entrySet()) {
+      String key = e.getValue()[0];
+      String v = e.getValue()[1];
+      String name = e.getKey();
+      if (name.startsWith("kafka.")) {
+        b.kafkaProperty(name.substring("kafka.".length()), v);
+        continue;
+      }
+      switch (name) {
+        case "store", "bootstrapServers" -> { }
+        case "topic" -> b.topic(v);
+        case "partitions" -> b.partitions((int) Math.min(Integer.MAX_VALUE, count(key, v)));
+        case "replicationFactor" -> b.replicationFactor((short) Math.min(Short.MAX_VALUE, count(key, v)));
+        case "writeMode" -> {
+          try {
+            b.writeMode(ReplicationConfig.WriteMode.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_')));
+          } catch (IllegalArgumentException ex) {
+            throw error(key, "expected WAIT_FOR_ACK or FIRE_AND_FORGET, not '" + v + "'");
+          }
+        }
+        case "ownedPartitions" -> b.ownedPartitions(partitions(key, v));
+        case "startupWait" -> b.startupWait(duration(key, v));
+        case "checkpointInterval" -> b.checkpointInterval(duration(key, v));
+        case "deadLetterTopic" -> b.deadLetterTopic(v);
+        case "remoteEvents" -> b.remoteEvents(bool(key, v));
+        default -> throw error(key, "unknown replication setting");
+      }
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw error(settings.values().iterator().next()[0], "cache " + cache + ": " + e.getMessage());
+    }
+  }
+
+  /** Parses "0,2,5-7". */
+  private Set<Integer> partitions(String key, String v) {
+    Set<Integer> out = new TreeSet<>();
+    try {
+      for (String part : v.split(",")) {
+        String t = part.trim();
+        int dash = t.indexOf('-');
+        if (dash > 0) {
+          int from = Integer.parseInt(t.substring(0, dash).trim());
+          int to = Integer.parseInt(t.substring(dash + 1).trim());
+          if (to < from || to - from > 100_000) {
+            throw error(key, "bad partition range '" + t + "'");
+          }
+          for (int p = from; p <= to; p++) {
+            out.add(p);
+          }
+        } else {
+          out.add(Integer.parseInt(t));
+        }
+      }
+    } catch (NumberFormatException e) {
+      throw error(key, "expected partitions such as 0,2,5-7, not '" + v + "'");
+    }
+    return out;
+  }
+
+  /** Parses an ISO-8601 duration (PT30S) or 0. */
+  private java.time.Duration duration(String key, String v) {
+    if (v.equals("0")) {
+      return java.time.Duration.ZERO;
+    }
+    try {
+      return java.time.Duration.parse(v);
+    } catch (DateTimeParseException e) {
+      throw error(key, "expected an ISO-8601 duration such as PT30S, or 0, not '" + v + "'");
+    }
   }
 
   /** Applies the {@code inkv.default.*} store settings a programmatic configuration left at their defaults. */
@@ -255,6 +371,9 @@ final class ConfigFile {
     for (Map.Entry<String, String> e : settings.entrySet()) {
       String key = prefix + e.getKey();
       String v = e.getValue();
+      if (e.getKey().startsWith(REPLICATION)) {
+        continue; // merged over every layer and built in declared()
+      }
       switch (e.getKey()) {
         case "template" -> { }
         case "keyType" -> c.setTypes(loadClass(key, v, Object.class, classLoader), c.getValueType());

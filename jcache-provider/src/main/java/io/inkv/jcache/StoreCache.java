@@ -131,7 +131,52 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     }
     this.configurationBean = new CacheConfigurationBean(() -> this.configuration);
     this.statisticsEnabled = configuration.isStatisticsEnabled();
-    this.store = settings.open(this::onStoreRemoval);
+    Store opened = settings.open(this::onStoreRemoval);
+    this.store = configuration.getReplication() == null ? opened : replicate(opened);
+  }
+
+  /*
+   * A replicated cache: the store is wrapped by a replica that publishes its writes and applies
+   * the topic's. Only this method names io.inkv.replication, so a local cache never loads the
+   * replication classes or Kafka's (kafka-clients is optional). Changes from other JVMs reach
+   * this cache's listeners (asynchronously, from the applier thread) unless remoteEvents is off.
+   */
+  private Store replicate(Store opened) {
+    io.inkv.replication.ReplicationConfig rc = configuration.getReplication();
+    try {
+      if (!rc.remoteEvents()) {
+        return io.inkv.replication.Replication.replicate(opened, rc);
+      }
+      return io.inkv.replication.Replication.replicate(opened, rc, this::onRemoteChange);
+    } catch (RuntimeException | LinkageError e) {
+      try {
+        opened.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof NoClassDefFoundError) {
+        throw new CacheException("cache " + name + " is replicated, which needs org.apache.kafka:kafka-clients on the"
+            + " class path: " + e, e);
+      }
+      throw new CacheException("cache " + name + ": cannot start replication: " + e.getMessage(), e);
+    }
+  }
+
+  private void onRemoteChange(byte[] key, byte[] oldValue, byte[] newValue) {
+    EventDispatcher<K, V> dispatcher = events;
+    EventType type = newValue == null ? EventType.REMOVED : oldValue == null ? EventType.CREATED : EventType.UPDATED;
+    if (dispatcher == null || !dispatcher.wants(type)) {
+      return;
+    }
+    try {
+      K k = keyCodec.decode(key);
+      V value = newValue == null ? decodeValue(oldValue) : valueCodec.decode(newValue);
+      V old = type == EventType.UPDATED && dispatcher.wantsOldValue(EventType.UPDATED) ? decodeValue(oldValue)
+          : type == EventType.REMOVED ? value : null;
+      dispatcher.publishUnawaited(type, k, value, old);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cache " + name + ": cannot publish an event for a remote change", e);
+    }
   }
 
   /** Registers the MXBeans the configuration asks for; called once the cache is published. */

@@ -1,5 +1,6 @@
 package io.inkv.jcache.configuration;
 
+import io.inkv.replication.ReplicationConfig;
 import io.inkv.store.Durability;
 import io.inkv.store.codec.Codec;
 import java.nio.file.Path;
@@ -53,6 +54,7 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
   private int segmentSize;
   private Factory<? extends Codec<K>> keyCodecFactory;
   private Factory<? extends Codec<V>> valueCodecFactory;
+  private ReplicationConfig replication;
 
   /** Creates a configuration with the JCache defaults and a temporary store. */
   public InkvConfiguration() {}
@@ -72,6 +74,7 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
       segmentSize = c.segmentSize;
       keyCodecFactory = c.keyCodecFactory;
       valueCodecFactory = c.valueCodecFactory;
+      replication = c.replication;
     }
   }
 
@@ -188,6 +191,22 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
+  /** Returns how the cache is replicated through Kafka, or {@code null} for a local cache. */
+  public ReplicationConfig getReplication() {
+    return replication;
+  }
+
+  /**
+   * Makes the cache a replica of a store shared through Kafka (null, the default, for a local
+   * cache). Its writes are applied locally and published; every replica applies them in log order.
+   * Reach the replica (readiness, lag, partitions) with {@code cache.unwrap(Replica.class)}. See
+   * {@code docs/replication.md}.
+   */
+  public InkvConfiguration<K, V> setReplication(ReplicationConfig replication) {
+    this.replication = replication;
+    return this;
+  }
+
   @Override
   public InkvConfiguration<K, V> setTypes(Class<K> keyType, Class<V> valueType) {
     super.setTypes(keyType, valueType);
@@ -261,7 +280,8 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
     }
     return Objects.equals(directory, c.directory) && persistent == c.persistent && durability == c.durability
         && maxEntries == c.maxEntries && maxBytes == c.maxBytes && segmentSize == c.segmentSize
-        && Objects.equals(keyCodecFactory, c.keyCodecFactory) && Objects.equals(valueCodecFactory, c.valueCodecFactory);
+        && Objects.equals(keyCodecFactory, c.keyCodecFactory) && Objects.equals(valueCodecFactory, c.valueCodecFactory)
+        && Objects.equals(replication, c.replication);
   }
 
   @Override

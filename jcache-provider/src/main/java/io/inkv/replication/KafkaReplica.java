@@ -1,0 +1,634 @@
+package io.inkv.replication;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/*
+ * The Kafka side of one replica, shared by the byte-store and document-store front ends: topic
+ * set-up, the producer, the applier thread, the key locks and the record of this JVM's own writes
+ * in flight. Only this class, Applier and the front ends that create it reference Kafka types, and
+ * they are loaded only when a replica is opened (kafka-clients is an optional dependency).
+ *
+ * Ordering. A write takes its key's replication lock (one of 256 striped ReentrantLocks), applies
+ * itself to the local store, records itself as pending and hands its event to the producer, which
+ * keeps one partition's records in send order (idempotent producer, acks=all). So this JVM's writes
+ * of one key reach the topic in the order they were applied locally.
+ *
+ * Read-your-writes against log order. The writing JVM applied its write before the topic ordered
+ * it. While a key has pending own writes, every event of that key the applier meets from another
+ * writer lies earlier in the log than the pending write (same partition, consumed in order), so the
+ * final state is the own write's: a pending full write (PUT, REMOVE) makes the applier skip the
+ * remote event; pending own document merges make it apply only the fields they set. Each field
+ * remembers the sequence of the latest own merge that set it and leaves the pending record when the
+ * applier meets that merge; when it meets the latest own event the key is no longer pending. An own
+ * event is not re-applied (the local store already holds it) unless a whole-store event was applied
+ * meanwhile, which may have wiped it locally although it comes later in the log. A failed
+ * publication clears the pending record if it was the latest, so the key follows the topic again.
+ */
+final class KafkaReplica implements Replica {
+  private static final Logger LOG = Logger.getLogger(KafkaReplica.class.getName());
+  private static final int STRIPES = 256;
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+
+  final ReplicationConfig config;
+  final String topic;
+  final int partitionCount;
+  final Set<Integer> owned;
+  final boolean[] ownedFlags;
+  final long writerId;
+  private final AtomicLong sequence = new AtomicLong();
+  private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  private final ConcurrentHashMap<KeyBytes, Pending> pending = new ConcurrentHashMap<>();
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final Applier applier;
+  private final ObjectName beanName;
+  final LongAdder applied = new LongAdder();
+  final LongAdder published = new LongAdder();
+  final LongAdder publishFailures = new LongAdder();
+  final LongAdder malformed = new LongAdder();
+  final LongAdder failed = new LongAdder();
+  final LongAdder deadLettered = new LongAdder();
+  final AtomicLong checkpoints = new AtomicLong();
+  volatile long resumedFrom;
+  private final AtomicLong lastFailureLog = new AtomicLong();
+  private volatile RemoteChangeListener listener;
+
+  /** What this JVM wrote to a key and has not yet met in the topic. */
+  static final class Pending {
+    /** The sequence of the latest own write. */
+    long sequence;
+    /** The sequence of the latest own full write (PUT, REMOVE) not yet met, or 0. */
+    long fullSequence;
+    /** The fields set or deleted by own merges not yet met, with the sequence of the latest. */
+    final Map<String, Long> fields = new HashMap<>();
+    /** A whole-store event changed the key after the own writes were applied locally. */
+    boolean disturbed;
+  }
+
+  private KafkaReplica(ReplicationConfig config, Target target) {
+    this.config = config;
+    this.topic = config.topic();
+    for (int i = 0; i < STRIPES; i++) {
+      locks[i] = new ReentrantLock();
+    }
+    long id;
+    do {
+      id = new SecureRandom().nextLong();
+    } while (id == 0);
+    this.writerId = id;
+    Map<String, Object> adminProps = clientProperties(AdminClientConfig.configNames(), Map.of());
+    try (Admin admin = Admin.create(adminProps)) {
+      this.partitionCount = ensureTopic(admin);
+      if (config.deadLetterTopic() != null) {
+        ensureDeadLetterTopic(admin);
+      }
+    }
+    Set<Integer> ownedSet = new TreeSet<>();
+    if (config.ownedPartitions() == null) {
+      for (int p = 0; p < partitionCount; p++) {
+        ownedSet.add(p);
+      }
+    } else {
+      for (int p : config.ownedPartitions()) {
+        if (p >= partitionCount) {
+          throw new IllegalArgumentException("replication: owned partition " + p + " does not exist; topic " + topic
+              + " has " + partitionCount + " partitions");
+        }
+        ownedSet.add(p);
+      }
+    }
+    this.owned = Collections.unmodifiableSet(ownedSet);
+    this.ownedFlags = new boolean[partitionCount];
+    for (int p : owned) {
+      ownedFlags[p] = true;
+    }
+    Checkpoint checkpoint = readCheckpoint(target);
+    Map<String, Object> producerDefaults = new LinkedHashMap<>();
+    producerDefaults.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerDefaults.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    producerDefaults.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+    producerDefaults.put(ProducerConfig.CLIENT_ID_CONFIG, "inkv-" + config.storeName() + "-producer-" + Long.toHexString(writerId));
+    Map<String, Object> producerProps = clientProperties(ProducerConfig.configNames(), producerDefaults);
+    producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    this.producer = new KafkaProducer<>(producerProps);
+    Map<String, Object> consumerDefaults = new LinkedHashMap<>();
+    consumerDefaults.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    consumerDefaults.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
+    consumerDefaults.put(ConsumerConfig.CLIENT_ID_CONFIG, "inkv-" + config.storeName() + "-applier-" + Long.toHexString(writerId));
+    Map<String, Object> consumerProps = clientProperties(ConsumerConfig.configNames(), consumerDefaults);
+    this.applier = new Applier(this, target, consumerProps, checkpoint);
+    this.beanName = registerBean();
+  }
+
+  /** Opens the Kafka side of a replica over {@code target} and starts applying. */
+  static KafkaReplica open(ReplicationConfig config, Target target) {
+    KafkaReplica replica = new KafkaReplica(config, target);
+    replica.applier.start();
+    return replica;
+  }
+
+  /** Waits for the start-up catch-up, as configured; called once the front end is ready for listeners. */
+  void awaitStartup() {
+    Duration wait = config.startupWait();
+    if (wait.isZero()) {
+      return;
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    long nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    try {
+      while (!isReady()) {
+        applier.checkAlive();
+        long now = System.nanoTime();
+        if (now >= deadline) {
+          LOG.warning(() -> "replica of " + config.storeName() + " did not catch up within " + wait + "; lag "
+              + lag() + "; continuing, isReady() is false until it does");
+          return;
+        }
+        if (now >= nextLog) {
+          long total = lag().values().stream().mapToLong(Long::longValue).sum();
+          LOG.info(() -> "replica of " + config.storeName() + " catching up: " + applied.sum() + " events applied, "
+              + total + " to go");
+          nextLog = now + TimeUnit.SECONDS.toNanos(2);
+        }
+        applier.awaitProgress(50);
+      }
+      LOG.fine(() -> "replica of " + config.storeName() + " is ready");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Map<String, Object> clientProperties(Set<String> known, Map<String, Object> defaults) {
+    Map<String, Object> props = new HashMap<>(defaults);
+    for (Map.Entry<String, String> e : config.kafkaProperties().entrySet()) {
+      if (known.contains(e.getKey())) {
+        props.put(e.getKey(), e.getValue());
+      }
+    }
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    return props;
+  }
+
+  private int ensureTopic(Admin admin) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        TopicDescription d = admin.describeTopics(Set.of(topic)).allTopicNames()
+            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config c = admin.describeConfigs(Set.of(resource)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .get(resource);
+        ConfigEntry policy = c.get("cleanup.policy");
+        if (policy == null || !policy.value().contains("compact")) {
+          throw new ReplicationException.TopicException("topic " + topic + " exists with cleanup.policy="
+              + (policy == null ? "?" : policy.value()) + "; an inkv topic must be compacted (cleanup.policy=compact)", null);
+        }
+        int count = d.partitions().size();
+        if (count != config.partitions()) {
+          LOG.info(() -> "topic " + topic + " exists with " + count + " partitions (the configuration asks "
+              + config.partitions() + " for a new topic); using " + count);
+        }
+        return count;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt > 50) {
+          throw new ReplicationException.TopicException("cannot describe topic " + topic + " at "
+              + config.bootstrapServers() + ": " + e.getCause(), e.getCause());
+        }
+        try {
+          if (attempt > 0) {
+            Thread.sleep(100); // created, but its metadata has not reached the broker we asked yet
+          }
+          createTopic(admin);
+        } catch (TimeoutException | InterruptedException ce) {
+          throw new ReplicationException.TopicException("cannot create topic " + topic + ": " + ce, ce);
+        }
+      } catch (TimeoutException e) {
+        throw new ReplicationException.TopicException("Kafka at " + config.bootstrapServers()
+            + " did not answer within " + ADMIN_TIMEOUT + " (describing topic " + topic + ")", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ReplicationException("interrupted while setting up topic " + topic, e);
+      }
+    }
+  }
+
+  private void createTopic(Admin admin) throws InterruptedException, TimeoutException {
+    NewTopic t = new NewTopic(topic, Optional.of(config.partitions()),
+        config.replicationFactor() == -1 ? Optional.empty() : Optional.of(config.replicationFactor()))
+        .configs(Map.of("cleanup.policy", "compact"));
+    try {
+      admin.createTopics(Set.of(t)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      LOG.info(() -> "created topic " + topic + " with " + config.partitions() + " partitions, cleanup.policy=compact");
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new ReplicationException.TopicException("cannot create topic " + topic + ": " + e.getCause(), e.getCause());
+      }
+    }
+  }
+
+  private void ensureDeadLetterTopic(Admin admin) {
+    NewTopic t = new NewTopic(config.deadLetterTopic(), Optional.of(1), config.replicationFactor() == -1
+        ? Optional.empty() : Optional.of(config.replicationFactor()));
+    try {
+      admin.createTopics(Set.of(t)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new ReplicationException.TopicException("cannot create dead-letter topic " + config.deadLetterTopic()
+            + ": " + e.getCause(), e.getCause());
+      }
+    } catch (TimeoutException e) {
+      throw new ReplicationException.TopicException("Kafka did not answer within " + ADMIN_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ReplicationException("interrupted while creating the dead-letter topic", e);
+    }
+  }
+
+  private Checkpoint readCheckpoint(Target target) {
+    Checkpoint c;
+    try {
+      c = Checkpoint.read(target.directory());
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "replica of " + config.storeName() + ": cannot use its checkpoint (" + e.getMessage()
+          + "); applying the topic from the beginning (applying an event twice is harmless)");
+      return null;
+    }
+    if (c == null) {
+      return null;
+    }
+    if (!topic.equals(c.topic)) {
+      throw new ReplicationException(target.directory() + " holds a replica of topic " + c.topic + ", not " + topic
+          + "; use another directory, or delete " + Checkpoint.FILE + " and the store files");
+    }
+    if (c.partitions != partitionCount) {
+      if (config.ownedPartitions() != null) {
+        throw new ReplicationException("topic " + topic + " has " + partitionCount + " partitions but the sharded replica in "
+            + target.directory() + " was built from " + c.partitions + "; keys moved between partitions, so rebuild it"
+            + " (delete the directory)");
+      }
+      LOG.warning(() -> "topic " + topic + " has " + partitionCount + " partitions, the checkpoint in "
+          + target.directory() + " " + c.partitions + "; applying the topic from the beginning");
+      return null;
+    }
+    return c;
+  }
+
+  private ObjectName registerBean() {
+    try {
+      ObjectName name = new ObjectName("io.inkv:type=Replication,store=" + ObjectName.quote(config.storeName())
+          + ",replica=" + INSTANCES.incrementAndGet());
+      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+      server.registerMBean(new ReplicationBean(this), name);
+      return name;
+    } catch (JMException e) {
+      LOG.log(Level.WARNING, "cannot register the replication MXBean of " + config.storeName(), e);
+      return null;
+    }
+  }
+
+  // ---- locks and pending own writes ----
+
+  ReentrantLock lockOf(byte[] key) {
+    return locks[(Arrays.hashCode(key) * 0x9E3779B9 >>> 24) & (STRIPES - 1)];
+  }
+
+  void lockAll() {
+    for (ReentrantLock l : locks) {
+      l.lock();
+    }
+  }
+
+  void unlockAll() {
+    for (int i = locks.length - 1; i >= 0; i--) {
+      locks[i].unlock();
+    }
+  }
+
+  /** Returns the pending own writes of {@code key}; call with the key's lock held. */
+  Pending pendingOf(byte[] key) {
+    return pending.isEmpty() ? null : pending.get(new KeyBytes(key));
+  }
+
+  boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
+  /**
+   * Called by the applier, with the key's lock held, when it meets an own event; returns whether
+   * the event must be applied after all (a whole-store event changed the key since it was written).
+   */
+  boolean ownEventMet(byte[] key, long seq) {
+    KeyBytes k = new KeyBytes(key);
+    Pending p = pending.get(k);
+    if (p == null) {
+      return false;
+    }
+    boolean disturbed = p.disturbed;
+    p.fields.values().removeIf(s -> s <= seq);
+    if (p.fullSequence <= seq) {
+      p.fullSequence = 0;
+    }
+    if (p.sequence <= seq) {
+      pending.remove(k);
+    }
+    return disturbed;
+  }
+
+  /** Called with every lock held after a whole-store event: own writes in flight must be re-applied. */
+  void markPendingDisturbed() {
+    for (Pending p : pending.values()) {
+      p.disturbed = true;
+    }
+  }
+
+  void checkKey(byte[] key) {
+    if (EventFormat.isControlKey(key)) {
+      throw new IllegalArgumentException("keys starting with \\0\\0inkv.control\\0 are reserved for replication");
+    }
+  }
+
+  boolean ownsPartition(int partition) {
+    return ownedFlags[partition];
+  }
+
+  long nextSequence() {
+    return sequence.incrementAndGet();
+  }
+
+  long now() {
+    return System.currentTimeMillis();
+  }
+
+  // ---- publishing ----
+
+  /**
+   * Publishes a key-level event; call with the key's lock held, after the local write. Records it
+   * as pending (if this replica holds the key's partition) with {@code fields} set by a document merge
+   * or {@code full} for a write that decides the whole entry.
+   */
+  Future<RecordMetadata> publish(byte[] key, int partition, Event event, boolean full, Iterable<String> fields) {
+    long seq = event.sequence();
+    if (ownedFlags[partition]) {
+      Pending p = pending.computeIfAbsent(new KeyBytes(key), k -> new Pending());
+      p.sequence = seq;
+      if (full) {
+        p.fullSequence = seq;
+        p.fields.clear();
+      } else if (fields != null) {
+        for (String f : fields) {
+          p.fields.put(f, seq);
+        }
+      }
+    }
+    byte[] value = EventFormat.encode(event);
+    published.increment();
+    try {
+      return producer.send(new ProducerRecord<>(topic, partition, key, value), (metadata, error) -> {
+        if (error != null) {
+          onPublishFailure(key, seq, error);
+        }
+      });
+    } catch (RuntimeException e) {
+      onPublishFailure(key, seq, e);
+      throw new ReplicationException.PublishException("cannot publish to " + topic + ": " + e, e);
+    }
+  }
+
+  /** Publishes a whole-store event to every partition; returns the futures. */
+  Future<?>[] publishWholeStore(java.util.function.IntFunction<Event> eventOfPartition) {
+    Future<?>[] futures = new Future<?>[partitionCount];
+    for (int p = 0; p < partitionCount; p++) {
+      Event e = eventOfPartition.apply(p);
+      published.increment();
+      try {
+        futures[p] = producer.send(new ProducerRecord<>(topic, p, EventFormat.controlKey(p), EventFormat.encode(e)),
+            (metadata, error) -> {
+              if (error != null) {
+                onPublishFailure(null, e.sequence(), error);
+              }
+            });
+      } catch (RuntimeException ex) {
+        onPublishFailure(null, e.sequence(), ex);
+        throw new ReplicationException.PublishException("cannot publish to " + topic + ": " + ex, ex);
+      }
+    }
+    return futures;
+  }
+
+  private void onPublishFailure(byte[] key, long seq, Exception error) {
+    publishFailures.increment();
+    if (key != null) {
+      ReentrantLock lock = lockOf(key);
+      lock.lock();
+      try {
+        KeyBytes k = new KeyBytes(key);
+        Pending p = pending.get(k);
+        if (p != null && p.sequence == seq) {
+          pending.remove(k);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    long now = System.nanoTime();
+    long last = lastFailureLog.get();
+    if (now - last > TimeUnit.SECONDS.toNanos(10) && lastFailureLog.compareAndSet(last, now)) {
+      LOG.log(Level.WARNING, "replica of " + config.storeName() + ": an event was not published to " + topic
+          + " (" + publishFailures.sum() + " failures so far; the local write stands, other replicas miss it)", error);
+    }
+    if (config.writeMode() == ReplicationConfig.WriteMode.FIRE_AND_FORGET && config.publishFailureHandler() != null) {
+      try {
+        config.publishFailureHandler().onFailure(key == null ? null : key.clone(), error);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "the publish failure handler failed", e);
+      }
+    }
+  }
+
+  /** In WAIT_FOR_ACK mode waits for the futures (outside any lock); otherwise returns at once. */
+  void awaitAck(Future<?>... futures) {
+    if (config.writeMode() != ReplicationConfig.WriteMode.WAIT_FOR_ACK) {
+      return;
+    }
+    for (Future<?> f : futures) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        throw new ReplicationException.PublishException("Kafka did not acknowledge the write to " + topic + ": "
+            + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ReplicationException.PublishException("interrupted while waiting for Kafka's acknowledgement", e);
+      }
+    }
+  }
+
+  void sendDeadLetter(String sourceTopic, int partition, long offset, byte[] key, byte[] value, String problem) {
+    if (config.deadLetterTopic() == null) {
+      return;
+    }
+    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(config.deadLetterTopic(), null, key, value);
+    r.headers().add(new RecordHeader("inkv.topic", sourceTopic.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    r.headers().add(new RecordHeader("inkv.partition", Integer.toString(partition).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    r.headers().add(new RecordHeader("inkv.offset", Long.toString(offset).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    r.headers().add(new RecordHeader("inkv.error", problem.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    producer.send(r, (m, e) -> {
+      if (e == null) {
+        deadLettered.increment();
+      } else {
+        LOG.log(Level.WARNING, "cannot send to dead-letter topic " + config.deadLetterTopic(), e);
+      }
+    });
+  }
+
+  RemoteChangeListener listener() {
+    return listener;
+  }
+
+  void setListener(RemoteChangeListener listener) {
+    this.listener = listener;
+  }
+
+  /** Stops the applier (with a final checkpoint) and closes the Kafka clients. */
+  void close() {
+    applier.stop();
+    try {
+      producer.close(Duration.ofSeconds(30));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "closing the producer of " + config.storeName() + " failed", e);
+    }
+    if (beanName != null) {
+      try {
+        ManagementFactory.getPlatformMBeanServer().unregisterMBean(beanName);
+      } catch (JMException e) {
+        LOG.log(Level.FINE, "cannot unregister " + beanName, e);
+      }
+    }
+  }
+
+  // ---- Replica ----
+
+  @Override
+  public String storeName() {
+    return config.storeName();
+  }
+
+  @Override
+  public String topic() {
+    return topic;
+  }
+
+  @Override
+  public int partitionCount() {
+    return partitionCount;
+  }
+
+  @Override
+  public Set<Integer> ownedPartitions() {
+    return owned;
+  }
+
+  @Override
+  public int partitionOf(byte[] key) {
+    return Partitioner.partitionOf(key, partitionCount);
+  }
+
+  @Override
+  public boolean isReady() {
+    return applier.isReady();
+  }
+
+  @Override
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!isReady()) {
+      applier.checkAlive();
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      applier.awaitProgress(20);
+    }
+    return true;
+  }
+
+  @Override
+  public long awaitPublished() {
+    producer.flush();
+    return publishFailures.sum();
+  }
+
+  @Override
+  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+    return applier.awaitCaughtUp(timeout);
+  }
+
+  @Override
+  public Map<Integer, Long> lag() {
+    return applier.lag();
+  }
+
+  @Override
+  public ReplicationStats replicationStats() {
+    return new ReplicationStats(applied.sum(), published.sum(), publishFailures.sum(), malformed.sum(), failed.sum(),
+        deadLettered.sum(), checkpoints.get(), resumedFrom);
+  }
+
+  /** A byte[] with value equality, for the pending map. */
+  record KeyBytes(byte[] bytes) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof KeyBytes k && Arrays.equals(bytes, k.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "KeyBytes[" + bytes.length + " bytes]";
+    }
+  }
+}

@@ -1,0 +1,388 @@
+package io.inkv.replication;
+
+import io.inkv.store.Entry;
+import io.inkv.store.Store;
+import io.inkv.store.document.Document;
+import io.inkv.store.document.DocumentStore;
+import io.inkv.store.document.DocumentView;
+import io.inkv.store.document.Field;
+import io.inkv.store.document.Schema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
+
+/*
+ * A document store that publishes its writes and applies the topic's: the front end of
+ * KafkaReplica for DocumentStore. Upserts and field deletes are merges, so while this JVM has own
+ * merges of a document in flight, an earlier remote event of that document is applied only to the
+ * fields the own merges did not set (see KafkaReplica).
+ *
+ * With a partitioning field, a document's partition is that of the field's value bytes; deletes
+ * and field deletes look the value up in the local copy.
+ */
+final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target {
+  private final DocumentStore docs;
+  private final String partitionField;
+  private KafkaReplica replica;
+
+  private ReplicatingDocumentStore(DocumentStore docs) {
+    this.docs = docs;
+    this.partitionField = docs.schema().partitionKey().orElse(null);
+  }
+
+  static ReplicatingDocumentStore open(DocumentStore docs, ReplicationConfig config) {
+    ReplicatingDocumentStore s = new ReplicatingDocumentStore(docs);
+    s.replica = KafkaReplica.open(config, s);
+    return s;
+  }
+
+  void awaitStartup() {
+    replica.awaitStartup();
+  }
+
+  // ---- Target ----
+
+  @Override
+  public Change apply(byte[] key, Event event, KafkaReplica.Pending own) {
+    if (own != null && own.fullSequence != 0) {
+      return null; // a full own write later in the log decides the document
+    }
+    if (event instanceof Event.DocUpsert u) {
+      Document fields = u.fields();
+      if (own != null) {
+        Map<String, Object> rest = new LinkedHashMap<>(fields.asMap());
+        rest.keySet().removeAll(own.fields.keySet());
+        if (rest.isEmpty()) {
+          return null;
+        }
+        Document.Builder b = Document.builder();
+        rest.forEach(b::putObject);
+        fields = b.build();
+      }
+      docs.upsert(key, fields);
+    } else if (event instanceof Event.DocFieldDelete d) {
+      deleteKnownFields(key, d.names(), own);
+    } else if (event instanceof Event.Remove) {
+      if (own == null) {
+        docs.delete(key);
+      } else {
+        Document current = docs.get(key);
+        if (current != null) {
+          deleteKnownFields(key, new ArrayList<>(current.asMap().keySet()), own);
+        }
+      }
+    } else {
+      throw new IllegalArgumentException("a " + event.getClass().getSimpleName() + " event does not apply to a document store");
+    }
+    return null;
+  }
+
+  private void deleteKnownFields(byte[] key, List<String> names, KafkaReplica.Pending own) {
+    List<String> known = new ArrayList<>();
+    for (String n : names) {
+      if (docs.schema().field(n).isPresent() && (own == null || !own.fields.containsKey(n))) {
+        known.add(n);
+      }
+    }
+    if (!known.isEmpty()) {
+      docs.deleteFields(key, known.toArray(new String[0]));
+    }
+  }
+
+  @Override
+  public void applyWholeStore(Event event, KafkaReplica r) {
+    if (event instanceof Event.DropFields d) {
+      switch (d.mode()) {
+        case NAMES -> docs.dropFields(d.names().toArray(new String[0]));
+        case PREFIX -> docs.dropFieldsWithPrefix(d.names().get(0));
+        case ALL -> docs.dropAll();
+        default -> throw new IllegalArgumentException("unknown drop mode " + d.mode());
+      }
+    } else if (event instanceof Event.Clear) {
+      for (Iterator<Entry> it = docs.store().iterator(); it.hasNext(); ) {
+        Entry e = it.next();
+        if (r.pendingOf(e.key()) == null) {
+          docs.delete(e.key());
+        }
+      }
+    } else {
+      throw new IllegalArgumentException("a " + event.getClass().getSimpleName() + " event does not apply to a document store");
+    }
+  }
+
+  @Override
+  public void flush() {
+    docs.store().flush();
+  }
+
+  @Override
+  public Path directory() {
+    return docs.store().directory();
+  }
+
+  // ---- writes ----
+
+  @Override
+  public int partitionOf(Document fields) {
+    if (partitionField == null) {
+      throw new IllegalStateException("the document store has no partitioning field; use partitionOf(key)");
+    }
+    Object v = fields.get(partitionField);
+    if (v == null) {
+      throw new IllegalArgumentException("every upsert must carry the partitioning field '" + partitionField + "'");
+    }
+    return Partitioner.partitionOf(EventFormat.valueBytes(v), replica.partitionCount);
+  }
+
+  /** Returns the partition of a stored document, or -1 if this replica does not hold it. */
+  private int partitionOfStored(byte[] key) {
+    if (partitionField == null) {
+      return replica.partitionOf(key);
+    }
+    Document d = docs.get(key);
+    return d == null ? -1 : partitionOf(d);
+  }
+
+  @Override
+  public void upsert(byte[] key, Document fields) {
+    replica.checkKey(key);
+    int p = partitionField == null ? replica.partitionOf(key) : partitionOf(fields);
+    ReentrantLock lock = replica.lockOf(key);
+    Future<?> f;
+    lock.lock();
+    try {
+      if (replica.ownsPartition(p)) {
+        docs.upsert(key, fields);
+      }
+      f = replica.publish(key, p, new Event.DocUpsert(replica.now(), replica.writerId, replica.nextSequence(), fields),
+          false, fields.asMap().keySet());
+    } finally {
+      lock.unlock();
+    }
+    replica.awaitAck(f);
+  }
+
+  @Override
+  public boolean deleteFields(byte[] key, String... names) {
+    replica.checkKey(key);
+    if (partitionField != null && Arrays.asList(names).contains(partitionField)) {
+      throw new IllegalArgumentException("the partitioning field '" + partitionField + "' cannot be deleted");
+    }
+    ReentrantLock lock = replica.lockOf(key);
+    Future<?> f;
+    boolean existed;
+    lock.lock();
+    try {
+      int p = partitionOfStored(key);
+      if (p < 0) {
+        return false;
+      }
+      existed = replica.ownsPartition(p) && docs.deleteFields(key, names);
+      f = replica.publish(key, p, new Event.DocFieldDelete(replica.now(), replica.writerId, replica.nextSequence(),
+          List.of(names)), false, List.of(names));
+    } finally {
+      lock.unlock();
+    }
+    replica.awaitAck(f);
+    return existed;
+  }
+
+  @Override
+  public boolean delete(byte[] key) {
+    replica.checkKey(key);
+    ReentrantLock lock = replica.lockOf(key);
+    Future<?> f;
+    boolean existed;
+    lock.lock();
+    try {
+      int p = partitionOfStored(key);
+      if (p < 0) {
+        return false;
+      }
+      existed = replica.ownsPartition(p) && docs.delete(key);
+      f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId, replica.nextSequence()), true, null);
+    } finally {
+      lock.unlock();
+    }
+    replica.awaitAck(f);
+    return existed;
+  }
+
+  private int dropWholeStore(Event.DropMode mode, List<String> names, java.util.function.IntSupplier local) {
+    long seq = replica.nextSequence();
+    long now = replica.now();
+    Future<?>[] f;
+    int result;
+    replica.lockAll();
+    try {
+      result = local.getAsInt();
+      f = replica.publishWholeStore(p -> new Event.DropFields(now, replica.writerId, seq, replica.partitionCount, p, mode,
+          names));
+    } finally {
+      replica.unlockAll();
+    }
+    replica.awaitAck(f);
+    return result;
+  }
+
+  @Override
+  public int dropFields(String... names) {
+    return dropWholeStore(Event.DropMode.NAMES, List.of(names), () -> docs.dropFields(names));
+  }
+
+  @Override
+  public int dropFieldsWithPrefix(String prefix) {
+    return dropWholeStore(Event.DropMode.PREFIX, List.of(prefix), () -> docs.dropFieldsWithPrefix(prefix));
+  }
+
+  @Override
+  public void dropAll() {
+    dropWholeStore(Event.DropMode.ALL, List.of(), () -> {
+      docs.dropAll();
+      return 0;
+    });
+  }
+
+  // ---- reads ----
+
+  @Override
+  public Schema schema() {
+    return docs.schema();
+  }
+
+  @Override
+  public Field field(String name) {
+    return docs.field(name);
+  }
+
+  @Override
+  public Document get(byte[] key) {
+    return docs.get(key);
+  }
+
+  @Override
+  public boolean read(byte[] key, DocumentView view) {
+    return docs.read(key, view);
+  }
+
+  @Override
+  public Optional<Object> getField(String key, String field) {
+    return docs.getField(key, field);
+  }
+
+  @Override
+  public OptionalInt getInt(String key, String field) {
+    return docs.getInt(key, field);
+  }
+
+  @Override
+  public OptionalLong getLong(String key, String field) {
+    return docs.getLong(key, field);
+  }
+
+  @Override
+  public OptionalDouble getDouble(String key, String field) {
+    return docs.getDouble(key, field);
+  }
+
+  @Override
+  public Optional<String> getString(String key, String field) {
+    return docs.getString(key, field);
+  }
+
+  @Override
+  public Object[][] getAll(List<String> keys, List<String> fields) {
+    return docs.getAll(keys, fields);
+  }
+
+  @Override
+  public Store store() {
+    return docs.store();
+  }
+
+  @Override
+  public void close() {
+    if (docs.store().isClosed()) {
+      return;
+    }
+    try {
+      replica.close();
+    } finally {
+      docs.close();
+    }
+  }
+
+  // ---- Replica ----
+
+  @Override
+  public String storeName() {
+    return replica.storeName();
+  }
+
+  @Override
+  public String topic() {
+    return replica.topic();
+  }
+
+  @Override
+  public int partitionCount() {
+    return replica.partitionCount();
+  }
+
+  @Override
+  public Set<Integer> ownedPartitions() {
+    return replica.ownedPartitions();
+  }
+
+  @Override
+  public int partitionOf(byte[] key) {
+    return partitionField == null ? replica.partitionOf(key) : partitionOfStored(key);
+  }
+
+  @Override
+  public boolean isReady() {
+    return replica.isReady();
+  }
+
+  @Override
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    return replica.awaitReady(timeout);
+  }
+
+  @Override
+  public long awaitPublished() {
+    return replica.awaitPublished();
+  }
+
+  @Override
+  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+    return replica.awaitCaughtUp(timeout);
+  }
+
+  @Override
+  public Map<Integer, Long> lag() {
+    return replica.lag();
+  }
+
+  @Override
+  public ReplicationStats replicationStats() {
+    return replica.replicationStats();
+  }
+
+  @Override
+  public String toString() {
+    return "ReplicatedDocumentStore[" + replica.storeName() + " in " + directory() + "]";
+  }
+}

@@ -1,0 +1,59 @@
+package io.inkv.replication;
+
+import io.inkv.store.Store;
+import io.inkv.store.document.DocumentStore;
+
+/**
+ * Opens replicas. A replica is a local store plus the Kafka clients that publish its writes and
+ * apply everyone's: usable on its own (as here) or under a JCache cache
+ * ({@code InkvConfiguration.setReplication}).
+ *
+ * <pre>{@code
+ * Store local = Store.open(StoreOptions.builder(Path.of("/var/lib/app/users")).build());
+ * try (ReplicatedStore users = Replication.replicate(local, ReplicationConfig.builder("users", "kafka:9092").build())) {
+ *   users.put(key, value);        // applied here at once, published, applied by every replica
+ *   users.get(otherKey);          // a local read
+ * }
+ * }</pre>
+ *
+ * <p>Opening creates the topic (compacted, with the configured partitions and replication factor)
+ * or validates an existing one, resumes from the checkpoint in the store's directory (or applies
+ * the topic from the beginning), and waits for the replica to catch up as configured.
+ */
+public final class Replication {
+  private Replication() {}
+
+  /**
+   * Replicates {@code store}; the returned store owns it (closing it closes {@code store}).
+   *
+   * @throws ReplicationException.TopicException if the topic cannot be created or does not fit
+   * @throws ReplicationException if the store's checkpoint belongs to another topic
+   */
+  public static ReplicatedStore replicate(Store store, ReplicationConfig config) {
+    ReplicatingStore s = ReplicatingStore.open(store, config);
+    s.awaitStartup();
+    return s;
+  }
+
+  /**
+   * Replicates {@code store} and sets {@code listener} before the applier starts waiting, so the
+   * listener sees every change applied while catching up.
+   */
+  public static ReplicatedStore replicate(Store store, ReplicationConfig config, RemoteChangeListener listener) {
+    ReplicatingStore s = ReplicatingStore.open(store, config);
+    s.setRemoteChangeListener(listener);
+    s.awaitStartup();
+    return s;
+  }
+
+  /**
+   * Replicates a document store; the returned store owns it.
+   *
+   * @throws ReplicationException.TopicException if the topic cannot be created or does not fit
+   */
+  public static ReplicatedDocumentStore replicate(DocumentStore store, ReplicationConfig config) {
+    ReplicatingDocumentStore s = ReplicatingDocumentStore.open(store, config);
+    s.awaitStartup();
+    return s;
+  }
+}

@@ -1,0 +1,30 @@
+package io.inkv.replication;
+
+import java.nio.file.Path;
+
+/*
+ * What the applier applies events to: a byte store or a document store. Key-level events are
+ * applied under the key's replication lock; whole-store events under every lock.
+ */
+interface Target {
+
+  /**
+   * Applies a key-level event from another writer.
+   *
+   * @param own what this JVM wrote to the key and has not yet seen come back from the topic, or null
+   * @return the change to report to a remote change listener, or null
+   * @throws IllegalArgumentException or a StoreException if the store refuses the event
+   */
+  Change apply(byte[] key, Event event, KafkaReplica.Pending own);
+
+  /** Applies a whole-store event, keeping the keys {@code replica} has pending own writes of. */
+  void applyWholeStore(Event event, KafkaReplica replica);
+
+  /** Makes every write so far durable (before a checkpoint names the offsets it covers). */
+  void flush();
+
+  Path directory();
+
+  /** A change of one key: the values before and after (null for absent). */
+  record Change(byte[] key, byte[] oldValue, byte[] newValue) {}
+}

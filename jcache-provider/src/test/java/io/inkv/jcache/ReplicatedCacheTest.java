@@ -1,0 +1,139 @@
+package io.inkv.jcache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inkv.jcache.configuration.InkvConfiguration;
+import io.inkv.replication.InProcessKafkaAccess;
+import io.inkv.replication.Replica;
+import io.inkv.replication.ReplicationConfig;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryRemovedListener;
+import javax.cache.event.CacheEntryUpdatedListener;
+import javax.cache.spi.CachingProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** JCache caches replicated through Kafka: two cache managers stand for two JVMs. */
+class ReplicatedCacheTest {
+  private static final AtomicInteger NAMES = new AtomicInteger();
+  static final List<String> SEEN = new CopyOnWriteArrayList<>();
+
+  @TempDir
+  Path tmp;
+
+  /** Records every event it sees as "TYPE key=value". */
+  public static final class Recorder implements CacheEntryCreatedListener<String, String>,
+      CacheEntryUpdatedListener<String, String>, CacheEntryRemovedListener<String, String>, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private static void record(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      for (CacheEntryEvent<? extends String, ? extends String> e : events) {
+        SEEN.add(e.getEventType() + " " + e.getKey() + "=" + e.getValue());
+      }
+    }
+
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      record(events);
+    }
+
+    @Override
+    public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      record(events);
+    }
+
+    @Override
+    public void onRemoved(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      record(events);
+    }
+  }
+
+  private static CachingProvider provider() {
+    return javax.cache.Caching.getCachingProvider(io.inkv.jcache.spi.InkvCachingProvider.class.getName());
+  }
+
+  @Test
+  void aPutInOneCacheManagerReachesTheOtherAndItsListenersSeeTheRemoteChanges() throws Exception {
+    String store = "cache" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet();
+    ReplicationConfig rc = ReplicationConfig.builder(store, InProcessKafkaAccess.bootstrapServers()).partitions(2)
+        .replicationFactor((short) 1).build();
+    CachingProvider provider = provider();
+    try (CacheManager one = provider.getCacheManager(URI.create("one-" + store), getClass().getClassLoader());
+         CacheManager two = provider.getCacheManager(URI.create("two-" + store), getClass().getClassLoader())) {
+      Cache<String, String> writer = one.createCache("users", InkvConfiguration.of(String.class, String.class)
+          .setReplication(rc));
+      Cache<String, String> reader = two.createCache("users", InkvConfiguration.of(String.class, String.class)
+          .setReplication(rc).addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+              FactoryBuilder.factoryOf(Recorder.class), null, false, false)));
+      SEEN.clear();
+      writer.put("ada", "Lovelace");
+      assertEquals("Lovelace", writer.get("ada"));
+      writer.put("ada", "Byron");
+      writer.remove("ada");
+      writer.put("alan", "Turing");
+      Replica replica = reader.unwrap(Replica.class);
+      assertTrue(replica.awaitCaughtUp(Duration.ofSeconds(30)));
+      assertEquals("Turing", reader.get("alan"));
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (SEEN.size() < 4 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(List.of("CREATED ada=Lovelace", "UPDATED ada=Byron", "REMOVED ada=Byron", "CREATED alan=Turing"),
+          SEEN);
+      assertEquals(0, writer.unwrap(Replica.class).replicationStats().publishFailures());
+    }
+  }
+
+  @Test
+  void aReplicatedCacheIsDeclaredInInkvProperties() throws Exception {
+    String store = "decl" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet();
+    Path file = tmp.resolve("inkv.properties");
+    Files.writeString(file, String.join("\n",
+        "inkv.cache.users.keyType=java.lang.String",
+        "inkv.cache.users.valueType=java.lang.String",
+        "inkv.cache.users.replication.store=" + store,
+        "inkv.cache.users.replication.bootstrapServers=" + InProcessKafkaAccess.bootstrapServers(),
+        "inkv.cache.users.replication.partitions=3",
+        "inkv.cache.users.replication.replicationFactor=1",
+        "inkv.cache.users.replication.writeMode=fire_and_forget",
+        "inkv.cache.users.replication.remoteEvents=false",
+        "inkv.cache.users.replication.kafka.client.dns.lookup=use_all_dns_ips",
+        ""));
+    try (CacheManager m = provider().getCacheManager(file.toUri(), getClass().getClassLoader())) {
+      Cache<String, String> users = m.getCache("users", String.class, String.class);
+      @SuppressWarnings("unchecked")
+      ReplicationConfig rc = users.getConfiguration(InkvConfiguration.class).getReplication();
+      assertEquals(store, rc.storeName());
+      assertEquals(ReplicationConfig.WriteMode.FIRE_AND_FORGET, rc.writeMode());
+      assertEquals("use_all_dns_ips", rc.kafkaProperties().get("client.dns.lookup"));
+      users.put("k", "v");
+      Replica replica = users.unwrap(Replica.class);
+      assertEquals(3, replica.partitionCount());
+      assertEquals(0, replica.awaitPublished());
+    }
+  }
+
+  @Test
+  void aWrongReplicationSettingFailsAtStartUpNamingIt() throws IOException {
+    Path file = tmp.resolve("bad.properties");
+    Files.writeString(file, "inkv.cache.c.replication.bootstrapServers=localhost:1\ninkv.cache.c.replication.partitons=3\n");
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(javax.cache.CacheException.class,
+        () -> provider().getCacheManager(file.toUri(), getClass().getClassLoader()));
+    assertTrue(e.getMessage().contains("inkv.cache.c.replication.partitons"), e.getMessage());
+  }
+}

@@ -1,0 +1,48 @@
+package io.inkv.replication;
+
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * One in-process KRaft broker (Kafka's KafkaClusterTestKit, combined broker and controller) for
+ * every replication test in the JVM: started on first use (about 1.5 s), stopped at exit.
+ * Each test uses its own store names, so topics never collide.
+ */
+final class InProcessKafka {
+  private static KafkaClusterTestKit cluster;
+
+  private InProcessKafka() {}
+
+  static synchronized String bootstrapServers() {
+    if (cluster == null) {
+      try {
+        KafkaClusterTestKit c = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+            .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .setConfigProp("log.cleaner.backoff.ms", "1000")
+            .build();
+        c.format();
+        c.startup();
+        c.waitForReadyBrokers();
+        cluster = c;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            c.close();
+          } catch (Exception e) {
+            // exiting anyway
+          }
+        }, "in-process-kafka-stop"));
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start the in-process Kafka broker", e);
+      }
+    }
+    return cluster.bootstrapServers();
+  }
+
+  static Admin admin() {
+    return Admin.create(Map.of("bootstrap.servers", bootstrapServers()));
+  }
+}
