@@ -150,6 +150,10 @@ final class MappedRegion implements Region {
     buffer.get(offset, dst, dstOffset, length);
   }
 
+  void getBytesUnchecked(int offset, byte[] dst, int length) {
+    buffer.get(offset, dst, 0, length);
+  }
+
   @Override
   public void putBytes(int offset, byte[] src, int srcOffset, int length) {
     check(offset, length);

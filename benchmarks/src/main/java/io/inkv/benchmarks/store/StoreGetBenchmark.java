@@ -1,0 +1,126 @@
+package io.inkv.benchmarks.store;
+
+import io.inkv.store.Durability;
+import io.inkv.store.Store;
+import io.inkv.store.StoreOptions;
+import io.inkv.store.ValueView;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
+
+/*
+ * Reads from a store of 1M entries (16-byte keys, 100-byte values) that is populated once per
+ * trial and stays unchanged while it is measured:
+ *
+ *   getView    a present key into a reusable ValueView, then one 8-byte read of the value (the
+ *              zero-copy path: it must allocate nothing, gc.alloc.rate.norm ~ 0 B/op)
+ *   getCopy    a present key as a fresh byte[] (allocates the value array, ~120 B/op)
+ *   getAbsent  a key the store never held (hash, index probe, miss)
+ *
+ * Run with -t 1 and -t 2 for one and two reader threads, -p distribution=uniform,zipf for the key
+ * choice, -bm avgt / -bm sample for mean and percentiles, -prof gc for allocation. Store options
+ * are the defaults (CRC32C checked on every read) unless -p verifyChecksums=false.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Threads(1)
+public class StoreGetBenchmark {
+  @Param("1000000")
+  int entries;
+
+  @Param("100")
+  int valueSize;
+
+  @Param({"uniform", "zipf"})
+  String distribution;
+
+  @Param("true")
+  boolean verifyChecksums;
+
+  Path dir;
+  Store store;
+  int[] samples;
+
+  @Setup(Level.Trial)
+  public void populate() {
+    dir = TempStore.create("inkv-get-");
+    store = StoreOptions.builder(dir)
+        .durability(Durability.NONE)
+        .verifyChecksums(verifyChecksums)
+        .open();
+    for (int i = 0; i < entries; i++) {
+      store.put(Keys.present(i), Keys.value(valueSize, i));
+    }
+    samples = Keys.samples(distribution, entries, 42);
+    if (store.size() != entries) {
+      throw new IllegalStateException("populated " + store.size() + " entries, expected " + entries);
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void delete() {
+    store.close();
+    TempStore.delete(dir);
+  }
+
+  /** Per-thread state: a position in the sample array, reusable key buffers and a reusable view. */
+  @State(Scope.Thread)
+  public static class Reader {
+    final ValueView view = new ValueView();
+    final byte[] present = Keys.presentBuffer();
+    final byte[] absent = Keys.absentBuffer();
+    int next;
+
+    @Setup(Level.Trial)
+    public void start(ThreadParams params) {
+      next = params.getThreadIndex() * (Keys.SAMPLES / params.getThreadCount()) + 17;
+    }
+
+    byte[] nextPresent(int[] samples) {
+      Keys.setNumber(present, samples[next++ & (Keys.SAMPLES - 1)]);
+      return present;
+    }
+
+    byte[] nextAbsent(int[] samples) {
+      Keys.setNumber(absent, samples[next++ & (Keys.SAMPLES - 1)]);
+      return absent;
+    }
+  }
+
+  @Benchmark
+  public long getView(Reader reader) {
+    ValueView view = reader.view;
+    if (!store.get(reader.nextPresent(samples), view)) {
+      throw new IllegalStateException("a present key was not found");
+    }
+    return view.getLong(0);
+  }
+
+  @Benchmark
+  public byte[] getCopy(Reader reader) {
+    return store.get(reader.nextPresent(samples));
+  }
+
+  @Benchmark
+  public boolean getAbsent(Reader reader) {
+    return store.get(reader.nextAbsent(samples), reader.view);
+  }
+}

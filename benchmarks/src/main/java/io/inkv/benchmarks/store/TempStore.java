@@ -1,0 +1,59 @@
+package io.inkv.benchmarks.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/*
+ * Where benchmark stores live: a fresh directory under -Dinkv.bench.dir (default java.io.tmpdir),
+ * deleted with everything in it when the trial ends. Put it on the disk you mean to measure.
+ */
+final class TempStore {
+  private TempStore() {}
+
+  static Path create(String prefix) {
+    try {
+      Path parent = Paths.get(System.getProperty("inkv.bench.dir", System.getProperty("java.io.tmpdir")));
+      Files.createDirectories(parent);
+      return Files.createTempDirectory(parent, prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a benchmark store directory", e);
+    }
+  }
+
+  static void delete(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.delete(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.delete(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  static long sizeOf(Path dir) {
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot measure " + dir, e);
+    }
+  }
+}
