@@ -103,6 +103,8 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   private final CacheStatistics statistics = new CacheStatistics();
   private final CacheConfigurationBean configurationBean;
   private final Store store;
+  /** The documents over the store when the values are Documents, else null. */
+  private final io.inkv.store.document.DocumentStore documents;
   private volatile boolean statisticsEnabled;
   private volatile boolean closed;
 
@@ -118,8 +120,13 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     ClassLoader classLoader = manager.getClassLoader();
     this.keyCodec = configuration.getKeyCodecFactory() != null
         ? configuration.getKeyCodecFactory().create() : Codec.forClass(keyType, classLoader);
-    this.valueCodec = configuration.getValueCodecFactory() != null
-        ? configuration.getValueCodecFactory().create() : Codec.forClass(valueType, classLoader);
+    boolean documentValues = valueType == io.inkv.store.document.Document.class
+        && configuration.getValueCodecFactory() == null;
+    if (documentValues && configuration.getReplication() != null) {
+      throw new CacheException("cache " + name + ": a replicated cache of Document values is not supported;"
+          + " replicate a DocumentStore with io.inkv.replication.Replication.replicate(DocumentStore, config),"
+          + " whose upserts carry field names to every replica");
+    }
     this.expiry = configuration.getExpiryPolicyFactory().create();
     this.askAccessExpiry = !(expiry instanceof EternalExpiryPolicy || expiry instanceof CreatedExpiryPolicy);
     this.loader = configuration.getCacheLoaderFactory() == null ? null : configuration.getCacheLoaderFactory().create();
@@ -133,6 +140,23 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     this.statisticsEnabled = configuration.isStatisticsEnabled();
     Store opened = settings.open(this::onStoreRemoval);
     this.store = configuration.getReplication() == null ? opened : replicate(opened);
+    if (documentValues) {
+      // Document values: the codec numbers fields through the store's own schema (documents.meta),
+      // and unwrap(DocumentStore.class) offers upserts and typed in-place reads over the same data.
+      try {
+        this.documents = io.inkv.store.document.DocumentStore.over(store);
+      } catch (RuntimeException e) {
+        store.close();
+        throw e;
+      }
+      @SuppressWarnings("unchecked")
+      Codec<V> documentCodec = (Codec<V>) documents.codec();
+      this.valueCodec = documentCodec;
+    } else {
+      this.documents = null;
+      this.valueCodec = configuration.getValueCodecFactory() != null
+          ? configuration.getValueCodecFactory().create() : Codec.forClass(valueType, classLoader);
+    }
   }
 
   /*
@@ -1263,7 +1287,11 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     if (clazz.isInstance(store)) {
       return clazz.cast(store);
     }
-    throw new IllegalArgumentException("an inkv cache cannot be unwrapped to " + clazz.getName());
+    if (documents != null && clazz.isInstance(documents)) {
+      return clazz.cast(documents);
+    }
+    throw new IllegalArgumentException("an inkv cache cannot be unwrapped to " + clazz.getName()
+        + (clazz == io.inkv.store.document.DocumentStore.class ? " (only a cache whose value type is Document can)" : ""));
   }
 
   @Override

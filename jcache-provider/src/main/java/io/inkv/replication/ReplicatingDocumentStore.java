@@ -255,6 +255,17 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
     });
   }
 
+  /*
+   * A whole-document codec would let a caller put documents encoded with this replica's local
+   * field ids straight into a store whose other replicas number fields differently; replicated
+   * documents travel as DOC_UPSERT events with field names instead.
+   */
+  @Override
+  public io.inkv.store.codec.Codec<io.inkv.store.document.Document> codec() {
+    throw new UnsupportedOperationException("a replicated document store has no whole-document codec:"
+        + " write documents with upsert, whose events carry field names to every replica");
+  }
+
   // ---- reads ----
 
   @Override

@@ -45,6 +45,23 @@ public interface DocumentStore extends AutoCloseable {
     return LocalDocumentStore.open(options, partitionKey);
   }
 
+  /**
+   * Returns documents over an open {@code store}, reading (or creating) the schema in its
+   * directory. Closing the document store closes {@code store}.
+   *
+   * @throws SchemaException if the directory's schema file is damaged
+   */
+  static DocumentStore over(Store store) {
+    return LocalDocumentStore.over(store, null, true);
+  }
+
+  /**
+   * Returns a codec for whole documents in this store's schema, for a cache whose values are
+   * documents: encoding adds the fields a document brings to the schema; a put through such a
+   * cache replaces the whole document, where {@link #upsert} merges.
+   */
+  io.inkv.store.codec.Codec<Document> codec();
+
   /** Returns the current schema. */
   Schema schema();
 

@@ -41,20 +41,41 @@ final class LocalDocumentStore implements DocumentStore {
     }
     Store store = Store.open(options);
     try {
-      Schema schema = Schema.read(options.directory());
-      if (schema == null) {
-        schema = Schema.empty(partitionKey);
-        schema.write(options.directory(), !options.temporary());
-      } else if (partitionKey != null && !partitionKey.equals(schema.partitionKey().orElse(null))) {
-        throw new SchemaException(options.directory() + ": the store was created "
-            + schema.partitionKey().map(k -> "partitioned by '" + k + "'").orElse("without a partitioning field")
-            + "; it cannot be opened partitioned by '" + partitionKey + "'");
-      }
-      return new LocalDocumentStore(store, schema, !options.temporary());
+      return over(store, partitionKey, !options.temporary());
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
+  }
+
+  static LocalDocumentStore over(Store store, String partitionKey, boolean force) {
+    Schema schema = Schema.read(store.directory());
+    if (schema == null) {
+      schema = Schema.empty(partitionKey);
+      schema.write(store.directory(), force);
+    } else if (partitionKey != null && !partitionKey.equals(schema.partitionKey().orElse(null))) {
+      throw new SchemaException(store.directory() + ": the store was created "
+          + schema.partitionKey().map(k -> "partitioned by '" + k + "'").orElse("without a partitioning field")
+          + "; it cannot be opened partitioned by '" + partitionKey + "'");
+    }
+    return new LocalDocumentStore(store, schema, force);
+  }
+
+  /** Encodes a whole document in this store's schema, adding fields it brings. */
+  byte[] encodeWhole(Document doc) {
+    Field[] resolved = resolve(doc);
+    DocumentFormat.Part[] parts = new DocumentFormat.Part[resolved.length];
+    int i = 0;
+    for (Field f : resolved) {
+      parts[i++] = DocumentFormat.encode(f, doc.raw(f.name()));
+    }
+    Arrays.sort(parts, (a, b) -> Integer.compare(a.id(), b.id()));
+    return DocumentFormat.assemble(parts, parts.length);
+  }
+
+  @Override
+  public io.inkv.store.codec.Codec<Document> codec() {
+    return new DocumentCodec(this);
   }
 
   @Override
