@@ -1,0 +1,90 @@
+package io.inkv.spring;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.cache.CacheMeterBinder;
+import java.util.Locale;
+import org.springframework.beans.factory.ListableBeanFactory;
+
+/*
+ * Binds the Micrometer cache meters (cache.gets hit/miss, cache.puts, cache.evictions,
+ * cache.size) of every cache of every InkvCacheManager bean, including caches created on first
+ * use after the binding. Spring Boot's meter registry post-processor calls bindTo once the
+ * singletons exist.
+ *
+ * Tags follow Spring Boot's cache metrics, so the usual dashboards work: cache and name (the cache
+ * name) and cache.manager (the bean name, less a "CacheManager" suffix, as Boot does). Boot's own
+ * CacheMetricsRegistrar does not know inkv caches and leaves them alone, so nothing is bound twice.
+ *
+ * Hits, misses and puts are counted by the Spring cache (a get that loads is a miss and a put);
+ * evictions are the store's capacity evictions since it opened; size counts entries that expired
+ * but were not dropped yet.
+ */
+final class InkvCacheMetrics implements MeterBinder {
+  private static final String SUFFIX = "cachemanager";
+  private final ListableBeanFactory beanFactory;
+
+  InkvCacheMetrics(ListableBeanFactory beanFactory) {
+    this.beanFactory = beanFactory;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    beanFactory.getBeansOfType(InkvCacheManager.class, false, false).forEach((beanName, manager) -> {
+      String managerName = beanName.length() > SUFFIX.length() && beanName.toLowerCase(Locale.ROOT).endsWith(SUFFIX)
+          ? beanName.substring(0, beanName.length() - SUFFIX.length()) : beanName;
+      manager.forEachCache(cache -> new CacheMeters(cache, Tags.of("cache.manager", managerName, "name", cache.getName()))
+          .bindTo(registry));
+    });
+  }
+
+  /** The meters of one cache. */
+  static final class CacheMeters extends CacheMeterBinder<InkvSpringCache> {
+    CacheMeters(InkvSpringCache cache, Iterable<Tag> tags) {
+      super(cache, cache.getName(), tags);
+    }
+
+    @Override
+    protected Long size() {
+      InkvSpringCache cache = getCache();
+      try {
+        return cache == null || cache.isClosed() ? null : cache.size();
+      } catch (RuntimeException closedMeanwhile) {
+        return null;
+      }
+    }
+
+    @Override
+    protected long hitCount() {
+      InkvSpringCache cache = getCache();
+      return cache == null ? 0 : cache.hitCount();
+    }
+
+    @Override
+    protected Long missCount() {
+      InkvSpringCache cache = getCache();
+      return cache == null ? null : cache.missCount();
+    }
+
+    @Override
+    protected Long evictionCount() {
+      InkvSpringCache cache = getCache();
+      try {
+        return cache == null || cache.isClosed() ? null : cache.evictionCount();
+      } catch (RuntimeException closedMeanwhile) {
+        return null;
+      }
+    }
+
+    @Override
+    protected long putCount() {
+      InkvSpringCache cache = getCache();
+      return cache == null ? 0 : cache.putCount();
+    }
+
+    @Override
+    protected void bindImplementationSpecificMetrics(MeterRegistry registry) {}
+  }
+}

@@ -1,0 +1,461 @@
+package io.inkv.spring;
+
+import io.inkv.jcache.configuration.InkvConfiguration;
+import io.inkv.store.Durability;
+import io.inkv.store.StoreOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import javax.cache.expiry.ModifiedExpiryPolicy;
+import javax.cache.expiry.TouchedExpiryPolicy;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code inkv.*} properties of Spring Boot's inkv cache auto-configuration.
+ *
+ * <pre>
+ * # the base directory of persistent caches
+ * inkv.directory=/var/lib/app/caches
+ * # settings of every cache ...
+ * inkv.default.max-entries=100000
+ * inkv.default.time-to-live=10m
+ * # ... and of one cache, created at start-up
+ * inkv.cache.users.persistent=true
+ * inkv.cache.users.durability=interval
+ * </pre>
+ *
+ * <p>Every setting is checked when the properties are bound, so a wrong one fails start-up
+ * with its property name. See {@code docs/spring.md} for the full table.
+ */
+@ConfigurationProperties("inkv")
+public class InkvProperties implements InitializingBean {
+  // The field comments are the property descriptions Spring Boot's configuration processor puts
+  // in the metadata IDEs show, which is why these private fields have Javadoc.
+  private static final Pattern BOOTSTRAP_SERVER = Pattern.compile("[^\\s,:]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+]:\\d{1,5}");
+
+  /** Base directory of persistent caches: each lives in a sub-directory named after the cache. */
+  private Path directory;
+  /** Caches created at start-up with the default settings. */
+  private List<String> cacheNames = new ArrayList<>();
+  /** Whether a cache name that is not declared gets a cache with the default settings on first use. */
+  private boolean dynamic = true;
+  /** Whether null results are cached. */
+  private boolean allowNullValues = true;
+  /** Settings of every cache. */
+  private final CacheSettings defaults = new CacheSettings();
+  /** Settings of named caches, each over the defaults; each is created at start-up. */
+  private final Map<String, CacheSettings> cache = new LinkedHashMap<>();
+
+  /** Creates the properties with their defaults. */
+  public InkvProperties() {}
+
+  public Path getDirectory() {
+    return directory;
+  }
+
+  public void setDirectory(Path directory) {
+    this.directory = directory;
+  }
+
+  public List<String> getCacheNames() {
+    return cacheNames;
+  }
+
+  public void setCacheNames(List<String> cacheNames) {
+    this.cacheNames = cacheNames;
+  }
+
+  public boolean isDynamic() {
+    return dynamic;
+  }
+
+  public void setDynamic(boolean dynamic) {
+    this.dynamic = dynamic;
+  }
+
+  public boolean isAllowNullValues() {
+    return allowNullValues;
+  }
+
+  public void setAllowNullValues(boolean allowNullValues) {
+    this.allowNullValues = allowNullValues;
+  }
+
+  public CacheSettings getDefault() {
+    return defaults;
+  }
+
+  public Map<String, CacheSettings> getCache() {
+    return cache;
+  }
+
+  /**
+   * Checks every setting.
+   *
+   * @throws InvalidConfigurationPropertyValueException naming the first wrong property
+   */
+  @Override
+  public void afterPropertiesSet() {
+    defaults.check("inkv.default", null, directory);
+    cache.forEach((name, settings) -> settings.merge(defaults).check("inkv.cache." + name, name, directory));
+    for (String name : cacheNames) {
+      if (name == null || name.isBlank()) {
+        throw new InvalidConfigurationPropertyValueException("inkv.cache-names", cacheNames, "a cache name is empty");
+      }
+    }
+  }
+
+  /** Returns the settings of cache {@code name}: its own over the defaults. */
+  CacheSettings settingsOf(String name) {
+    CacheSettings own = cache.get(name);
+    return own == null ? defaults : own.merge(defaults);
+  }
+
+  /**
+   * The settings of one cache, or of every cache under {@code inkv.default}. A setting left unset on
+   * a named cache takes the default's value.
+   */
+  public static class CacheSettings {
+    /** Whether the cache's entries outlive the application (needs inkv.directory). Default false. */
+    private Boolean persistent;
+    /** When writes are forced to the storage device: none, interval or every-write. Default none. */
+    private Durability durability;
+    /** Most entries kept before the oldest are evicted; 0 for no bound. Default no bound. */
+    private Long maxEntries;
+    /** Most stored bytes kept before the oldest entries are evicted; 0 for no bound. Default no bound. */
+    private DataSize maxBytes;
+    /** How long an entry lives after it was last written. Default forever. */
+    private Duration timeToLive;
+    /** How long an entry lives after it was last read or written. Default forever. */
+    private Duration timeToIdle;
+    /**
+     * Size of the store's segment files, 64KB to 1GB, a multiple of 4KB; it bounds the largest
+     * value. Default 8MB for temporary caches, 64MB for persistent ones.
+     */
+    private DataSize segmentSize;
+    /** Whether the cache's JCache statistics MXBean is registered. Default false. */
+    private Boolean statistics;
+    /** Replication of the cache through Kafka. */
+    private final Replication replication = new Replication();
+
+    /** Creates settings with nothing set. */
+    public CacheSettings() {}
+
+    public Boolean getPersistent() {
+      return persistent;
+    }
+
+    public void setPersistent(Boolean persistent) {
+      this.persistent = persistent;
+    }
+
+    public Durability getDurability() {
+      return durability;
+    }
+
+    public void setDurability(Durability durability) {
+      this.durability = durability;
+    }
+
+    public Long getMaxEntries() {
+      return maxEntries;
+    }
+
+    public void setMaxEntries(Long maxEntries) {
+      this.maxEntries = maxEntries;
+    }
+
+    public DataSize getMaxBytes() {
+      return maxBytes;
+    }
+
+    public void setMaxBytes(DataSize maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    public Duration getTimeToLive() {
+      return timeToLive;
+    }
+
+    public void setTimeToLive(Duration timeToLive) {
+      this.timeToLive = timeToLive;
+    }
+
+    public Duration getTimeToIdle() {
+      return timeToIdle;
+    }
+
+    public void setTimeToIdle(Duration timeToIdle) {
+      this.timeToIdle = timeToIdle;
+    }
+
+    public DataSize getSegmentSize() {
+      return segmentSize;
+    }
+
+    public void setSegmentSize(DataSize segmentSize) {
+      this.segmentSize = segmentSize;
+    }
+
+    public Boolean getStatistics() {
+      return statistics;
+    }
+
+    public void setStatistics(Boolean statistics) {
+      this.statistics = statistics;
+    }
+
+    public Replication getReplication() {
+      return replication;
+    }
+
+    /** Returns these settings with every unset one taken from {@code defaults}. */
+    CacheSettings merge(CacheSettings defaults) {
+      CacheSettings m = new CacheSettings();
+      m.persistent = persistent != null ? persistent : defaults.persistent;
+      m.durability = durability != null ? durability : defaults.durability;
+      m.maxEntries = maxEntries != null ? maxEntries : defaults.maxEntries;
+      m.maxBytes = maxBytes != null ? maxBytes : defaults.maxBytes;
+      // expiry is one setting in two forms: a cache that sets either replaces the default's
+      boolean ownExpiry = timeToLive != null || timeToIdle != null;
+      m.timeToLive = ownExpiry ? timeToLive : defaults.timeToLive;
+      m.timeToIdle = ownExpiry ? timeToIdle : defaults.timeToIdle;
+      m.segmentSize = segmentSize != null ? segmentSize : defaults.segmentSize;
+      m.statistics = statistics != null ? statistics : defaults.statistics;
+      m.replication.merge(replication, defaults.replication);
+      return m;
+    }
+
+    /**
+     * Checks these settings, of cache {@code cacheName} ({@code null} for the defaults).
+     *
+     * @throws InvalidConfigurationPropertyValueException naming the first wrong property
+     */
+    void check(String prefix, String cacheName, Path directory) {
+      if (Boolean.TRUE.equals(persistent) && directory == null) {
+        throw new InvalidConfigurationPropertyValueException(prefix + ".persistent", true,
+            "a persistent cache needs inkv.directory, the base directory its files live under");
+      }
+      if (maxEntries != null && maxEntries < 0) {
+        throw new InvalidConfigurationPropertyValueException(prefix + ".max-entries", maxEntries,
+            "must be 0 (no bound) or positive");
+      }
+      if (maxBytes != null && maxBytes.isNegative()) {
+        throw new InvalidConfigurationPropertyValueException(prefix + ".max-bytes", maxBytes,
+            "must be 0 (no bound) or positive");
+      }
+      if (timeToLive != null && timeToIdle != null) {
+        throw new InvalidConfigurationPropertyValueException(prefix + ".time-to-idle", timeToIdle,
+            "set either time-to-live (since the last write) or time-to-idle (since the last read or write), not both");
+      }
+      checkPositive(prefix + ".time-to-live", timeToLive);
+      checkPositive(prefix + ".time-to-idle", timeToIdle);
+      if (segmentSize != null) {
+        long bytes = segmentSize.toBytes();
+        try {
+          StoreOptions.builder(Path.of(".")).segmentSize((int) Math.min(bytes, Integer.MAX_VALUE)).build();
+        } catch (IllegalArgumentException e) {
+          throw new InvalidConfigurationPropertyValueException(prefix + ".segment-size", segmentSize,
+              "must be a multiple of 4KB from 64KB to 1GB");
+        }
+      }
+      replication.check(prefix + ".replication", cacheName);
+    }
+
+    private static void checkPositive(String name, Duration d) {
+      if (d != null && (d.isNegative() || d.isZero())) {
+        throw new InvalidConfigurationPropertyValueException(name, d, "must be positive");
+      }
+    }
+
+    /** Returns these settings as the JCache configuration of Spring cache {@code cacheName} (any key and value). */
+    InkvConfiguration<Object, Object> toConfiguration(String cacheName) {
+      InkvConfiguration<Object, Object> c = new InkvConfiguration<>();
+      c.setPersistent(Boolean.TRUE.equals(persistent));
+      c.setDurability(durability);
+      c.setMaxEntries(maxEntries == null ? 0 : maxEntries);
+      c.setMaxBytes(maxBytes == null ? 0 : maxBytes.toBytes());
+      if (segmentSize != null) {
+        c.setSegmentSize((int) segmentSize.toBytes());
+      }
+      if (timeToLive != null) {
+        c.setExpiryPolicyFactory(ModifiedExpiryPolicy.factoryOf(duration(timeToLive)));
+      } else if (timeToIdle != null) {
+        c.setExpiryPolicyFactory(TouchedExpiryPolicy.factoryOf(duration(timeToIdle)));
+      }
+      c.setStatisticsEnabled(Boolean.TRUE.equals(statistics));
+      if (replication.isEnabled()) {
+        replication.configure(c, cacheName);
+      }
+      return c;
+    }
+
+    private static javax.cache.expiry.Duration duration(Duration d) {
+      return new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, Math.max(1, d.toMillis()));
+    }
+  }
+
+  /** How a replica's writes are published. */
+  public enum WriteMode {
+    /** A write returns once Kafka has acknowledged its event. */
+    WAIT_FOR_ACK,
+    /** A write returns at once; failed publications are logged and counted. */
+    FIRE_AND_FORGET
+  }
+
+  /**
+   * Replication of a cache through Kafka ({@code inkv.default.replication.*} or
+   * {@code inkv.cache.<name>.replication.*}): the cache becomes a replica of the store of its name,
+   * shared by every application with the same settings. See {@code docs/replication.md}.
+   */
+  public static class Replication {
+    /** Kafka bootstrap servers, host:port each; setting them makes the cache a replica. */
+    private List<String> bootstrapServers = new ArrayList<>();
+    /** Name of the replicated store (its Kafka topic is inkv.STORE). Default the cache's name; per cache only. */
+    private String store;
+    /** Whether a write waits for Kafka's acknowledgement. Default wait-for-ack. */
+    private WriteMode writeMode;
+    /** How long start-up waits for the replica to catch up with the topic; 0 for not at all. Default 5m. */
+    private Duration startupWait;
+    /** Partition count of a new topic (an existing topic keeps its own). Default 8. */
+    private Integer partitions;
+    /** Replication factor of a new topic. Default the broker's default.replication.factor. */
+    private Short replicationFactor;
+    /** Kafka client properties (TLS, SASL, timeouts...) passed to the producer, consumer and admin client. */
+    private Map<String, String> kafka = new LinkedHashMap<>();
+
+    /** Creates replication settings with nothing set (a local cache). */
+    public Replication() {}
+
+    public List<String> getBootstrapServers() {
+      return bootstrapServers;
+    }
+
+    public void setBootstrapServers(List<String> bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+    }
+
+    public String getStore() {
+      return store;
+    }
+
+    public void setStore(String store) {
+      this.store = store;
+    }
+
+    public WriteMode getWriteMode() {
+      return writeMode;
+    }
+
+    public void setWriteMode(WriteMode writeMode) {
+      this.writeMode = writeMode;
+    }
+
+    public Duration getStartupWait() {
+      return startupWait;
+    }
+
+    public void setStartupWait(Duration startupWait) {
+      this.startupWait = startupWait;
+    }
+
+    public Integer getPartitions() {
+      return partitions;
+    }
+
+    public void setPartitions(Integer partitions) {
+      this.partitions = partitions;
+    }
+
+    public Short getReplicationFactor() {
+      return replicationFactor;
+    }
+
+    public void setReplicationFactor(Short replicationFactor) {
+      this.replicationFactor = replicationFactor;
+    }
+
+    public Map<String, String> getKafka() {
+      return kafka;
+    }
+
+    public void setKafka(Map<String, String> kafka) {
+      this.kafka = kafka;
+    }
+
+    /** Returns whether the cache is a replica. */
+    boolean isEnabled() {
+      return !bootstrapServers.isEmpty();
+    }
+
+    /** Sets these settings to {@code own} over {@code defaults}; the store name is never inherited. */
+    void merge(Replication own, Replication defaults) {
+      bootstrapServers = !own.bootstrapServers.isEmpty() ? own.bootstrapServers : defaults.bootstrapServers;
+      store = own.store;
+      writeMode = own.writeMode != null ? own.writeMode : defaults.writeMode;
+      startupWait = own.startupWait != null ? own.startupWait : defaults.startupWait;
+      partitions = own.partitions != null ? own.partitions : defaults.partitions;
+      replicationFactor = own.replicationFactor != null ? own.replicationFactor : defaults.replicationFactor;
+      kafka = new LinkedHashMap<>(defaults.kafka);
+      kafka.putAll(own.kafka);
+    }
+
+    void check(String prefix, String cacheName) {
+      if (cacheName == null && store != null) {
+        throw new InvalidConfigurationPropertyValueException(prefix + ".store", store,
+            "a store belongs to one cache: set it per cache (each cache's store is named after the cache by default)");
+      }
+      if (!isEnabled()) {
+        if (store != null || writeMode != null || startupWait != null || partitions != null || replicationFactor != null
+            || !kafka.isEmpty()) {
+          throw new InvalidConfigurationPropertyValueException(prefix + ".bootstrap-servers", null,
+              "the other replication settings are set, so the Kafka bootstrap servers must be too");
+        }
+        return;
+      }
+      for (String server : bootstrapServers) {
+        if (server == null || !BOOTSTRAP_SERVER.matcher(server.trim()).matches()) {
+          throw new InvalidConfigurationPropertyValueException(prefix + ".bootstrap-servers", server,
+              "expected host:port");
+        }
+      }
+      try {
+        // the defaults are checked as a cache named "default" would use them
+        configure(new InkvConfiguration<>(), cacheName != null ? cacheName : "default");
+      } catch (IllegalArgumentException e) {
+        throw new InvalidConfigurationPropertyValueException(prefix, store, e.getMessage());
+      }
+    }
+
+    /*
+     * The only code that names io.inkv.replication: it runs only for a replicated cache, so a
+     * local one never loads the replication classes (nor Kafka's; kafka-clients is optional).
+     */
+    private void configure(InkvConfiguration<Object, Object> c, String cacheName) {
+      io.inkv.replication.ReplicationConfig.Builder b = io.inkv.replication.ReplicationConfig.builder(
+          store != null ? store : cacheName, String.join(",", bootstrapServers.stream().map(String::trim).toList()));
+      if (writeMode != null) {
+        b.writeMode(io.inkv.replication.ReplicationConfig.WriteMode.valueOf(writeMode.name()));
+      }
+      if (startupWait != null) {
+        b.startupWait(startupWait);
+      }
+      if (partitions != null) {
+        b.partitions(partitions);
+      }
+      if (replicationFactor != null) {
+        b.replicationFactor(replicationFactor);
+      }
+      b.kafkaProperties(kafka);
+      c.setReplication(b.build());
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package io.inkv.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.inkv.jcache.InkvCache;
+import io.inkv.jcache.configuration.InkvConfiguration;
+import io.inkv.store.Durability;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javax.cache.expiry.Duration;
+import javax.cache.expiry.ModifiedExpiryPolicy;
+import javax.cache.expiry.TouchedExpiryPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cache.Cache;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The auto-configuration: properties, backing off, and its failures at start-up. */
+class InkvCacheAutoConfigurationTest {
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(InkvCacheAutoConfiguration.class));
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static InkvConfiguration<?, ?> configuration(CacheManager manager, String name) {
+    Cache cache = manager.getCache(name);
+    assertThat(cache).isNotNull();
+    return (InkvConfiguration<?, ?>) ((InkvCache) cache.getNativeCache()).getConfiguration(InkvConfiguration.class);
+  }
+
+  @Test
+  void propertiesConfigureTheCaches(@TempDir Path directory) {
+    runner.withPropertyValues(
+        "inkv.directory=" + directory,
+        "inkv.cache-names=plain, other",
+        "inkv.default.max-entries=1000",
+        "inkv.default.time-to-live=10m",
+        "inkv.cache.users.persistent=true",
+        "inkv.cache.users.durability=every-write",
+        "inkv.cache.users.max-bytes=64MB",
+        "inkv.cache.users.segment-size=1MB",
+        "inkv.cache.users.time-to-idle=30s",
+        "inkv.cache.users.statistics=true").run(context -> {
+          assertThat(context).hasNotFailed();
+          InkvCacheManager manager = context.getBean(InkvCacheManager.class);
+          assertThat(manager.getCacheNames()).containsExactly("plain", "other", "users");
+
+          InkvConfiguration<?, ?> plain = configuration(manager, "plain");
+          assertThat(plain.isPersistent()).isFalse();
+          assertThat(plain.getMaxEntries()).isEqualTo(1000);
+          assertThat(plain.getExpiryPolicyFactory().create().getExpiryForUpdate())
+              .isEqualTo(new Duration(TimeUnit.MILLISECONDS, 600_000));
+          assertThat(plain.getExpiryPolicyFactory().create()).isInstanceOf(ModifiedExpiryPolicy.class);
+
+          InkvConfiguration<?, ?> users = configuration(manager, "users");
+          assertThat(users.isPersistent()).isTrue();
+          assertThat(users.getDurability()).isEqualTo(Durability.EVERY_WRITE);
+          assertThat(users.getMaxEntries()).isEqualTo(1000);
+          assertThat(users.getMaxBytes()).isEqualTo(64L << 20);
+          assertThat(users.getSegmentSize()).isEqualTo(1 << 20);
+          assertThat(users.isStatisticsEnabled()).isTrue();
+          assertThat(users.getExpiryPolicyFactory().create()).isInstanceOf(TouchedExpiryPolicy.class);
+          assertThat(((InkvCache<?, ?>) manager.getCache("users").getNativeCache()).store().directory())
+              .isEqualTo(directory.resolve("users"));
+
+          // a name not declared gets the defaults on first use
+          assertThat(configuration(manager, "later").getMaxEntries()).isEqualTo(1000);
+        });
+  }
+
+  @Test
+  void aCacheNameWithDotsIsWrittenInBrackets() {
+    runner.withPropertyValues("inkv.cache[my.cache].max-entries=10").run(context -> {
+      assertThat(context.getBean(CacheManager.class).getCacheNames()).containsExactly("my.cache");
+      assertThat(configuration(context.getBean(CacheManager.class), "my.cache").getMaxEntries()).isEqualTo(10);
+    });
+  }
+
+  @Test
+  void theCapacityBoundEvictsTheOldestEntries() {
+    runner.withPropertyValues("inkv.cache.small.max-entries=2").run(context -> {
+      Cache small = context.getBean(CacheManager.class).getCache("small");
+      for (int i = 0; i < 10; i++) {
+        small.put(i, "v" + i);
+      }
+      assertThat(small.get(9).get()).isEqualTo("v9");
+      assertThat(((InkvCache<?, ?>) small.getNativeCache()).estimatedSize()).isLessThanOrEqualTo(2);
+    });
+  }
+
+  @Test
+  void withoutDynamicCreationOnlyDeclaredCachesExist() {
+    runner.withPropertyValues("inkv.dynamic=false", "inkv.cache-names=a").run(context -> {
+      CacheManager manager = context.getBean(CacheManager.class);
+      assertThat(manager.getCache("a")).isNotNull();
+      assertThat(manager.getCache("b")).isNull();
+    });
+  }
+
+  @Test
+  void itBacksOffWhenTheApplicationDefinesACacheManager() {
+    runner.withUserConfiguration(OwnCacheManager.class).run(context -> {
+      assertThat(context).hasSingleBean(CacheManager.class);
+      assertThat(context).getBean(CacheManager.class).isInstanceOf(ConcurrentMapCacheManager.class);
+      assertThat(context).doesNotHaveBean(InkvCacheManager.class);
+    });
+  }
+
+  @Test
+  void itBacksOffWhenSpringCacheTypeIsSet() {
+    runner.withPropertyValues("spring.cache.type=simple").run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context).doesNotHaveBean(InkvCacheManager.class);
+      assertThat(context).doesNotHaveBean(InkvProperties.class);
+    });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnCacheManager {
+    @Bean
+    CacheManager myCacheManager() {
+      return new ConcurrentMapCacheManager();
+    }
+  }
+
+  @Test
+  void aPersistentCacheWithoutADirectoryFailsStartUpNamingTheProperty() {
+    assertInvalid("inkv.cache.users.persistent", "inkv.cache.users.persistent=true");
+    assertInvalid("inkv.default.persistent", "inkv.default.persistent=true");
+  }
+
+  @Test
+  void wrongSettingsFailStartUpNamingTheProperty() {
+    assertInvalid("inkv.default.max-entries", "inkv.default.max-entries=-1");
+    assertInvalid("inkv.cache.c.max-bytes", "inkv.cache.c.max-bytes=-1B");
+    assertInvalid("inkv.cache.c.time-to-idle", "inkv.cache.c.time-to-live=1m", "inkv.cache.c.time-to-idle=1m");
+    assertInvalid("inkv.default.time-to-live", "inkv.default.time-to-live=0s");
+    assertInvalid("inkv.cache.c.segment-size", "inkv.cache.c.segment-size=1KB");
+    assertInvalid("inkv.cache.c.segment-size", "inkv.cache.c.segment-size=65537B");
+    assertInvalid("inkv.cache.c.segment-size", "inkv.cache.c.segment-size=2GB");
+  }
+
+  @Test
+  void aSettingSpringCannotConvertFailsStartUpToo() {
+    runner.withPropertyValues("inkv.default.durability=sometimes").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sometimes");
+      assertThat(context.getStartupFailure()).hasMessageContaining("inkv");
+    });
+  }
+
+  @Test
+  void wrongReplicationSettingsFailStartUpNamingTheProperty() {
+    assertInvalid("inkv.default.replication.store", "inkv.default.replication.store=users",
+        "inkv.default.replication.bootstrap-servers=k:9092");
+    assertInvalid("inkv.cache.users.replication.bootstrap-servers", "inkv.cache.users.replication.store=users");
+    assertInvalid("inkv.default.replication.bootstrap-servers", "inkv.default.replication.partitions=3");
+    assertInvalid("inkv.default.replication.bootstrap-servers", "inkv.default.replication.bootstrap-servers=no-port");
+    assertInvalid("inkv.cache.users.replication", "inkv.cache.users.replication.bootstrap-servers=k:9092",
+        "inkv.cache.users.replication.store=bad name");
+    assertInvalid("inkv.default.replication", "inkv.default.replication.bootstrap-servers=k:9092",
+        "inkv.default.replication.partitions=0");
+    assertInvalid("inkv.default.replication", "inkv.default.replication.bootstrap-servers=k:9092",
+        "inkv.default.replication.kafka[group.id]=mine");
+  }
+
+  private void assertInvalid(String property, String... properties) {
+    runner.withPropertyValues(properties).run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(invalid(context.getStartupFailure()).getName()).isEqualTo(property);
+    });
+  }
+
+  private static InvalidConfigurationPropertyValueException invalid(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof InvalidConfigurationPropertyValueException e) {
+        return e;
+      }
+    }
+    throw new AssertionError("not an invalid property", failure);
+  }
+}
