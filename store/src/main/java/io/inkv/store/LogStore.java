@@ -1302,9 +1302,7 @@ final class LogStore implements Store {
   public void clear() {
     int slot = enter();
     try {
-      for (ReentrantLock l : keyLocks) {
-        l.lock();
-      }
+      lockAllKeys();
       long address;
       try {
         address = append(CLEAR, null, null, NEVER);
@@ -1317,13 +1315,24 @@ final class LogStore implements Store {
         }
         liveBytes.reset();
       } finally {
-        for (int i = keyLocks.length - 1; i >= 0; i--) {
-          keyLocks[i].unlock();
-        }
+        unlockAllKeys();
       }
       afterWrite(address);
     } finally {
       gate.exit(slot);
+    }
+  }
+
+  /** Takes every key lock, in index order (the one order every multi-key locker uses). */
+  private void lockAllKeys() {
+    for (ReentrantLock l : keyLocks) {
+      l.lock();
+    }
+  }
+
+  private void unlockAllKeys() {
+    for (int i = keyLocks.length - 1; i >= 0; i--) {
+      keyLocks[i].unlock();
     }
   }
 
@@ -1797,14 +1806,23 @@ final class LogStore implements Store {
       int cpOffset;
       long nextSeq;
       List<Segment> retiredNow = new ArrayList<>(retired);
-      appendLock.lock();
+      // The checkpoint must lie after only records the index already holds. A write appends its
+      // record and then points the index at it, both under its key's lock; holding every key lock
+      // while reading the log's end means no write is between those two steps. (Reading the end
+      // under the append lock alone lost writes: CrashRecoveryTest, INTERVAL, seed 5202072935902.)
+      lockAllKeys();
       try {
-        cpSegment = active == null ? 0 : active.id;
-        cpOffset = active == null ? Segment.HEADER : active.writePosition;
-        nextSeq = nextSequence;
-        bytesSinceImage.set(0);
+        appendLock.lock();
+        try {
+          cpSegment = active == null ? 0 : active.id;
+          cpOffset = active == null ? Segment.HEADER : active.writePosition;
+          nextSeq = nextSequence;
+          bytesSinceImage.set(0);
+        } finally {
+          appendLock.unlock();
+        }
       } finally {
-        appendLock.unlock();
+        unlockAllKeys();
       }
       Segment[] all = segments.all();
       SegmentInfo[] infos = new SegmentInfo[all.length];
