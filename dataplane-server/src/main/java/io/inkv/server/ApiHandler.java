@@ -1,0 +1,765 @@
+package io.inkv.server;
+
+import io.inkv.store.Store;
+import io.inkv.store.StoreStats;
+import io.inkv.store.document.Document;
+import io.inkv.store.document.DocumentStore;
+import io.inkv.store.document.Field;
+import io.inkv.store.document.FieldType;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.URIUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Every route of the HTTP API, on Jetty's core Handler API (no servlets: one less layer on the hot
+ * path). Jetty parses HTTP/1.1 and HTTP/2; this class sees decoded requests.
+ *
+ * Order of work for a request: count it against the concurrency limit (probes excepted), route it
+ * by method and path, check its store name and key against their rules, authenticate it, and only
+ * then read its body (asynchronously, with the body limit enforced as bytes arrive, so a huge or
+ * slow body holds no thread and is cut off at the limit). Store calls run on the Jetty thread that
+ * completes the body: they are memory-speed, except a write under Durability.EVERY_WRITE, which
+ * waits for a group-committed msync.
+ *
+ * The concurrency limit is an AtomicInteger: incremented on arrival, decremented when the response
+ * completes. Past the limit a request is answered at once with 503 and Retry-After: 1, never
+ * queued: a queue in front of a memory-speed store only adds latency, and a client that backs off
+ * for a second is what an overloaded server needs.
+ */
+final class ApiHandler extends Handler.Abstract {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  private static final String TEXT = "text/plain;charset=utf-8";
+  private static final String JSON = "application/json";
+  private static final String BINARY = "application/octet-stream";
+  private static final byte[] ROOT_TEXT = ("inkv data-plane server\n"
+      + "  POST /store/{key}    store the request body under key\n"
+      + "  GET  /get/{key}      read it back\n"
+      + "  documents under /stores/{name}/docs/{key}; see docs/server.md\n").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] EMPTY = new byte[0];
+
+  private final ServerOptions options;
+  private final ServerStores stores;
+  private final Writes writes;
+  private final ApiKeys keys;
+  private final Metrics metrics;
+  private final DocumentJson json;
+  private final IndexImages images;
+  private final BooleanSupplier ready;
+
+  ApiHandler(ServerOptions options, ServerStores stores, Writes writes, ApiKeys keys, Metrics metrics,
+      DocumentJson json, IndexImages images, BooleanSupplier ready) {
+    this.options = options;
+    this.stores = stores;
+    this.writes = writes;
+    this.keys = keys;
+    this.metrics = metrics;
+    this.json = json;
+    this.images = images;
+    this.ready = ready;
+  }
+
+  /** An answer to send: thrown anywhere in a route, turned into a response by {@link #handle}. */
+  static final class HttpError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    HttpError(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  /** One request's bookkeeping: its route, when it came, and the callback that ends it. */
+  private final class Exchange implements Callback {
+    final Request request;
+    final Response response;
+    final Callback callback;
+    final long startNanos = System.nanoTime();
+    Route route = Route.UNMATCHED;
+    boolean counted;
+    int status = 200;
+
+    Exchange(Request request, Response response, Callback callback) {
+      this.request = request;
+      this.response = response;
+      this.callback = callback;
+    }
+
+    @Override
+    public void succeeded() {
+      finish();
+      callback.succeeded();
+    }
+
+    @Override
+    public void failed(Throwable x) {
+      finish();
+      callback.failed(x);
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+      return InvocationType.NON_BLOCKING;
+    }
+
+    private void finish() {
+      if (counted) {
+        metrics.inFlight.decrementAndGet();
+      }
+      metrics.record(route, status, System.nanoTime() - startNanos);
+    }
+
+    void send(int code, String contentType, byte[] body) {
+      status = code;
+      response.setStatus(code);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      response.write(true, body.length == 0 ? null : ByteBuffer.wrap(body), this);
+    }
+
+    void text(int code, String message) {
+      send(code, TEXT, (message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    void json(int code, byte[] body) {
+      send(code, JSON, body);
+    }
+
+    void noContent() {
+      status = 204;
+      response.setStatus(204);
+      response.write(true, null, this);
+    }
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    Exchange x = new Exchange(request, response, callback);
+    try {
+      route(x);
+    } catch (HttpError e) {
+      error(x, e);
+    } catch (RuntimeException e) {
+      failure(x, e);
+    }
+    return true;
+  }
+
+  private void error(Exchange x, HttpError e) {
+    if (e.status == 405) {
+      x.response.getHeaders().put(HttpHeader.ALLOW, e.getMessage());
+      x.text(405, "method not allowed; this route takes " + e.getMessage());
+    } else if (e.status == 401) {
+      x.response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"inkv\"");
+      x.text(401, "unauthorized");
+    } else if (e.status == 503 && e.getMessage().startsWith("concurrency")) {
+      x.response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+      x.text(503, e.getMessage());
+    } else {
+      x.text(e.status, e.getMessage());
+    }
+  }
+
+  /** Maps what the store and the JSON layer throw to statuses; never shows a file path or stack. */
+  private void failure(Exchange x, Throwable t) {
+    if (x.response.isCommitted()) {
+      x.failed(t);
+      return;
+    }
+    if (t instanceof HttpError e) {
+      error(x, e);
+    } else if (t instanceof DocumentJson.BadJsonException) {
+      x.text(400, t.getMessage());
+    } else if (t instanceof DocumentJson.FieldTooLargeException) {
+      x.text(413, t.getMessage());
+    } else if (t instanceof DocumentStore.SchemaException) {
+      x.text(409, t.getMessage());
+    } else if (t instanceof ServerStores.KindConflictException) {
+      x.text(409, t.getMessage());
+    } else if (t instanceof ServerStores.TooManyStoresException) {
+      x.text(507, t.getMessage());
+    } else if (t instanceof Store.ClosedException) {
+      x.text(503, "the server is shutting down");
+    } else if (t instanceof Store.StorageException) {
+      LOG.error("{} {}: storage failure", x.request.getMethod(), x.route.label, t);
+      x.text(507, "the store cannot write: the disk is full or read-only");
+    } else if (t instanceof IllegalArgumentException) {
+      // the store's and the document layer's messages name the limit or the unknown field
+      x.text(400, t.getMessage());
+    } else {
+      LOG.error("{} {}: internal error", x.request.getMethod(), x.route.label, t);
+      x.text(500, "internal error");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Routing
+
+  private void route(Exchange x) {
+    Request req = x.request;
+    String method = req.getMethod();
+    String path = req.getHttpURI().getPath();
+    if (path == null || path.isEmpty()) {
+      path = "/";
+    }
+    String[] seg = segments(path);
+    if (seg.length == 0) {
+      x.route = Route.ROOT;
+      enter(x);
+      requireMethod(method, HttpMethod.GET);
+      x.send(200, TEXT, ROOT_TEXT);
+      return;
+    }
+    switch (seg[0]) {
+      case "health" -> {
+        x.route = Route.HEALTH;
+        exact(seg, 1);
+        requireMethod(method, HttpMethod.GET);
+        x.text(200, "ok");
+      }
+      case "ready" -> {
+        x.route = Route.READY;
+        exact(seg, 1);
+        requireMethod(method, HttpMethod.GET);
+        if (ready.getAsBoolean()) {
+          x.text(200, "ready");
+        } else {
+          x.response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+          x.text(503, "not ready: " + (writes.caughtUp() ? "opening stores" : "catching up with Kafka"));
+        }
+      }
+      case "metrics" -> {
+        x.route = Route.METRICS;
+        exact(seg, 1);
+        requireMethod(method, HttpMethod.GET);
+        if (keys != null && keys.authenticate(req.getHeaders().get(HttpHeader.AUTHORIZATION)) == null) {
+          throw new HttpError(401, "unauthorized");
+        }
+        Map<String, StoreStats> st = new TreeMap<>();
+        for (ServedStore s : stores.all()) {
+          try {
+            st.put(s.name, s.store.stats());
+          } catch (Store.ClosedException e) {
+            // shutting down
+          }
+        }
+        x.send(200, "text/plain; version=0.0.4; charset=utf-8",
+            metrics.scrape(st, ready.getAsBoolean(), writes::lag).getBytes(StandardCharsets.UTF_8));
+      }
+      case "store" -> {
+        x.route = Route.CACHE_STORE;
+        enter(x);
+        requireMethod(method, HttpMethod.POST);
+        byte[] key = key(restOf(seg, 1));
+        authorize(x, options.cacheStore, ApiKeys.Scope.WRITE);
+        ServedStore s = stores.getOrCreate(options.cacheStore, ServedStore.Kind.BYTES);
+        readBody(x, body -> {
+          writes.put(s, key, body);
+          x.send(200, TEXT, EMPTY);
+        });
+      }
+      case "get" -> {
+        x.route = Route.CACHE_GET;
+        enter(x);
+        requireMethod(method, HttpMethod.GET);
+        byte[] key = key(restOf(seg, 1));
+        authorize(x, options.cacheStore, ApiKeys.Scope.READ);
+        ServedStore s = stores.find(options.cacheStore);
+        byte[] value = s == null ? null : bytesStore(s).get(key);
+        if (value == null) {
+          x.text(404, "not found");
+        } else {
+          x.send(200, BINARY, value);
+        }
+      }
+      case "stores" -> {
+        enter(x);
+        storeRoutes(x, seg, method);
+      }
+      default -> {
+        enter(x);
+        throw new HttpError(404, "no route " + path + "; see GET / and docs/server.md");
+      }
+    }
+  }
+
+  /** Counts the request against the concurrency limit. */
+  private void enter(Exchange x) {
+    int now = metrics.inFlight.incrementAndGet();
+    x.counted = true;
+    if (now > options.concurrency) {
+      metrics.rejectedConcurrency.increment();
+      throw new HttpError(503, "concurrency limit reached: " + options.concurrency
+          + " requests in flight (--concurrency); retry after 1 s");
+    }
+  }
+
+  private void storeRoutes(Exchange x, String[] seg, String method) {
+    if (seg.length < 3) {
+      x.route = Route.UNMATCHED;
+      throw new HttpError(404, "no route; store routes are /stores/{name}/docs/{key}, /stores/{name}/multiget, "
+          + "/stores/{name}/config and /stores/{name}/images");
+    }
+    String name = seg[1];
+    switch (seg[2]) {
+      case "config" -> {
+        x.route = Route.STORE_CONFIG;
+        exact(seg, 3);
+        requireMethod(method, HttpMethod.GET);
+        checkName(name);
+        authorize(x, name, ApiKeys.Scope.READ);
+        x.json(200, json.writeValue(config(existing(name))));
+      }
+      case "multiget" -> {
+        x.route = Route.MULTI_GET;
+        exact(seg, 3);
+        requireMethod(method, HttpMethod.POST);
+        checkName(name);
+        authorize(x, name, ApiKeys.Scope.READ);
+        ServedStore s = documentsOf(existing(name));
+        readBody(x, body -> multiGet(x, s, body));
+      }
+      case "docs" -> docRoutes(x, seg, method, name);
+      case "images" -> imageRoutes(x, seg, method, name);
+      default -> throw new HttpError(404, "no route /stores/" + name + "/" + seg[2]);
+    }
+  }
+
+  private void docRoutes(Exchange x, String[] seg, String method, String name) {
+    if (seg.length == 4) {
+      byte[] key = key(seg[3]);
+      switch (method) {
+        case "POST", "PUT" -> {
+          x.route = Route.DOC_UPSERT;
+          checkName(name);
+          authorize(x, name, ApiKeys.Scope.WRITE);
+          ServedStore s = stores.getOrCreate(name, ServedStore.Kind.DOCUMENTS);
+          readBody(x, body -> {
+            Document doc = json.upsert(body, s.documents.schema());
+            writes.upsert(s, key, doc);
+            x.noContent();
+          });
+        }
+        case "GET" -> {
+          x.route = Route.DOC_GET;
+          checkName(name);
+          authorize(x, name, ApiKeys.Scope.READ);
+          ServedStore s = documentsOf(existing(name));
+          List<String> fields = fieldsParam(x.request);
+          Document doc = s.documents.get(key);
+          if (doc == null) {
+            throw new HttpError(404, "no document");
+          }
+          if (fields != null) {
+            Map<String, Object> all = doc.asMap();
+            Document.Builder b = Document.builder();
+            for (String f : fields) {
+              s.documents.field(f); // 400 for a field the schema does not have
+              if (all.get(f) != null) {
+                b.putObject(f, all.get(f));
+              }
+            }
+            doc = b.build();
+          }
+          x.json(200, json.write(doc));
+        }
+        case "DELETE" -> {
+          checkName(name);
+          List<String> fields = fieldsParam(x.request);
+          x.route = fields == null ? Route.DOC_DELETE : Route.DOC_DELETE_FIELDS;
+          authorize(x, name, ApiKeys.Scope.WRITE);
+          ServedStore s = documentsOf(existing(name));
+          boolean existed = fields == null ? writes.delete(s, key)
+              : writes.deleteFields(s, key, fields.toArray(String[]::new));
+          if (existed) {
+            x.noContent();
+          } else {
+            x.text(404, "no document");
+          }
+        }
+        default -> throw new HttpError(405, "GET, POST, PUT, DELETE");
+      }
+      return;
+    }
+    if (seg.length == 6 && seg[4].equals("fields")) {
+      byte[] key = key(seg[3]);
+      String field = seg[5];
+      switch (method) {
+        case "GET" -> {
+          x.route = Route.FIELD_GET;
+          checkName(name);
+          authorize(x, name, ApiKeys.Scope.READ);
+          ServedStore s = documentsOf(existing(name));
+          Field f = s.documents.field(field);
+          Optional<Object> v = s.documents.getField(new String(key, StandardCharsets.UTF_8), field);
+          if (v.isEmpty()) {
+            throw new HttpError(404, "no such field in the document, or no document");
+          }
+          Object o = v.get();
+          if (f.type() == FieldType.BYTES) {
+            x.send(200, BINARY, (byte[]) o);
+          } else {
+            x.send(200, TEXT, String.valueOf(o).getBytes(StandardCharsets.UTF_8));
+          }
+        }
+        case "PUT" -> {
+          x.route = Route.FIELD_PUT;
+          checkName(name);
+          authorize(x, name, ApiKeys.Scope.WRITE);
+          ServedStore s = stores.getOrCreate(name, ServedStore.Kind.DOCUMENTS);
+          readBody(x, body -> {
+            json.checkSize(field, body.length);
+            Optional<Field> f = s.documents.schema().field(field);
+            if (f.isPresent() && f.get().type() != FieldType.BYTES) {
+              throw new DocumentStore.SchemaException("field '" + field + "' is " + f.get().type()
+                  + "; a raw body can only be written to a BYTES field");
+            }
+            writes.upsert(s, key, Document.builder().put(field, body).build());
+            x.noContent();
+          });
+        }
+        default -> throw new HttpError(405, "GET, PUT");
+      }
+      return;
+    }
+    x.route = Route.UNMATCHED;
+    throw new HttpError(404, "no route; document routes are /stores/{name}/docs/{key} and "
+        + "/stores/{name}/docs/{key}/fields/{field}");
+  }
+
+  private void imageRoutes(Exchange x, String[] seg, String method, String name) {
+    checkName(name);
+    if (seg.length == 3) {
+      switch (method) {
+        case "GET" -> {
+          x.route = Route.IMAGE_LIST;
+          authorize(x, name, ApiKeys.Scope.READ);
+          existing(name);
+          List<Object> list = new ArrayList<>();
+          for (IndexImages.ImageInfo i : images.list(name)) {
+            list.add(i.toJson());
+          }
+          x.json(200, json.writeValue(Map.of("images", list)));
+        }
+        case "POST" -> {
+          x.route = Route.IMAGE_CREATE;
+          authorize(x, name, ApiKeys.Scope.WRITE);
+          IndexImages.ImageInfo info = images.build(existing(name));
+          x.response.getHeaders().put(HttpHeader.LOCATION, "/stores/" + name + "/images/" + info.id());
+          x.json(201, json.writeValue(info.toJson()));
+        }
+        default -> {
+          x.route = Route.IMAGE_LIST;
+          throw new HttpError(405, "GET, POST");
+        }
+      }
+      return;
+    }
+    if (seg.length == 4) {
+      x.route = Route.IMAGE_GET;
+      requireMethod(method, HttpMethod.GET);
+      authorize(x, name, ApiKeys.Scope.READ);
+      existing(name);
+      String id = seg[3];
+      if (!id.equals("latest") && !id.matches("[0-9]{13}-[0-9]{4}")) {
+        throw new HttpError(400, "an image id is 'latest' or like 1700000000000-0001: '" + id + "'");
+      }
+      IndexImages.ImageInfo info = images.find(name, id);
+      if (info == null) {
+        throw new HttpError(404, id.equals("latest") ? "no index image of store '" + name
+            + "' yet; POST /stores/" + name + "/images builds one" : "no such image");
+      }
+      java.nio.file.Path zip = images.zipOf(info);
+      byte[] digest = HexFormat.of().parseHex(info.sha256());
+      x.status = 200;
+      x.response.setStatus(200);
+      var h = x.response.getHeaders();
+      h.put(HttpHeader.CONTENT_TYPE, "application/zip");
+      h.put(HttpHeader.CONTENT_LENGTH, info.bytes());
+      h.put("X-Inkv-Image-Id", info.id());
+      h.put("X-Inkv-Image-Sha256", info.sha256());
+      h.put("Digest", "sha-256=" + Base64.getEncoder().encodeToString(digest));
+      h.put("Content-Disposition", "attachment; filename=\"" + name + "-" + info.id() + ".zip\"");
+      Content.copy(Content.Source.from(zip), x.response, x);
+      return;
+    }
+    x.route = Route.UNMATCHED;
+    throw new HttpError(404, "no route; image routes are /stores/{name}/images and /stores/{name}/images/{id|latest}");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Route bodies
+
+  private void multiGet(Exchange x, ServedStore s, byte[] body) {
+    DocumentJson.MultiGet q = json.multiGet(body);
+    for (String k : q.keys()) {
+      key(k);
+    }
+    List<Map<String, Object>> rows = new ArrayList<>(q.keys().size());
+    if (q.fields() == null) {
+      for (String k : q.keys()) {
+        Document d = s.documents.get(k.getBytes(StandardCharsets.UTF_8));
+        rows.add(d == null ? null : d.asMap());
+      }
+    } else {
+      Object[][] cells = s.documents.getAll(q.keys(), q.fields());
+      for (Object[] row : cells) {
+        Map<String, Object> m = null;
+        for (int i = 0; i < row.length; i++) {
+          if (row[i] != null) {
+            if (m == null) {
+              m = new LinkedHashMap<>();
+            }
+            m.put(q.fields().get(i), row[i]);
+          }
+        }
+        // a document with none of the fields asked for is shown as {}, an absent one as null
+        if (m == null) {
+          m = s.documents.read(q.keys().get(rows.size()).getBytes(StandardCharsets.UTF_8), new io.inkv.store.document.DocumentView())
+              ? Map.of() : null;
+        }
+        rows.add(m);
+      }
+    }
+    x.json(200, json.writeRows(rows));
+  }
+
+  private Map<String, Object> config(ServedStore s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", s.name);
+    m.put("kind", s.kind.label);
+    if (s.documents != null) {
+      List<Object> fields = new ArrayList<>();
+      for (Field f : s.documents.schema().fields()) {
+        Map<String, Object> fm = new LinkedHashMap<>();
+        fm.put("name", f.name());
+        fm.put("type", f.type().name());
+        fm.put("id", f.id());
+        fields.add(fm);
+      }
+      Map<String, Object> schema = new LinkedHashMap<>();
+      schema.put("fields", fields);
+      schema.put("partitionKey", s.documents.schema().partitionKey().orElse(null));
+      m.put("schema", schema);
+    }
+    m.put("replicated", options.replicated());
+    if (options.replicated()) {
+      // the bootstrap servers, never the --kafka-property values (they may hold credentials)
+      m.put("bootstrapServers", options.kafkaBootstrap);
+    }
+    m.put("topic", options.topicOf(s.name));
+    m.put("partitions", options.kafkaPartitions);
+    m.put("replicationFactor", (int) options.kafkaReplicationFactor);
+    m.put("maxKeyBytes", options.maxKeyBytes);
+    m.put("maxValueBytes", Math.min(options.maxBodyBytes, s.store.maxValueLength()));
+    return m;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Checks
+
+  private void authorize(Exchange x, String store, ApiKeys.Scope scope) {
+    if (keys == null || (scope == ApiKeys.Scope.READ && options.anonymousReads)) {
+      return;
+    }
+    switch (keys.authorize(x.request.getHeaders().get(HttpHeader.AUTHORIZATION), store, scope)) {
+      case ALLOWED -> { }
+      case UNAUTHORIZED -> throw new HttpError(401, "unauthorized");
+      case FORBIDDEN -> throw new HttpError(403, "forbidden");
+      default -> throw new IllegalStateException();
+    }
+  }
+
+  private static void checkName(String name) {
+    if (!StoreNames.isValid(name)) {
+      throw new HttpError(400, "a store name matches " + StoreNames.PATTERN);
+    }
+  }
+
+  private ServedStore existing(String name) {
+    ServedStore s = stores.find(name);
+    if (s == null) {
+      throw new HttpError(404, "no store '" + name + "'");
+    }
+    return s;
+  }
+
+  private static ServedStore documentsOf(ServedStore s) {
+    if (s.documents == null) {
+      throw new ServerStores.KindConflictException(s.name, s.kind, ServedStore.Kind.DOCUMENTS);
+    }
+    return s;
+  }
+
+  private static Store bytesStore(ServedStore s) {
+    if (s.kind != ServedStore.Kind.BYTES) {
+      throw new ServerStores.KindConflictException(s.name, s.kind, ServedStore.Kind.BYTES);
+    }
+    return s.store;
+  }
+
+  private byte[] key(String key) {
+    if (key.isEmpty()) {
+      throw new HttpError(400, "the key is empty");
+    }
+    byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > options.maxKeyBytes) {
+      throw new HttpError(400, "the key is " + bytes.length + " bytes; the limit is " + options.maxKeyBytes
+          + " (--max-key-bytes)");
+    }
+    return bytes;
+  }
+
+  private static void requireMethod(String method, HttpMethod allowed) {
+    if (!allowed.is(method)) {
+      throw new HttpError(405, allowed.asString());
+    }
+  }
+
+  private static void exact(String[] seg, int n) {
+    if (seg.length != n) {
+      throw new HttpError(404, "no such route");
+    }
+  }
+
+  private static List<String> fieldsParam(Request req) {
+    if (req.getHttpURI().getQuery() == null) {
+      return null;
+    }
+    Fields q = Request.extractQueryParameters(req);
+    Fields.Field f = q.get("fields");
+    if (f == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    for (String v : f.getValues()) {
+      for (String n : v.split(",")) {
+        if (!n.isEmpty()) {
+          out.add(n);
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      throw new HttpError(400, "fields= names no field");
+    }
+    return out;
+  }
+
+  /** Splits an encoded path into decoded segments, so an encoded '/' stays inside its segment. */
+  private static String[] segments(String path) {
+    String[] raw = path.split("/");
+    List<String> out = new ArrayList<>(raw.length);
+    for (String r : raw) {
+      if (r.isEmpty()) {
+        continue;
+      }
+      try {
+        out.add(r.indexOf('%') < 0 ? r : URIUtil.decodePath(r));
+      } catch (RuntimeException e) {
+        throw new HttpError(400, "the path is not valid percent-encoded UTF-8");
+      }
+    }
+    return out.toArray(String[]::new);
+  }
+
+  private static String restOf(String[] seg, int from) {
+    return from >= seg.length ? "" : String.join("/", Arrays.copyOfRange(seg, from, seg.length));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Bodies
+
+  private interface BodyUser {
+    void accept(byte[] body);
+  }
+
+  /**
+   * Reads the whole request body, at most --max-body-bytes, then runs {@code then} (on this thread
+   * if the body has arrived already, else on the Jetty thread that delivers its last bytes).
+   */
+  private void readBody(Exchange x, BodyUser then) {
+    long declared = x.request.getLength();
+    int max = options.maxBodyBytes;
+    if (declared > max) {
+      throw new HttpError(413, "the request body is " + declared + " bytes; the limit is " + max + " (--max-body-bytes)");
+    }
+    new BodyReader(x, then, max, declared >= 0 ? (int) declared : 256).run();
+  }
+
+  private final class BodyReader implements Runnable {
+    private final Exchange x;
+    private final BodyUser then;
+    private final int max;
+    private byte[] buf;
+    private int size;
+
+    BodyReader(Exchange x, BodyUser then, int max, int expected) {
+      this.x = x;
+      this.then = then;
+      this.max = max;
+      this.buf = new byte[expected];
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (true) {
+          Content.Chunk chunk = x.request.read();
+          if (chunk == null) {
+            x.request.demand(this);
+            return;
+          }
+          if (Content.Chunk.isFailure(chunk)) {
+            Throwable t = chunk.getFailure();
+            chunk.release();
+            LOG.warn("{} {}: reading the request body failed: {}", x.request.getMethod(), x.route.label, t.toString());
+            x.status = 500; // Jetty answers a failed callback with 500 (or closes the connection)
+            x.failed(t);
+            return;
+          }
+          ByteBuffer b = chunk.getByteBuffer();
+          int n = b.remaining();
+          if ((long) size + n > max) {
+            chunk.release();
+            throw new HttpError(413, "the request body is over the limit of " + max + " bytes (--max-body-bytes)");
+          }
+          if (size + n > buf.length) {
+            buf = Arrays.copyOf(buf, Math.min(max, Math.max(buf.length * 2, size + n)));
+          }
+          b.get(buf, size, n);
+          size += n;
+          boolean last = chunk.isLast();
+          chunk.release();
+          if (last) {
+            then.accept(size == buf.length ? buf : Arrays.copyOf(buf, size));
+            return;
+          }
+        }
+      } catch (HttpError e) {
+        error(x, e);
+      } catch (RuntimeException e) {
+        failure(x, e);
+      }
+    }
+  }
+}

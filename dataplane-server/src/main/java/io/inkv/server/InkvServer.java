@@ -1,0 +1,234 @@
+package io.inkv.server;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.DetectorConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The server: stores, the write path, index images, API keys and Jetty, started and stopped in
+ * order.
+ *
+ * One connector serves every protocol on one port. Plain text: HTTP/1.1, and HTTP/2 without TLS
+ * (h2c) both ways a client can ask for it, the Upgrade header and prior knowledge (Jetty's HTTP/1.1
+ * connection hands a connection that opens with the HTTP/2 preface to the h2c factory). TLS:
+ * HTTP/1.1 and h2 chosen by ALPN; in the optional TLS mode a detector looks at the first bytes of
+ * a connection and sends plain text to the plain-text protocols, and in the required mode (the
+ * default) a plain-text connection fails its TLS handshake and is closed, so nothing is ever
+ * served in clear.
+ *
+ * Stopping (SIGTERM, SIGINT, or close()): Jetty's graceful stop first. The GracefulHandler answers
+ * requests that arrive from then on with 503 and waits, up to --shutdown-timeout, for those
+ * already in flight to complete; then the connectors close. Only after that do the image builder
+ * stop, the write path close, and every store flush and close, so no write the server has
+ * acknowledged, or is still completing, is lost.
+ */
+final class InkvServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(InkvServer.class);
+
+  private final ServerOptions options;
+  private final ServerStores stores;
+  private final Writes writes;
+  private final Metrics metrics = new Metrics();
+  private final IndexImages images;
+  private final Server jetty;
+  private final ServerConnector connector;
+  private final AtomicBoolean storesOpen = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ApiKeys keys;
+
+  private InkvServer(ServerOptions options, Writes writes) {
+    this.options = options;
+    this.writes = writes;
+    this.stores = new ServerStores(options.dataDir, options.maxStores, options.durability);
+    if (writes instanceof ServerStores.Replicator r) {
+      stores.replicator(r);
+    }
+    this.keys = options.authFile == null ? null : ApiKeys.load(options.authFile);
+    DocumentJson json = new DocumentJson(options.maxFieldBytes);
+    this.images = new IndexImages(stores, writes, metrics, json, options.imagesKeep);
+
+    // Threads: request work is memory-speed and bodies are read asynchronously, so threads are not
+    // held by slow clients; a pool of at most 2 x cores + 32 keeps context switches low.
+    QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, 2 * Runtime.getRuntime().availableProcessors() + 32), 4);
+    pool.setName("inkv-http");
+    this.jetty = new Server(pool);
+    this.connector = new ServerConnector(jetty, 1, -1, connectionFactories());
+    connector.setHost(options.host);
+    connector.setPort(options.port);
+    connector.setAcceptQueueSize(Math.min(4096, options.concurrency * 2));
+    connector.setIdleTimeout(60_000);
+    // while stopping, a connection silent for 1 s is closed: idle keep-alive connections go at
+    // once and the stop waits for them, so this bounds the stop; a request in flight whose client
+    // pauses its body longer than that fails (Jetty's default, kept on purpose)
+    connector.setShutdownIdleTimeout(Math.min(1_000, options.shutdownTimeout.toMillis()));
+    jetty.addConnector(connector);
+
+    ApiHandler api = new ApiHandler(options, stores, writes, keys, metrics, json, images, this::isReady);
+    GracefulHandler graceful = new GracefulHandler(api);
+    jetty.setHandler(graceful);
+    jetty.setStopTimeout(options.shutdownTimeout.toMillis());
+    jetty.setStopAtShutdown(false); // our own hook stops Jetty, then closes the stores
+  }
+
+  private ConnectionFactory[] connectionFactories() {
+    HttpConfiguration config = new HttpConfiguration();
+    config.setSendServerVersion(false);
+    config.setSendXPoweredBy(false);
+    config.setRequestHeaderSize(16 * 1024);
+    HttpConnectionFactory http1 = new HttpConnectionFactory(config);
+    HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
+    h2c.setMaxConcurrentStreams(Math.min(options.concurrency, 1024));
+    if (!options.tls()) {
+      return new ConnectionFactory[] {http1, h2c};
+    }
+    HttpConfiguration tlsConfig = new HttpConfiguration(config);
+    tlsConfig.addCustomizer(new SecureRequestCustomizer());
+    HttpConnectionFactory https1 = new HttpConnectionFactory(tlsConfig);
+    HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(tlsConfig);
+    h2.setMaxConcurrentStreams(Math.min(options.concurrency, 1024));
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+    alpn.setDefaultProtocol("http/1.1");
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStorePath(options.tlsKeystore.toAbsolutePath().toString());
+    ssl.setKeyStoreType(options.tlsKeystoreType);
+    ssl.setKeyStorePassword(keystorePassword());
+    ssl.setCipherComparator(org.eclipse.jetty.http2.HTTP2Cipher.COMPARATOR);
+    SslConnectionFactory tls = new SslConnectionFactory(ssl, alpn.getProtocol());
+    if (options.tlsMode == ServerOptions.TlsMode.REQUIRED) {
+      return new ConnectionFactory[] {tls, alpn, h2, https1};
+    }
+    // optional: a detector in front; what is not TLS goes to the protocol after it (HTTP/1.1, which
+    // also upgrades to h2c). One factory per protocol name: the connector finds them by name.
+    DetectorConnectionFactory detector = new DetectorConnectionFactory(tls);
+    HTTP2CServerConnectionFactory h2cWithTls = new HTTP2CServerConnectionFactory(tlsConfig);
+    h2cWithTls.setMaxConcurrentStreams(Math.min(options.concurrency, 1024));
+    return new ConnectionFactory[] {detector, https1, h2cWithTls, alpn, h2};
+  }
+
+  private String keystorePassword() {
+    if (options.tlsKeystorePasswordFile != null) {
+      try {
+        return Files.readString(options.tlsKeystorePasswordFile, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw new ServerException("--tls-keystore-password-file: cannot read: " + e.getMessage(), e);
+      }
+    }
+    String env = System.getenv("INKV_TLS_KEYSTORE_PASSWORD");
+    if (env == null) {
+      throw new ServerException("--tls-keystore needs a password: --tls-keystore-password-file or INKV_TLS_KEYSTORE_PASSWORD");
+    }
+    return env;
+  }
+
+  /** Opens the stores, starts Jetty and the image builder; returns when the port is open. */
+  static InkvServer start(ServerOptions options) {
+    Writes writes;
+    if (options.replicated()) {
+      writes = KafkaWrites.connect(options);
+    } else {
+      writes = new Writes.LocalWrites();
+    }
+    InkvServer server = new InkvServer(options, writes);
+    try {
+      server.startAll();
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    } catch (Exception e) {
+      server.close();
+      throw new ServerException("cannot start: " + e.getMessage(), e);
+    }
+    return server;
+  }
+
+  private void startAll() throws Exception {
+    images.cleanUp();
+    stores.openExisting();
+    storesOpen.set(true);
+    jetty.start();
+    images.schedule(options.imageInterval.toMillis(), options.imageEveryWrites);
+    String scheme = options.tls() ? "https" : "http";
+    LOG.info("inkv server listening on {}://{}:{} ({}), data in {}", scheme, options.host, port(),
+        options.tls() ? (options.tlsMode == ServerOptions.TlsMode.REQUIRED ? "TLS required: HTTP/1.1 and h2"
+            : "TLS optional: HTTP/1.1, h2 and h2c") : "HTTP/1.1 and h2c", stores.dataDir());
+    LOG.info("serving: GET /, POST /store/{key} and GET /get/{key} (store '{}'), /stores/{name}/docs/{key}, "
+        + "/stores/{name}/multiget, /stores/{name}/config, /stores/{name}/images, /health, /ready, /metrics",
+        options.cacheStore);
+    LOG.info("limits: {} requests in flight, bodies {} bytes, keys {} bytes, fields {} bytes; {}; {}",
+        options.concurrency, options.maxBodyBytes, options.maxKeyBytes, options.maxFieldBytes,
+        keys == null ? "no authentication" : "API keys from " + options.authFile + " (" + keys.size() + " keys)",
+        options.replicated() ? "replicated through Kafka at " + options.kafkaBootstrap : "local mode (no Kafka)");
+    if (keys == null && !isLoopback(options.host)) {
+      LOG.warn("listening on {} without --auth-file: anyone who reaches this port can write", options.host);
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+  }
+
+  boolean isReady() {
+    return storesOpen.get() && jetty.isStarted() && !closed.get() && writes.caughtUp();
+  }
+
+  int port() {
+    return connector.getLocalPort();
+  }
+
+  URI uri() {
+    return URI.create((options.tls() ? "https" : "http") + "://127.0.0.1:" + port());
+  }
+
+  ServerStores stores() {
+    return stores;
+  }
+
+  Writes imagesWrites() {
+    return writes;
+  }
+
+  IndexImages images() {
+    return images;
+  }
+
+  /** Stops gracefully: see the comment at the top of this class. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    LOG.info("stopping: finishing requests in flight (up to {} s)", options.shutdownTimeout.toSeconds());
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      LOG.warn("Jetty did not stop cleanly: {}", e.toString());
+    }
+    images.close();
+    try {
+      writes.close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing the write path failed", e);
+    }
+    stores.close();
+    LOG.info("stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+  }
+}

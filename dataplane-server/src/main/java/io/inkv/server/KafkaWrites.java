@@ -1,0 +1,112 @@
+package io.inkv.server;
+
+import io.inkv.replication.Replica;
+import io.inkv.replication.Replication;
+import io.inkv.replication.ReplicationConfig;
+import io.inkv.store.Store;
+import io.inkv.store.document.DocumentStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/*
+ * Replicated mode, on issue 6's io.inkv.replication. Each store the server opens is wrapped by
+ * Replication.replicate(...), so the server is one more replica of the store's topic:
+ *
+ *   - A write through the HTTP API goes to the replicated store, which applies it locally and
+ *     publishes its event, returning once Kafka acknowledged it (ReplicationConfig's default
+ *     WAIT_FOR_ACK): a 200/204 means the broker has the write. LocalWrites' code does exactly this
+ *     on the wrapped stores, so this class only adds what replication knows.
+ *   - Every other replica's writes arrive through the applier, in log order.
+ *   - Readiness: the stores open at once (startupWait 0) and /ready answers 503 until every
+ *     replica has caught up with its topic as it was when it opened.
+ *   - Index images: the applier checkpoints its offsets in replication.meta in the store directory
+ *     after a Store.flush(), so they never run ahead of the files; the image builder links that
+ *     file first and the segments after it, and the replica that unpacks the image resumes from
+ *     those offsets (Replication.replicate reads the checkpoint) instead of replaying the topic.
+ */
+final class KafkaWrites extends Writes.LocalWrites implements ServerStores.Replicator {
+  private final ServerOptions options;
+  private final Map<String, Replica> replicas = new ConcurrentHashMap<>();
+
+  private KafkaWrites(ServerOptions options) {
+    this.options = options;
+  }
+
+  static KafkaWrites connect(ServerOptions options) {
+    return new KafkaWrites(options);
+  }
+
+  private ReplicationConfig config(String name) {
+    return ReplicationConfig.builder(name, options.kafkaBootstrap)
+        .topic(options.topicOf(name))
+        .partitions(options.kafkaPartitions)
+        .replicationFactor(options.kafkaReplicationFactor)
+        .kafkaProperties(options.kafkaProperties)
+        .startupWait(Duration.ZERO)
+        .build();
+  }
+
+  @Override
+  public Store replicate(String name, Store store) {
+    var r = Replication.replicate(store, config(name));
+    replicas.put(name, r);
+    return r;
+  }
+
+  @Override
+  public DocumentStore replicate(String name, DocumentStore store) {
+    var r = Replication.replicate(store, config(name));
+    replicas.put(name, r);
+    return r;
+  }
+
+  @Override
+  public Map<Integer, Long> appliedOffsets(ServedStore s) {
+    Path meta = s.store.directory().resolve("replication.meta");
+    Map<Integer, Long> out = new TreeMap<>();
+    try {
+      List<String> lines = Files.readAllLines(meta, StandardCharsets.UTF_8);
+      for (String line : lines) {
+        if (line.startsWith("offset.")) {
+          int eq = line.indexOf('=');
+          out.put(Integer.parseInt(line.substring(7, eq)), Long.parseLong(line.substring(eq + 1).trim()));
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return Map.of();
+    } catch (IOException | RuntimeException e) {
+      throw new ServerException("store '" + s.name + "': cannot read its replication checkpoint: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  @Override
+  public boolean caughtUp() {
+    for (Replica r : replicas.values()) {
+      if (!r.isReady()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public Map<String, Map<Integer, Long>> lag() {
+    Map<String, Map<Integer, Long>> out = new TreeMap<>();
+    replicas.forEach((name, r) -> out.put(name, new TreeMap<>(r.lag())));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    replicas.clear(); // the stores close their replicas (ServerStores.close)
+  }
+}

@@ -1,0 +1,313 @@
+package io.inkv.server;
+
+import io.inkv.store.Durability;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The server's settings, parsed from the command line and checked in one place ({@link #parse}),
+ * so that a wrong flag fails at start-up with the flag's name in the message.
+ */
+final class ServerOptions {
+  static final int DEFAULT_PORT = 8080;
+  static final int DEFAULT_CONCURRENCY = 256;
+  static final int MAX_CONCURRENCY = 65_536;
+  static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
+  /** A store value is at most a segment (64 MiB) less headers; a body above 32 MiB is refused. */
+  static final int MAX_MAX_BODY_BYTES = 32 << 20;
+  static final int DEFAULT_MAX_KEY_BYTES = 1024;
+  static final int MAX_MAX_KEY_BYTES = 0xFFFF;
+  static final int DEFAULT_MAX_FIELD_BYTES = 1 << 20;
+  static final int MAX_MAX_FIELD_BYTES = 16 << 20;
+  static final int DEFAULT_MAX_STORES = 64;
+  static final int DEFAULT_IMAGES_KEEP = 3;
+
+  /** Thrown for a bad command line; its message names the flag. */
+  static final class UsageException extends ServerException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  enum TlsMode { REQUIRED, OPTIONAL }
+
+  String host = "127.0.0.1";
+  int port = DEFAULT_PORT;
+  int concurrency = DEFAULT_CONCURRENCY;
+  Path dataDir = Path.of("inkv-data");
+  String cacheStore = "cache";
+  int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+  int maxKeyBytes = DEFAULT_MAX_KEY_BYTES;
+  int maxFieldBytes = DEFAULT_MAX_FIELD_BYTES;
+  int maxStores = DEFAULT_MAX_STORES;
+  Durability durability = Durability.NONE;
+  Duration imageInterval = Duration.ofMinutes(10);
+  long imageEveryWrites;
+  int imagesKeep = DEFAULT_IMAGES_KEEP;
+  Duration shutdownTimeout = Duration.ofSeconds(30);
+  Path authFile;
+  boolean anonymousReads;
+  Path tlsKeystore;
+  Path tlsKeystorePasswordFile;
+  String tlsKeystoreType = "PKCS12";
+  TlsMode tlsMode = TlsMode.REQUIRED;
+  String kafkaBootstrap;
+  final Map<String, String> kafkaProperties = new LinkedHashMap<>();
+  String kafkaTopicPrefix = "inkv.";
+  int kafkaPartitions = 8;
+  short kafkaReplicationFactor = 1;
+  boolean help;
+
+  boolean replicated() {
+    return kafkaBootstrap != null;
+  }
+
+  boolean tls() {
+    return tlsKeystore != null;
+  }
+
+  static final String USAGE = String.join("\n",
+      "Usage: inkv-server [flags]                 run the data-plane server",
+      "       inkv-server admin <command> <dir>   work on a store on disk (admin --help)",
+      "",
+      "With no flags it serves the stores under ./inkv-data on http://127.0.0.1:8080, HTTP/1.1 and",
+      "h2c on one port, with no Kafka and no authentication. Routes: docs/server.md.",
+      "",
+      "Network",
+      "  --host ADDR               address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)",
+      "  --port N                  port, 0 to 65535; 0 picks a free one (default 8080)",
+      "  --concurrency N           requests in flight at once, 1 to 65536 (default 256); one more is",
+      "                            answered 503 with Retry-After: 1 at once, never queued",
+      "  --shutdown-timeout D      how long SIGTERM/SIGINT waits for requests in flight (default 30s)",
+      "",
+      "Storage",
+      "  --data-dir DIR            directory holding one sub-directory per store (default ./inkv-data)",
+      "  --durability MODE         none | interval | every-write (default none; see docs/store.md)",
+      "  --cache-store NAME        store behind POST /store/{key} and GET /get/{key} (default cache)",
+      "  --max-stores N            most stores the server opens, 1 to 4096 (default 64)",
+      "",
+      "Limits (a request over one is refused with 413 or 400 naming the limit)",
+      "  --max-body-bytes N        request body, 1 to 33554432 (default 1048576)",
+      "  --max-key-bytes N         key, UTF-8 bytes, 1 to 65535 (default 1024)",
+      "  --max-field-bytes N       one STRING or BYTES field value, 1 to 16777216 (default 1048576)",
+      "",
+      "Index images (snapshots a new replica starts from)",
+      "  --image-interval D        build one per store this often, e.g. 30s, 10m, 1h; 0 for never (default 10m)",
+      "  --image-every-writes N    also build one after N writes to a store; 0 for never (default 0)",
+      "  --images-keep N           images kept per store, 1 to 100 (default 3)",
+      "",
+      "Authentication and TLS",
+      "  --auth-file FILE          API keys (one per line: id store scopes hash; docs/server.md); with it",
+      "                            every write needs a key with the write scope",
+      "  --anonymous-reads         with --auth-file, let reads through without a key",
+      "  --tls-keystore FILE       serve HTTPS (HTTP/1.1 and h2 by ALPN) with this key store",
+      "  --tls-keystore-password-file FILE   file holding the key store's password (or set",
+      "                            INKV_TLS_KEYSTORE_PASSWORD); never on the command line",
+      "  --tls-keystore-type TYPE  PKCS12 (default) or JKS",
+      "  --tls-mode MODE           required (default: a plain-text connection is refused) or optional",
+      "                            (plain text and TLS on the same port)",
+      "",
+      "Kafka (replicated mode; without --kafka-bootstrap the server runs local, with no Kafka)",
+      "  --kafka-bootstrap HOSTS   bootstrap servers, host:port[,host:port...]",
+      "  --kafka-property K=V      any Kafka client property (TLS, SASL...), repeatable",
+      "  --kafka-topic-prefix P    topic of store NAME is P + NAME (default inkv.)",
+      "  --kafka-partitions N      partitions of a new topic, 1 to 10000 (default 8)",
+      "  --kafka-replication-factor N   replication factor of a new topic, 1 to 32 (default 1)",
+      "",
+      "  --help                    this text",
+      "");
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+
+  /**
+   * Parses and checks a command line.
+   *
+   * @throws UsageException naming the flag whose value is missing or out of range, or an unknown flag
+   */
+  static ServerOptions parse(String... args) {
+    ServerOptions o = new ServerOptions();
+    List<String> list = new ArrayList<>(List.of(args));
+    for (int i = 0; i < list.size(); i++) {
+      String arg = list.get(i);
+      String flag = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        flag = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      switch (flag) {
+        case "--help", "-h" -> o.help = true;
+        case "--anonymous-reads" -> o.anonymousReads = true;
+        default -> {
+          if (!flag.startsWith("--") || !FLAGS_WITH_VALUE.contains(flag)) {
+            throw new UsageException("unknown flag '" + arg + "'; --help lists them");
+          }
+          if (value == null) {
+            if (i + 1 >= list.size()) {
+              throw new UsageException(flag + " needs a value");
+            }
+            value = list.get(++i);
+          }
+          o.set(flag, value);
+        }
+      }
+    }
+    o.conclude();
+    return o;
+  }
+
+  private static final List<String> FLAGS_WITH_VALUE = List.of("--host", "--port", "--concurrency",
+      "--shutdown-timeout", "--data-dir", "--durability", "--cache-store", "--max-stores",
+      "--max-body-bytes", "--max-key-bytes", "--max-field-bytes", "--image-interval",
+      "--image-every-writes", "--images-keep", "--auth-file", "--tls-keystore",
+      "--tls-keystore-password-file", "--tls-keystore-type", "--tls-mode", "--kafka-bootstrap",
+      "--kafka-property", "--kafka-topic-prefix", "--kafka-partitions", "--kafka-replication-factor");
+
+  private void set(String flag, String v) {
+    switch (flag) {
+      case "--host" -> host = requireText(flag, v);
+      case "--port" -> port = intIn(flag, v, 0, 65_535);
+      case "--concurrency" -> concurrency = intIn(flag, v, 1, MAX_CONCURRENCY);
+      case "--shutdown-timeout" -> shutdownTimeout = duration(flag, v);
+      case "--data-dir" -> dataDir = Path.of(requireText(flag, v));
+      case "--durability" -> durability = switch (v.toLowerCase(Locale.ROOT)) {
+        case "none" -> Durability.NONE;
+        case "interval" -> Durability.INTERVAL;
+        case "every-write" -> Durability.EVERY_WRITE;
+        default -> throw new UsageException("--durability must be none, interval or every-write: '" + v + "'");
+      };
+      case "--cache-store" -> cacheStore = v;
+      case "--max-stores" -> maxStores = intIn(flag, v, 1, 4096);
+      case "--max-body-bytes" -> maxBodyBytes = intIn(flag, v, 1, MAX_MAX_BODY_BYTES);
+      case "--max-key-bytes" -> maxKeyBytes = intIn(flag, v, 1, MAX_MAX_KEY_BYTES);
+      case "--max-field-bytes" -> maxFieldBytes = intIn(flag, v, 1, MAX_MAX_FIELD_BYTES);
+      case "--image-interval" -> imageInterval = duration(flag, v);
+      case "--image-every-writes" -> imageEveryWrites = longIn(flag, v, 0, Long.MAX_VALUE);
+      case "--images-keep" -> imagesKeep = intIn(flag, v, 1, 100);
+      case "--auth-file" -> authFile = Path.of(requireText(flag, v));
+      case "--tls-keystore" -> tlsKeystore = Path.of(requireText(flag, v));
+      case "--tls-keystore-password-file" -> tlsKeystorePasswordFile = Path.of(requireText(flag, v));
+      case "--tls-keystore-type" -> tlsKeystoreType = requireText(flag, v);
+      case "--tls-mode" -> tlsMode = switch (v.toLowerCase(Locale.ROOT)) {
+        case "required" -> TlsMode.REQUIRED;
+        case "optional" -> TlsMode.OPTIONAL;
+        default -> throw new UsageException("--tls-mode must be required or optional: '" + v + "'");
+      };
+      case "--kafka-bootstrap" -> kafkaBootstrap = requireText(flag, v);
+      case "--kafka-property" -> {
+        int eq = v.indexOf('=');
+        if (eq <= 0) {
+          throw new UsageException("--kafka-property must be key=value: '" + v + "'");
+        }
+        kafkaProperties.put(v.substring(0, eq).trim(), v.substring(eq + 1));
+      }
+      case "--kafka-topic-prefix" -> kafkaTopicPrefix = v;
+      case "--kafka-partitions" -> kafkaPartitions = intIn(flag, v, 1, 10_000);
+      case "--kafka-replication-factor" -> kafkaReplicationFactor = (short) intIn(flag, v, 1, 32);
+      default -> throw new IllegalStateException(flag);
+    }
+  }
+
+  /** Checks the settings that depend on each other, and on the file system. */
+  private void conclude() {
+    if (help) {
+      return;
+    }
+    if (!StoreNames.isValid(cacheStore)) {
+      throw new UsageException("--cache-store must match " + StoreNames.PATTERN + ": '" + cacheStore + "'");
+    }
+    if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+      throw new UsageException("--data-dir is not a directory: " + dataDir);
+    }
+    if (authFile != null && !Files.isReadable(authFile)) {
+      throw new UsageException("--auth-file cannot be read: " + authFile);
+    }
+    if (anonymousReads && authFile == null) {
+      throw new UsageException("--anonymous-reads needs --auth-file");
+    }
+    if (tlsKeystore == null && (tlsKeystorePasswordFile != null)) {
+      throw new UsageException("--tls-keystore-password-file needs --tls-keystore");
+    }
+    if (tlsKeystore != null && !Files.isReadable(tlsKeystore)) {
+      throw new UsageException("--tls-keystore cannot be read: " + tlsKeystore);
+    }
+    if (tlsKeystorePasswordFile != null && !Files.isReadable(tlsKeystorePasswordFile)) {
+      throw new UsageException("--tls-keystore-password-file cannot be read: " + tlsKeystorePasswordFile);
+    }
+    if (!kafkaProperties.isEmpty() && kafkaBootstrap == null) {
+      throw new UsageException("--kafka-property needs --kafka-bootstrap");
+    }
+    if (kafkaBootstrap != null && !kafkaBootstrap.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*")) {
+      throw new UsageException("--kafka-bootstrap must be host:port[,host:port...]: '" + kafkaBootstrap + "'");
+    }
+    if (!kafkaTopicPrefix.matches("[A-Za-z0-9._-]{0,100}")) {
+      throw new UsageException("--kafka-topic-prefix may hold only letters, digits, '.', '_' and '-', at most 100: '"
+          + kafkaTopicPrefix + "'");
+    }
+    if (shutdownTimeout.isZero()) {
+      throw new UsageException("--shutdown-timeout must be positive: " + shutdownTimeout);
+    }
+  }
+
+  private static String requireText(String flag, String v) {
+    if (v.isBlank()) {
+      throw new UsageException(flag + " must not be empty");
+    }
+    return v;
+  }
+
+  private static int intIn(String flag, String v, int min, int max) {
+    return (int) longIn(flag, v, min, max);
+  }
+
+  private static long longIn(String flag, String v, long min, long max) {
+    long n;
+    try {
+      n = Long.parseLong(v.trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + " must be a whole number from " + min + " to " + max + ": '" + v + "'");
+    }
+    if (n < min || n > max) {
+      throw new UsageException(flag + " must be from " + min + " to " + max + ": " + n);
+    }
+    return n;
+  }
+
+  static Duration duration(String flag, String v) {
+    Matcher m = DURATION.matcher(v.trim());
+    if (!m.matches()) {
+      throw new UsageException(flag + " must be a duration such as 500ms, 30s, 10m or 1h: '" + v + "'");
+    }
+    try {
+      long n = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      Duration d = switch (unit) {
+        case "ms" -> Duration.ofMillis(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofSeconds(n);
+      };
+      if (d.compareTo(Duration.ofDays(365)) > 0) {
+        throw new UsageException(flag + " must be at most a year: '" + v + "'");
+      }
+      return d;
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new UsageException(flag + " is out of range: '" + v + "'");
+    }
+  }
+
+  String topicOf(String store) {
+    return kafkaTopicPrefix + store;
+  }
+}
