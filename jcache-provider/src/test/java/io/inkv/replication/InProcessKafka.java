@@ -17,6 +17,7 @@ final class InProcessKafka {
 
   static synchronized String bootstrapServers() {
     if (cluster == null) {
+      neutraliseExit();
       try {
         KafkaClusterTestKit c = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
             .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
@@ -40,6 +41,18 @@ final class InProcessKafka {
       }
     }
     return cluster.bootstrapServers();
+  }
+
+  /*
+   * Kafka's broker calls Exit.halt(1) on a fatal error, for instance one met while it shuts down at
+   * JVM exit; in a test JVM that turns a run whose every test passed into a fork that "exited
+   * with an error" (Surefire: "Error occurred in starting fork"). Tests log such a request instead.
+   */
+  static void neutraliseExit() {
+    org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) ->
+        System.err.println("in-process Kafka asked to exit(" + code + "): " + message + " (ignored in tests)"));
+    org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) ->
+        System.err.println("in-process Kafka asked to halt(" + code + "): " + message + " (ignored in tests)"));
   }
 
   static Admin admin() {

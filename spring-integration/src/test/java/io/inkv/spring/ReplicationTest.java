@@ -25,6 +25,9 @@ class ReplicationTest {
 
   @BeforeAll
   static void startKafka() throws Exception {
+    // Kafka halts the JVM on a fatal error (e.g. while stopping); log it instead, as a test should.
+    org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) -> System.err.println("Kafka asked to exit(" + code + "): " + message));
+    org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) -> System.err.println("Kafka asked to halt(" + code + "): " + message));
     kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
         .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
         .setConfigProp("offsets.topic.replication.factor", "1")
