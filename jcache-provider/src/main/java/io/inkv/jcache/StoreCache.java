@@ -412,6 +412,36 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     return true;
   }
 
+  /*
+   * Store.update with the expired-entry hook: an entry the update finds expired is published as
+   * EXPIRED under the key's lock, before the event the update itself publishes (a put over an
+   * expired entry gives EXPIRED then CREATED, the reference implementation's order), instead of
+   * by the store's removal listener after the lock is released.
+   */
+  private <R> R updateEntry(byte[] k, EntryUpdate<R> update) {
+    return store.update(k, new EntryUpdate<R>() {
+      @Override
+      public boolean expired(byte[] value, long expireAt) {
+        EventDispatcher<K, V> dispatcher = events;
+        if (dispatcher == null || !dispatcher.wants(EventType.EXPIRED)) {
+          return true;
+        }
+        try {
+          V v = valueCodec.decode(value);
+          publish(EventType.EXPIRED, keyCodec.decode(k), v, v);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "cache " + name + ": cannot publish an expiry event", e);
+        }
+        return true;
+      }
+
+      @Override
+      public R apply(EntryUpdate.Current current, EntryUpdate.Writer writer) {
+        return update.apply(current, writer);
+      }
+    });
+  }
+
   private void onStoreRemoval(byte[] key, byte[] value, RemovalListener.Cause cause) {
     if (cause == RemovalListener.Cause.EVICTED) {
       if (statisticsEnabled) {
@@ -479,7 +509,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     requireValue(loaded);
     byte[] encoded = encodeValue(loaded);
     long now = System.currentTimeMillis();
-    boolean stored = store.update(k, (current, w) -> current == null && applyCreate(key, loaded, encoded, now, w));
+    boolean stored = updateEntry(k, (current, w) -> current == null && applyCreate(key, loaded, encoded, now, w));
     return stored ? loaded : null;
   }
 
@@ -493,7 +523,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       store.setExpiry(k, at);
       return;
     }
-    store.update(k, (current, w) -> {
+    updateEntry(k, (current, w) -> {
       if (current != null) {
         applyAccess(at, key, current.value(), w);
       }
@@ -597,7 +627,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     byte[] v = encodeValue(value);
     long now = System.currentTimeMillis();
     try {
-      store.update(k, (current, w) -> {
+      updateEntry(k, (current, w) -> {
         if (current == null) {
           applyCreate(key, value, v, now, w);
         } else if (replace) {
@@ -634,7 +664,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     byte[] k = encodeKey(key);
     byte[] v = encodeValue(value);
     long now = System.currentTimeMillis();
-    return store.update(k, (current, w) -> {
+    return updateEntry(k, (current, w) -> {
       write(key, value);
       if (current == null) {
         return applyCreate(key, value, v, now, w);
@@ -656,7 +686,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       byte[] v = encodeValue(value);
       long now = System.currentTimeMillis();
       boolean[] stored = new boolean[1];
-      byte[] previous = store.update(k, (current, w) -> {
+      byte[] previous = updateEntry(k, (current, w) -> {
         write(key, value);
         if (current == null) {
           stored[0] = applyCreate(key, value, v, now, w);
@@ -722,7 +752,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
         K key = e.getKey();
         V value = e.getValue();
         byte[] v = encodeValue(value);
-        boolean counted = store.update(encodeKey(key), (current, w) -> {
+        boolean counted = updateEntry(encodeKey(key), (current, w) -> {
           if (current == null) {
             return applyCreate(key, value, v, now, w);
           }
@@ -756,7 +786,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       byte[] k = encodeKey(key);
       byte[] v = encodeValue(value);
       long now = System.currentTimeMillis();
-      boolean stored = store.update(k, (current, w) -> {
+      boolean stored = updateEntry(k, (current, w) -> {
         if (current != null) {
           return false;
         }
@@ -791,7 +821,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       byte[] k = encodeKey(key);
       boolean removed;
       if (events.wants(EventType.REMOVED)) {
-        removed = store.update(k, (current, w) -> {
+        removed = updateEntry(k, (current, w) -> {
           if (current == null) {
             return false;
           }
@@ -827,7 +857,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       byte[] expected = encodeValue(oldValue);
       long now = System.currentTimeMillis();
       int[] outcome = new int[1]; // 0 absent, 1 present but different, 2 removed
-      store.update(k, (current, w) -> {
+      updateEntry(k, (current, w) -> {
         if (current == null) {
           return null;
         }
@@ -875,7 +905,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       long start = stats ? System.nanoTime() : 0;
       delete(key);
       byte[] k = encodeKey(key);
-      byte[] previous = store.update(k, (current, w) -> {
+      byte[] previous = updateEntry(k, (current, w) -> {
         if (current == null) {
           return null;
         }
@@ -920,7 +950,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       byte[] v = encodeValue(newValue);
       long now = System.currentTimeMillis();
       int[] outcome = new int[1]; // 0 absent, 1 present but different, 2 replaced
-      store.update(k, (current, w) -> {
+      updateEntry(k, (current, w) -> {
         if (current == null) {
           return null;
         }
@@ -976,7 +1006,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       byte[] k = encodeKey(key);
       byte[] v = encodeValue(value);
       long now = System.currentTimeMillis();
-      byte[] previous = store.update(k, (current, w) -> {
+      byte[] previous = updateEntry(k, (current, w) -> {
         if (current == null) {
           return null;
         }
@@ -1053,7 +1083,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
         byte[] k = encodeKey(key);
         boolean removed;
         if (publishing) {
-          removed = store.update(k, (current, w) -> {
+          removed = updateEntry(k, (current, w) -> {
             if (current == null) {
               return false;
             }
@@ -1115,7 +1145,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     byte[] k = encodeKey(key);
     long now = System.currentTimeMillis();
     ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, valueCodec, configuration.isReadThrough() ? loader : null, this::requireValue);
-    return store.update(k, (current, w) -> {
+    return updateEntry(k, (current, w) -> {
       entry.reset(current == null ? null : current.value());
       if (stats) {
         if (current == null) {
@@ -1444,7 +1474,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
         boolean stats = statisticsEnabled;
         long start = stats ? System.nanoTime() : 0;
         delete(key);
-        boolean removed = store.update(encodeKey(key), (current, w) -> {
+        boolean removed = updateEntry(encodeKey(key), (current, w) -> {
           if (current == null) {
             return false;
           }

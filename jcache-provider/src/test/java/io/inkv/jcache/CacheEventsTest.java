@@ -126,4 +126,25 @@ class CacheEventsTest {
     assertEquals(List.of("CREATED k v null", "EXPIRED k v v"), recorder.snapshot());
     assertTrue(recorder.snapshot().stream().filter(e -> e.startsWith(EventType.EXPIRED.name())).count() == 1);
   }
+
+  @Test
+  void aPutOverAnExpiredEntryReportsTheExpiryBeforeTheCreationAsTheReferenceImplementationDoes()
+      throws Exception {
+    EventRecorder inkvEvents = new EventRecorder(true);
+    EventRecorder riEvents = new EventRecorder(true);
+    javax.cache.configuration.Factory<javax.cache.expiry.ExpiryPolicy> shortLived =
+        CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MILLISECONDS, 50));
+    Cache<String, String> inkv = inkvManager.createCache("reput", listening(inkvEvents, true)
+        .setExpiryPolicyFactory(shortLived));
+    Cache<String, String> ri = riManager.createCache("reput", listening(riEvents, true)
+        .setExpiryPolicyFactory(shortLived));
+    inkv.put("k", "v");
+    ri.put("k", "v");
+    Thread.sleep(120);
+    inkv.put("k", "w");
+    ri.put("k", "w");
+    assertEquals(List.of("CREATED k v null", "EXPIRED k v v", "CREATED k w null"), riEvents.snapshot(),
+        "the reference implementation's order");
+    assertEquals(riEvents.snapshot(), inkvEvents.snapshot());
+  }
 }
