@@ -82,11 +82,6 @@ final class Segment {
     return s;
   }
 
-  /**
-   * Maps an existing segment file and checks its header.
-   *
-   * @throws Store.FormatException if the file is not a segment of this store or has another format version
-   */
   /** The header CRC as it will be once the magic number is in place. */
   private static int crc32cWithMagic(Region r) {
     byte[] magic = new byte[8];
@@ -99,6 +94,11 @@ final class Segment {
     return (int) crc.getValue();
   }
 
+  /**
+   * Maps an existing segment file and checks its header.
+   *
+   * @throws Store.FormatException if the file is not a segment of this store or has another format version
+   */
   static Segment open(Path path, int id, long storeId) {
     MappedFile file = MappedFile.open(path, true);
     try {
