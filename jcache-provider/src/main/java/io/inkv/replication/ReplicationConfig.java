@@ -53,10 +53,13 @@ public final class ReplicationConfig implements Serializable {
   private final String storeName;
   private final String topic;
   private final String bootstrapServers;
+  // Always an unmodifiable wrapper of a LinkedHashMap (and below, of a TreeSet): serializable.
+  @SuppressWarnings("serial")
   private final Map<String, String> kafkaProperties;
   private final int partitions;
   private final short replicationFactor;
   private final WriteMode writeMode;
+  @SuppressWarnings("serial")
   private final Set<Integer> ownedPartitions;
   private final Duration startupWait;
   private final Duration checkpointInterval;

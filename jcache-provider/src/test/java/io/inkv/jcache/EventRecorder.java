@@ -15,6 +15,7 @@ final class EventRecorder implements CacheEntryCreatedListener<String, String>, 
     CacheEntryRemovedListener<String, String>, CacheEntryExpiredListener<String, String>, Serializable {
   private static final long serialVersionUID = 1L;
 
+  @SuppressWarnings("serial") // a synchronized ArrayList: serializable
   final List<String> events = Collections.synchronizedList(new ArrayList<>());
   private final boolean withValues;
 
