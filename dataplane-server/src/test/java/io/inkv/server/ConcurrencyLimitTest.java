@@ -17,6 +17,9 @@ class ConcurrencyLimitTest {
   void aRequestPastTheLimitIsRefusedAtOnceWithRetryAfter(@TempDir Path dir) throws Exception {
     try (TestServer s = new TestServer(dir, "--concurrency", "2")) {
       assertEquals(200, s.post("/store/warm-up", "x").statusCode()); // the cache store is open
+      // The warm-up's slot is released just after its response reaches the client; wait for it, and
+      // for each slow request to be counted, so the third request meets exactly two in flight.
+      awaitInFlight(s, 0);
       Socket[] slow = new Socket[2];
       for (int i = 0; i < 2; i++) {
         slow[i] = new Socket("127.0.0.1", s.server.port());
@@ -26,10 +29,7 @@ class ConcurrencyLimitTest {
         out.write(("POST /store/slow-" + i + " HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nx")
             .getBytes(StandardCharsets.US_ASCII));
         out.flush();
-      }
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (!s.get("/metrics").body().contains("\ninkv_http_requests_in_flight 2\n") && System.nanoTime() < deadline) {
-        Thread.sleep(10);
+        awaitInFlight(s, i + 1);
       }
       HttpResponse<String> r = s.get("/get/anything");
       assertEquals(503, r.statusCode(), () -> s.get("/metrics").body().lines()
@@ -49,6 +49,17 @@ class ConcurrencyLimitTest {
       }
       assertEquals("x123456789", s.get("/get/slow-0").body());
       assertEquals(404, s.get("/get/anything").statusCode());
+    }
+  }
+
+  private static void awaitInFlight(TestServer s, int n) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    String line = "\ninkv_http_requests_in_flight " + n + "\n";
+    while (!s.get("/metrics").body().contains(line)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never saw " + n + " requests in flight:\n" + s.get("/metrics").body());
+      }
+      Thread.sleep(10);
     }
   }
 }
