@@ -16,6 +16,8 @@ import java.util.SplittableRandom;
  * chosen key number into its own reusable 16-byte buffer (setNumber). The store copies what it
  * keeps, so reusing the buffer is allowed.
  *
+ * The peer suite (io.inkv.benchmarks.suite) draws its key numbers from samples() too.
+ *
  * Key choice: a benchmark thread walks a precomputed array of 2^22 key numbers (16 MiB) from its
  * own starting point, so drawing the next key is one array read and an add. Uniform draws are
  * SplittableRandom.nextInt(n). Zipf draws (s = 0.99, YCSB's "zipfian" constant) are made by
@@ -24,8 +26,8 @@ import java.util.SplittableRandom;
  * over the index stripes instead of being the first records written. With n = 1M and s = 0.99 the
  * hottest key takes 6.5% of draws and the top 1% of keys 66%.
  */
-final class Keys {
-  static final int SAMPLES = 1 << 22;
+public final class Keys {
+  public static final int SAMPLES = 1 << 22;
   static final double ZIPF_EXPONENT = 0.99;
 
   private Keys() {}
@@ -82,7 +84,7 @@ final class Keys {
   }
 
   /** Returns {@link #SAMPLES} key numbers in [0, n) drawn from {@code distribution}. */
-  static int[] samples(String distribution, int n, long seed) {
+  public static int[] samples(String distribution, int n, long seed) {
     switch (distribution) {
       case "uniform":
         return uniform(n, seed);

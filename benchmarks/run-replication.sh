@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Replication load harness: end-to-end lag at 1K and 10K writes/s and the catch-up of a new
+# replica of 1M entries. Starts its own Kafka broker in a separate JVM (kafka_2.13 4.3.1 from the
+# benchmarks module's test class path) unless INKV_BOOTSTRAP=host:port names one.
+#
+#   benchmarks/run-replication.sh                 everything (about 3 minutes)
+#   benchmarks/run-replication.sh lag 10000 30    one lag run: rate, seconds
+#   benchmarks/run-replication.sh catchup 1000000 one catch-up run
+#   SKIP_BUILD=1 benchmarks/run-replication.sh    reuse the last build
+#
+# Prints one line per run; nothing passes or fails on a timing. Run on a quiet machine.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+cpfile="$here/target/replication.classpath"
+if [[ -z "${SKIP_BUILD:-}" || ! -f "$cpfile" ]]; then
+  (cd "$root" && ./mvnw -B -ntp -q -pl benchmarks -am test-compile dependency:build-classpath \
+      -Dmdep.includeScope=test -Dmdep.outputFile=target/replication.classpath)
+fi
+cp="$here/target/classes:$(cat "$cpfile")"
+run() {
+  java -Xmx1g -cp "$cp" -Dinkv.broker.classpath="$cp" ${INKV_BOOTSTRAP:+-Dinkv.bootstrap=$INKV_BOOTSTRAP} \
+      -Djava.util.logging.config.file=/dev/null io.inkv.benchmarks.replication.ReplicationLoad "$@"
+}
+if [[ $# -gt 0 ]]; then
+  run "$@"
+else
+  run lag 1000 30
+  run lag 10000 30
+  run catchup 1000000
+fi

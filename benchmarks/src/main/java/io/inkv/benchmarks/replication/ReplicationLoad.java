@@ -1,0 +1,282 @@
+package io.inkv.benchmarks.replication;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.inkv.replication.Replication;
+import io.inkv.replication.ReplicatedStore;
+import io.inkv.replication.ReplicationConfig;
+import io.inkv.store.Store;
+import io.inkv.store.StoreOptions;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The replication load harness (not a pass/fail test): end-to-end lag at a fixed write rate, and
+ * the catch-up speed of a new replica. Run it with {@code benchmarks/run-replication.sh}.
+ *
+ * <pre>
+ *   lag &lt;writes per second&gt; &lt;seconds&gt;   one writer JVM (this one) and one reader JVM
+ *   catchup &lt;entries&gt;                       fill the topic, then time a new reader opening empty
+ * </pre>
+ *
+ * Unless {@code -Dinkv.bootstrap=host:port} names a broker, the harness starts one in a separate
+ * JVM (KRaft, combined mode, 127.0.0.1) from the class path in {@code -Dinkv.broker.classpath}.
+ *
+ * Lag: each value carries the System.nanoTime() at which its write was due on the fixed-rate
+ * schedule (CLOCK_MONOTONIC, the same clock in every process of one Linux machine); the reader's
+ * RemoteChangeListener, called right after the applier wrote the change to the reader's store,
+ * records now minus that time. Measuring from the due time rather than the actual send keeps a
+ * stalled writer from hiding lag (coordinated omission). Writes are fire-and-forget with acks=all,
+ * the first 20% of the run are warm-up and not recorded, keys cycle over 100,000.
+ */
+public final class ReplicationLoad {
+  private static final int VALUE_SIZE = 100;
+  private static final int KEYS = 100_000;
+
+  private ReplicationLoad() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("reader")) {
+      reader(args);
+      return;
+    }
+    if (args.length < 2) {
+      System.err.println("usage: ReplicationLoad lag <writes/s> <seconds> | catchup <entries>");
+      System.exit(2);
+    }
+    Path work = Files.createTempDirectory("inkv-replication-load");
+    Process broker = null;
+    String bootstrap = System.getProperty("inkv.bootstrap");
+    try {
+      if (bootstrap == null) {
+        int port = freePort();
+        broker = startBroker(work.resolve("broker"), port);
+        bootstrap = "127.0.0.1:" + port;
+      }
+      if (args[0].equals("lag")) {
+        lag(bootstrap, work, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+      } else {
+        catchup(bootstrap, work, Integer.parseInt(args[1]));
+      }
+    } finally {
+      if (broker != null) {
+        broker.destroy();
+        broker.waitFor(60, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static ReplicationConfig.Builder config(String bootstrap, String store) {
+    return ReplicationConfig.builder(store, bootstrap).partitions(8).replicationFactor((short) 1)
+        .writeMode(ReplicationConfig.WriteMode.FIRE_AND_FORGET);
+  }
+
+  private static void lag(String bootstrap, Path work, int rate, int seconds) throws Exception {
+    String store = "lag-" + UUID.randomUUID().toString().substring(0, 8);
+    try (ReplicatedStore writer = Replication.replicate(Store.open(StoreOptions.builder(work.resolve("writer")).build()),
+        config(bootstrap, store).build())) {
+      Child reader = Child.start(bootstrap, store, work.resolve("reader"), work.resolve("reader.answers"));
+      reader.await("ready");
+      long interval = 1_000_000_000L / rate;
+      long total = (long) rate * seconds;
+      long warmup = total / 5;
+      byte[] value = new byte[VALUE_SIZE];
+      ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+      long start = System.nanoTime() + 100_000_000L;
+      for (long i = 0; i < total; i++) {
+        long due = start + i * interval;
+        long now;
+        while ((now = System.nanoTime()) < due) {
+          if (due - now > 20_000) {
+            LockSupport.parkNanos(due - now - 10_000);
+          }
+        }
+        b.putLong(0, i < warmup ? -due : due);
+        writer.put(("k" + (i % KEYS)).getBytes(UTF_8), value);
+      }
+      long failures = writer.awaitPublished();
+      reader.send("report");
+      String report = reader.await("report");
+      System.out.printf("lag at %,d writes/s for %d s (%,d recorded after %,d warm-up writes, %d publish failures): %s%n",
+          rate, seconds, total - warmup, warmup, failures, report.substring("report ".length()));
+      reader.send("exit");
+      reader.process.waitFor(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void catchup(String bootstrap, Path work, int entries) throws Exception {
+    String store = "catchup-" + UUID.randomUUID().toString().substring(0, 8);
+    long fillStart = System.nanoTime();
+    try (ReplicatedStore writer = Replication.replicate(Store.open(StoreOptions.builder(work.resolve("writer")).build()),
+        config(bootstrap, store).build())) {
+      byte[] value = new byte[VALUE_SIZE];
+      for (int i = 0; i < entries; i++) {
+        writer.put(String.format("key%012d", i).getBytes(UTF_8), value);
+      }
+      long failures = writer.awaitPublished();
+      double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
+      System.out.printf("filled %,d entries (16-byte keys, %d-byte values) in %.1f s (%,.0f writes/s), %d publish failures%n",
+          entries, VALUE_SIZE, fillSeconds, entries / fillSeconds, failures);
+    }
+    Child reader = Child.start(bootstrap, store, work.resolve("new-replica"), work.resolve("new.answers"));
+    String ready = reader.await("ready");
+    String[] w = ready.split(" ");
+    long applied = Long.parseLong(w[1]);
+    double openSeconds = Long.parseLong(w[2]) / 1e9;
+    System.out.printf("new replica ready in %.2f s (JVM start excluded): %,d events applied, %,.0f entries/s, %s entries%n",
+        openSeconds, applied, applied / openSeconds, w[3]);
+    reader.send("exit");
+    reader.process.waitFor(60, TimeUnit.SECONDS);
+  }
+
+  // ---- the reader JVM ----
+
+  private static void reader(String[] args) throws Exception {
+    String bootstrap = args[1];
+    String store = args[2];
+    Path dir = Path.of(args[3]);
+    Path answers = Path.of(args[4]);
+    Histogram lag = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    long t0 = System.nanoTime();
+    ReplicatedStore replica = Replication.replicate(Store.open(StoreOptions.builder(dir).build()),
+        config(bootstrap, store).build(), (key, old, value) -> {
+          if (value != null && value.length >= 8) {
+            long due = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            if (due > 0) {
+              lag.recordValue(Math.min(lag.getHighestTrackableValue(), Math.max(0, (System.nanoTime() - due) / 1000)));
+            }
+          }
+        });
+    long opened = System.nanoTime() - t0;
+    answer(answers, "ready " + replica.replicationStats().applied() + " " + opened + " " + replica.size());
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.equals("report")) {
+        replica.awaitCaughtUp(Duration.ofSeconds(60));
+        Thread.sleep(200);
+        answer(answers, String.format("report p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms over %,d changes",
+            lag.getValueAtPercentile(50) / 1000.0, lag.getValueAtPercentile(99) / 1000.0,
+            lag.getValueAtPercentile(99.9) / 1000.0, lag.getMaxValue() / 1000.0, lag.getTotalCount()));
+      } else if (line.equals("exit")) {
+        replica.close();
+        return;
+      }
+    }
+  }
+
+  private static void answer(Path file, String line) throws IOException {
+    Files.writeString(file, line + "\n", UTF_8, java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  private static final class Child {
+    final Process process;
+    final Path answers;
+    final BufferedWriter commands;
+    int read;
+
+    private Child(Process process, Path answers) {
+      this.process = process;
+      this.answers = answers;
+      this.commands = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), UTF_8));
+    }
+
+    static Child start(String bootstrap, String store, Path dir, Path answers) throws IOException {
+      List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+          ReplicationLoad.class.getName(), "reader", bootstrap, store, dir.toString(), answers.toString()));
+      Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(answers.resolveSibling(answers.getFileName() + ".err").toFile()).start();
+      return new Child(p, answers);
+    }
+
+    void send(String command) throws IOException {
+      commands.write(command);
+      commands.newLine();
+      commands.flush();
+    }
+
+    String await(String prefix) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+      while (System.nanoTime() < deadline) {
+        List<String> lines = Files.exists(answers) ? Files.readAllLines(answers, UTF_8) : List.of();
+        while (read < lines.size()) {
+          String line = lines.get(read++);
+          if (line.startsWith(prefix)) {
+            return line;
+          }
+        }
+        if (!process.isAlive()) {
+          throw new IOException("the reader exited: " + Files.readString(answers.resolveSibling(answers.getFileName() + ".err")));
+        }
+        Thread.sleep(10);
+      }
+      throw new IOException("no " + prefix + " from the reader");
+    }
+  }
+
+  // ---- the broker JVM ----
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static Process startBroker(Path dir, int port) throws Exception {
+    String cp = System.getProperty("inkv.broker.classpath");
+    if (cp == null) {
+      throw new IllegalStateException("set -Dinkv.bootstrap=host:port, or -Dinkv.broker.classpath (run-replication.sh does)");
+    }
+    int controller = freePort();
+    Files.createDirectories(dir);
+    Path config = dir.resolve("server.properties");
+    Files.writeString(config, String.join("\n", "process.roles=broker,controller", "node.id=1",
+        "controller.quorum.voters=1@127.0.0.1:" + controller,
+        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
+        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port, "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT", "log.dirs=" + dir.resolve("logs"),
+        "offsets.topic.replication.factor=1", "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1", "group.initial.rebalance.delay.ms=0", ""));
+    Process format = new ProcessBuilder(java(), "-cp", cp, "kafka.tools.StorageTool", "format", "-t",
+        org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString())
+        .redirectOutput(dir.resolve("format.log").toFile()).redirectErrorStream(true).start();
+    if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+      throw new IOException("formatting failed: " + Files.readString(dir.resolve("format.log")));
+    }
+    Process broker = new ProcessBuilder(java(), "-Xmx1g", "-cp", cp, "kafka.Kafka", config.toString())
+        .redirectOutput(dir.resolve("broker.log").toFile()).redirectErrorStream(true).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return broker;
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    broker.destroyForcibly();
+    throw new IOException("the broker did not start; see " + dir.resolve("broker.log"));
+  }
+}

@@ -1,0 +1,145 @@
+package io.inkv.benchmarks.suite;
+
+import io.inkv.benchmarks.store.Keys;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
+
+/*
+ * inkv against its peers, one workload at a time, every system in the same run with the same JVM
+ * flags: a system (Peers) holding `entries` values of one kind (ValueKind) under the keys
+ * 0 .. entries-1, populated once per trial, then
+ *
+ *   getPresent  get of a present key
+ *   getAbsent   get of a key never written (entries + a sample), the miss path
+ *   put         overwrite of a present key with another value of the same kind and size
+ *   mix         80% getPresent, 20% put, interleaved 4:1 on each thread
+ *
+ * Key numbers come from Keys.samples (uniform, or Zipf s = 0.99 over a random permutation), 2^22
+ * of them, each thread walking from its own offset; a client turns the number into its system's key
+ * (a Long for the Java caches, which is 16 B of each get's allocation; 8 bytes in a reused buffer for
+ * inkv's Store). Put values come from a pool of 1024 values per thread, prepared once (for the Store
+ * and Redis, already encoded), so the loop measures the put and not the making of a value.
+ *
+ * The default mode is SampleTime: one run gives the mean (so throughput, threads / mean) and the
+ * percentiles of the same operations. The run script (benchmarks/run-suite.sh) adds -prof gc.
+ *
+ * Every fork gets Chronicle Map's flags (VERSIONS.md) whichever system it runs, so all systems run
+ * under the same JVM settings; pass more flags with -jvmArgsPrepend (-jvmArgsAppend would replace
+ * these).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch",
+    "-Dchronicle.analytics.disable=true",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/java.util=ALL-UNNAMED",
+    "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+    "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+    "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED"})
+public class PeerBenchmark {
+  private static final int MASK = Keys.SAMPLES - 1;
+  private static final int POOL = 1024;
+
+  @Param({"inkv-jcache", "inkv-store", "inkv-store-view", "caffeine-value", "caffeine-reference",
+      "ehcache-heap", "ehcache-offheap", "chronicle", "chm", "redis"})
+  public String system;
+
+  @Param({"record-100"})
+  public String value;
+
+  @Param({"uniform"})
+  public String distribution;
+
+  @Param("1000000")
+  public int entries;
+
+  Peer peer;
+  int[] samples;
+
+  @Setup(Level.Trial)
+  public void populate() {
+    ValueKind kind = ValueKind.of(value);
+    peer = Peers.open(system, kind, entries);
+    long start = System.nanoTime();
+    Peers.populate(peer, kind, entries);
+    Peer.Client check = peer.client();
+    if (check.get(0) == null || check.get(entries - 1) == null || check.get(entries) != null) {
+      throw new IllegalStateException(system + " does not hold what was written");
+    }
+    samples = Keys.samples(distribution, entries, 42);
+    System.out.printf("%n# %s: %,d %s values written in %.1f s%n", system, entries, value,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  @TearDown(Level.Trial)
+  public void close() {
+    peer.close();
+  }
+
+  /** One thread's client, its place in the samples, and its prepared put values. */
+  @State(Scope.Thread)
+  public static class Worker {
+    Peer.Client client;
+    Object[] pool;
+    int next;
+    int op;
+
+    @Setup(Level.Trial)
+    public void start(PeerBenchmark bench, ThreadParams params) {
+      client = bench.peer.client();
+      ValueKind kind = ValueKind.of(bench.value);
+      pool = new Object[POOL];
+      for (int i = 0; i < POOL; i++) {
+        pool[i] = client.prepare(kind.value(i, 1 + params.getThreadIndex()));
+      }
+      next = params.getThreadIndex() * (Keys.SAMPLES / params.getThreadCount()) + 17;
+    }
+  }
+
+  @Benchmark
+  public Object getPresent(Worker w) {
+    return w.client.get(samples[w.next++ & MASK]);
+  }
+
+  @Benchmark
+  public Object getAbsent(Worker w) {
+    return w.client.get((long) entries + samples[w.next++ & MASK]);
+  }
+
+  @Benchmark
+  public void put(Worker w) {
+    int i = w.next++;
+    w.client.put(samples[i & MASK], w.pool[i & (POOL - 1)]);
+  }
+
+  @Benchmark
+  public Object mix(Worker w) {
+    int i = w.next++;
+    if (++w.op == 5) {
+      w.op = 0;
+      w.client.put(samples[i & MASK], w.pool[i & (POOL - 1)]);
+      return null;
+    }
+    return w.client.get(samples[i & MASK]);
+  }
+}

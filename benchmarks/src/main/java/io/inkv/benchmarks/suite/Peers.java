@@ -1,0 +1,549 @@
+package io.inkv.benchmarks.suite;
+
+import io.inkv.store.Durability;
+import io.inkv.store.Store;
+import io.inkv.store.StoreOptions;
+import io.inkv.store.ValueView;
+import io.inkv.store.codec.Codec;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.Configuration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.spi.CachingProvider;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.config.units.MemoryUnit;
+import org.ehcache.jsr107.Eh107Configuration;
+
+/*
+ * The systems of the suite and how each is set up. Every JCache provider is reached by class name
+ * (Caching.getCachingProvider(String)): with several providers on the class path the no-argument
+ * form fails.
+ *
+ *   inkv-jcache        inkv's JCache provider, `new MutableConfiguration<>().setTypes(Long, V)`:
+ *                      store-by-value, a temporary store (8 MiB segments, Durability.NONE, CRC32C
+ *                      checked on read), values in the generated record layout or the String codec
+ *   inkv-store         inkv's Store directly, the same options and the same encoded bytes: get
+ *                      returns a byte[] copy (no decoding). The floor of what JCache adds.
+ *   inkv-store-view    the same, get into a reusable ValueView (zero-copy, nothing decoded)
+ *   caffeine-value     Caffeine's JCache provider, MutableConfiguration (by value: it copies
+ *                      records with Java serialization, and does not copy Strings, which are immutable)
+ *   caffeine-reference the same with setStoreByValue(false)
+ *   ehcache-heap       Ehcache 3 through JCache, MutableConfiguration: on heap, by value (it
+ *                      serializes every value, Strings included)
+ *   ehcache-offheap    Ehcache 3 through JCache with Ehcache's own configuration (Eh107Configuration
+ *                      of a cache with only an off-heap tier, sized for the data set)
+ *   chronicle          Chronicle Map, in memory (off-heap, not persisted), sized with entries() and
+ *                      averageValue(); Strings through its String marshaller, records through Java
+ *                      serialization (what ChronicleMap.of(Long, Sample) gives a Serializable record)
+ *   chm                ConcurrentHashMap<Long, V>, by reference: the on-heap floor
+ *   redis              Redis on 127.0.0.1:6379 through Lettuce's sync API over one connection;
+ *                      values are inkv's encoded bytes (decoded on get), keys "inkv-suite:" + 8 bytes
+ *   none               no system: get returns one constant value. Not a peer: the latency
+ *                      harness runs it first to show its own floor on this machine (timer, spin
+ *                      wait, and the scheduler's preemptions of the client thread)
+ */
+final class Peers {
+  static final List<String> SYSTEMS = List.of("inkv-jcache", "inkv-store", "inkv-store-view", "caffeine-value",
+      "caffeine-reference", "ehcache-heap", "ehcache-offheap", "chronicle", "chm", "redis");
+
+  static final String INKV_PROVIDER = "io.inkv.jcache.spi.InkvCachingProvider";
+  static final String CAFFEINE_PROVIDER = "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider";
+  static final String EHCACHE_PROVIDER = "org.ehcache.jsr107.EhcacheCachingProvider";
+
+  private Peers() {}
+
+  /** Opens {@code system}, empty, sized for {@code entries} values of {@code kind}. */
+  static Peer open(String system, ValueKind kind, long entries) {
+    switch (system) {
+      case "inkv-jcache":
+        return new JCachePeer<>(system, INKV_PROVIDER, jcacheConfig(kind, true));
+      case "caffeine-value":
+        return new JCachePeer<>(system, CAFFEINE_PROVIDER, jcacheConfig(kind, true));
+      case "caffeine-reference":
+        return new JCachePeer<>(system, CAFFEINE_PROVIDER, jcacheConfig(kind, false));
+      case "ehcache-heap":
+        return new JCachePeer<>(system, EHCACHE_PROVIDER, jcacheConfig(kind, true));
+      case "ehcache-offheap":
+        return new JCachePeer<>(system, EHCACHE_PROVIDER, ehcacheOffHeap(kind, entries));
+      case "inkv-store":
+        return new StorePeer(system, kind, false);
+      case "inkv-store-view":
+        return new StorePeer(system, kind, true);
+      case "chronicle":
+        return new ChroniclePeer(kind, entries);
+      case "chm":
+        return new MapPeer((int) Math.min(entries, 1 << 30));
+      case "redis":
+        return new RedisPeer(kind);
+      case "none":
+        return new NoPeer(kind);
+      default:
+        throw new IllegalArgumentException("unknown system " + system + "; one of " + SYSTEMS);
+    }
+  }
+
+  /** Writes entries [0, entries) with version-0 values, from the calling thread. */
+  static void populate(Peer peer, ValueKind kind, long entries) {
+    if (peer instanceof RedisPeer) {
+      ((RedisPeer) peer).populate(kind, entries);
+      return;
+    }
+    Peer.Client client = peer.client();
+    for (long i = 0; i < entries; i++) {
+      client.put(i, client.prepare(kind.value(i, 0)));
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static MutableConfiguration<Long, Object> jcacheConfig(ValueKind kind, boolean byValue) {
+    return new MutableConfiguration<Long, Object>()
+        .setTypes(Long.class, (Class) kind.type)
+        .setStoreByValue(byValue);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Configuration<Long, Object> ehcacheOffHeap(ValueKind kind, long entries) {
+    // Java-serialized size plus Ehcache's per-entry overhead, with room to spare
+    long perEntry = kind.size + 400;
+    long mb = Math.max(64, entries * perEntry / (1 << 20) + 64);
+    return Eh107Configuration.fromEhcacheCacheConfiguration(
+        CacheConfigurationBuilder.newCacheConfigurationBuilder(Long.class, (Class) kind.type,
+            ResourcePoolsBuilder.newResourcePoolsBuilder().offheap(mb, MemoryUnit.MB)).build());
+  }
+
+  static Path tempDirectory(String prefix) {
+    try {
+      Path parent = Paths.get(System.getProperty("inkv.bench.dir", System.getProperty("java.io.tmpdir")));
+      Files.createDirectories(parent);
+      return Files.createTempDirectory(parent, prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a benchmark directory", e);
+    }
+  }
+
+  static long sizeOf(Path dir) {
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot measure " + dir, e);
+    }
+  }
+
+  static void delete(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.delete(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.delete(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  /** Any JCache provider, by class name. */
+  static final class JCachePeer<V> implements Peer {
+    private final String name;
+    private final CachingProvider provider;
+    private final CacheManager manager;
+    private final Cache<Long, V> cache;
+
+    JCachePeer(String name, String providerClass, Configuration<Long, V> config) {
+      this.name = name;
+      this.provider = Caching.getCachingProvider(providerClass);
+      this.manager = provider.getCacheManager();
+      this.cache = manager.createCache("suite-" + name, config);
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    Cache<Long, V> cache() {
+      return cache;
+    }
+
+    @Override
+    public long offHeapBytes() {
+      if (name.startsWith("inkv")) {
+        return cache.unwrap(Store.class).stats().fileBytes();
+      }
+      if (name.equals("ehcache-offheap")) {
+        return ehcacheOffHeapOccupied();
+      }
+      return -1;
+    }
+
+    /*
+     * Ehcache's off-heap tier takes its whole pool from the OS up front (UpfrontAllocatingPageSource),
+     * so RSS shows the configured size, not the data. Its statistics service knows the bytes the
+     * entries occupy; the JCache cache manager keeps it in a private field (read reflectively: only
+     * the memory benchmark asks).
+     */
+    private long ehcacheOffHeapOccupied() {
+      try {
+        Object eh107 = manager.unwrap(Class.forName("org.ehcache.jsr107.Eh107CacheManager"));
+        java.lang.reflect.Field f = eh107.getClass().getDeclaredField("statisticsService");
+        f.setAccessible(true);
+        org.ehcache.core.spi.service.StatisticsService stats = (org.ehcache.core.spi.service.StatisticsService) f.get(eh107);
+        org.ehcache.core.statistics.TierStatistics tier =
+            stats.getCacheStatistics(cache.getName()).getTierStatistics().get("OffHeap");
+        return tier == null ? -1 : tier.getOccupiedByteSize();
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        System.err.println("cannot read Ehcache's off-heap statistics: " + e);
+        return -1;
+      }
+    }
+
+    long liveBytes() {
+      return cache.unwrap(Store.class).stats().liveBytes();
+    }
+
+    @Override
+    public Client client() {
+      return new Client() {
+        @Override
+        public Object get(long key) {
+          return cache.get(key);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void put(long key, Object prepared) {
+          cache.put(key, (V) prepared);
+        }
+      };
+    }
+
+    @Override
+    public void close() {
+      manager.destroyCache(cache.getName());
+      manager.close();
+    }
+  }
+
+  /** inkv's Store with the options of a temporary JCache cache, holding the codec's bytes. */
+  static final class StorePeer implements Peer {
+    private final String name;
+    private final boolean view;
+    private final Path dir;
+    private final Store store;
+    private final Codec<Object> codec;
+
+    @SuppressWarnings("unchecked")
+    StorePeer(String name, ValueKind kind, boolean view) {
+      this.name = name;
+      this.view = view;
+      this.dir = tempDirectory("inkv-suite-");
+      this.store = StoreOptions.builder(dir).segmentSize(8 << 20).durability(Durability.NONE).open();
+      this.codec = (Codec<Object>) Codec.forClass(kind.type, Peers.class.getClassLoader());
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public long offHeapBytes() {
+      return store.stats().fileBytes();
+    }
+
+    long liveBytes() {
+      return store.stats().liveBytes();
+    }
+
+    @Override
+    public Client client() {
+      byte[] key = new byte[8];
+      ValueView v = new ValueView();
+      return new Client() {
+        @Override
+        public Object get(long k) {
+          setLong(key, k);
+          if (view) {
+            return store.get(key, v) ? v : null;
+          }
+          return store.get(key);
+        }
+
+        @Override
+        public void put(long k, Object prepared) {
+          setLong(key, k);
+          store.put(key, (byte[]) prepared);
+        }
+
+        @Override
+        public Object prepare(Object value) {
+          return codec.encode(value);
+        }
+      };
+    }
+
+    @Override
+    public void close() {
+      store.close();
+      delete(dir);
+    }
+  }
+
+  /** The little-endian encoding of inkv's Long codec, written into a reusable buffer. */
+  static void setLong(byte[] b, long v) {
+    for (int i = 0; i < 8; i++) {
+      b[i] = (byte) (v >>> (8 * i));
+    }
+  }
+
+  static final class ChroniclePeer implements Peer {
+    private final ChronicleMap<Long, Object> map;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ChroniclePeer(ValueKind kind, long entries) {
+      this.map = ChronicleMap.of(Long.class, (Class) kind.type)
+          .name("suite-" + kind.label())
+          .entries(Math.max(entries, 1000))
+          .averageValue(kind.value(1, 0))
+          .create();
+    }
+
+    @Override
+    public String name() {
+      return "chronicle";
+    }
+
+    @Override
+    public long offHeapBytes() {
+      return map.offHeapMemoryUsed();
+    }
+
+    @Override
+    public Client client() {
+      return new Client() {
+        @Override
+        public Object get(long key) {
+          return map.get(key);
+        }
+
+        @Override
+        public void put(long key, Object prepared) {
+          map.put(key, prepared);
+        }
+      };
+    }
+
+    @Override
+    public void close() {
+      map.close();
+    }
+  }
+
+  static final class NoPeer implements Peer {
+    private final Object value;
+
+    NoPeer(ValueKind kind) {
+      this.value = kind.value(0, 0);
+    }
+
+    @Override
+    public String name() {
+      return "none";
+    }
+
+    @Override
+    public Client client() {
+      return new Client() {
+        @Override
+        public Object get(long key) {
+          return value;
+        }
+
+        @Override
+        public void put(long key, Object prepared) {}
+      };
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  static final class MapPeer implements Peer {
+    private final ConcurrentHashMap<Long, Object> map;
+
+    MapPeer(int capacity) {
+      this.map = new ConcurrentHashMap<>(capacity);
+    }
+
+    @Override
+    public String name() {
+      return "chm";
+    }
+
+    @Override
+    public Client client() {
+      return new Client() {
+        @Override
+        public Object get(long key) {
+          return map.get(key);
+        }
+
+        @Override
+        public void put(long key, Object prepared) {
+          map.put(key, prepared);
+        }
+      };
+    }
+
+    @Override
+    public void close() {
+      map.clear();
+    }
+  }
+
+  /**
+   * Redis through Lettuce: one connection shared by every client (Lettuce connections are
+   * thread-safe and pipeline concurrent commands), values in inkv's encoding, decoded on get.
+   */
+  static final class RedisPeer implements Peer {
+    static final String HOST = System.getProperty("inkv.redis.host", "127.0.0.1");
+    static final int PORT = Integer.getInteger("inkv.redis.port", 6379);
+    private static final byte[] PREFIX = "inkv-suite:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisCommands<byte[], byte[]> sync;
+    private final Codec<Object> codec;
+    private long written;
+
+    @SuppressWarnings("unchecked")
+    RedisPeer(ValueKind kind) {
+      this.client = RedisClient.create(RedisURI.builder().withHost(HOST).withPort(PORT)
+          .withTimeout(Duration.ofSeconds(30)).build());
+      try {
+        this.connection = client.connect(ByteArrayCodec.INSTANCE);
+      } catch (RedisConnectionException e) {
+        client.shutdown();
+        throw new IllegalStateException("Redis is not reachable on " + HOST + ":" + PORT + ": " + e.getMessage(), e);
+      }
+      this.sync = connection.sync();
+      this.codec = (Codec<Object>) Codec.forClass(kind.type, Peers.class.getClassLoader());
+    }
+
+    /** Whether a Redis server answers on the configured address (the suite skips Redis otherwise). */
+    static String unreachableReason() {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress(HOST, PORT), 1000);
+        return null;
+      } catch (IOException e) {
+        return "Redis is not reachable on " + HOST + ":" + PORT + " (" + e.getMessage() + ")";
+      }
+    }
+
+    static byte[] key(long k) {
+      byte[] key = new byte[PREFIX.length + 8];
+      System.arraycopy(PREFIX, 0, key, 0, PREFIX.length);
+      for (int i = 0; i < 8; i++) {
+        key[PREFIX.length + i] = (byte) (k >>> (8 * i));
+      }
+      return key;
+    }
+
+    void populate(ValueKind kind, long entries) {
+      Map<byte[], byte[]> batch = new LinkedHashMap<>();
+      for (long i = 0; i < entries; i++) {
+        batch.put(key(i), codec.encode(kind.value(i, 0)));
+        if (batch.size() == 1000 || i == entries - 1) {
+          sync.mset(batch);
+          batch.clear();
+        }
+      }
+      written = Math.max(written, entries);
+    }
+
+    /** Bytes Redis reports in use (INFO memory used_memory), for the whole server. */
+    long usedMemory() {
+      String info = sync.info("memory");
+      for (String line : info.split("\r?\n")) {
+        if (line.startsWith("used_memory:")) {
+          return Long.parseLong(line.substring("used_memory:".length()).trim());
+        }
+      }
+      return -1;
+    }
+
+    @Override
+    public String name() {
+      return "redis";
+    }
+
+    @Override
+    public Client client() {
+      return new Client() {
+        @Override
+        public Object get(long k) {
+          byte[] v = sync.get(key(k));
+          return v == null ? null : codec.decode(v);
+        }
+
+        @Override
+        public void put(long k, Object prepared) {
+          sync.set(key(k), (byte[]) prepared);
+        }
+
+        @Override
+        public Object prepare(Object value) {
+          return codec.encode(value);
+        }
+      };
+    }
+
+    @Override
+    public void close() {
+      // deletes only the suite's keys: other users share this server
+      byte[][] batch = new byte[1000][];
+      int n = 0;
+      for (long i = 0; i < written; i++) {
+        batch[n++] = key(i);
+        if (n == batch.length || i == written - 1) {
+          sync.unlink(n == batch.length ? batch : java.util.Arrays.copyOf(batch, n));
+          n = 0;
+        }
+      }
+      connection.close();
+      client.shutdown();
+    }
+  }
+}
