@@ -47,6 +47,8 @@ import org.ehcache.jsr107.Eh107Configuration;
  *   inkv-store         inkv's Store directly, the same options and the same encoded bytes: get
  *                      returns a byte[] copy (no decoding). The floor of what JCache adds.
  *   inkv-store-view    the same, get into a reusable ValueView (zero-copy, nothing decoded)
+ *   inkv-store-view-noverify  the same without the CRC32C check on read (not in the default
+ *                      list: it shows what the check costs)
  *   caffeine-value     Caffeine's JCache provider, MutableConfiguration (by value: it copies
  *                      records with Java serialization, and does not copy Strings, which are immutable)
  *   caffeine-reference the same with setStoreByValue(false)
@@ -91,6 +93,8 @@ final class Peers {
         return new StorePeer(system, kind, false);
       case "inkv-store-view":
         return new StorePeer(system, kind, true);
+      case "inkv-store-view-noverify":
+        return new StorePeer(system, kind, true, false);
       case "chronicle":
         return new ChroniclePeer(kind, entries);
       case "chm":
@@ -264,12 +268,17 @@ final class Peers {
     private final Store store;
     private final Codec<Object> codec;
 
-    @SuppressWarnings("unchecked")
     StorePeer(String name, ValueKind kind, boolean view) {
+      this(name, kind, view, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    StorePeer(String name, ValueKind kind, boolean view, boolean verifyChecksums) {
       this.name = name;
       this.view = view;
       this.dir = tempDirectory("inkv-suite-");
-      this.store = StoreOptions.builder(dir).segmentSize(8 << 20).durability(Durability.NONE).open();
+      this.store = StoreOptions.builder(dir).segmentSize(8 << 20).durability(Durability.NONE)
+          .verifyChecksums(verifyChecksums).open();
       this.codec = (Codec<Object>) Codec.forClass(kind.type, Peers.class.getClassLoader());
     }
 
