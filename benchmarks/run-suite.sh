@@ -61,6 +61,10 @@ esac
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
   (cd "$root" && ./mvnw -B -ntp -q -pl benchmarks -am package -DskipTests)
+  # an incremental compile has twice left the jar without JMH's generated classes: build again then
+  if ! unzip -l "$jar" | grep -q 'suite/jmh_generated/PeerBenchmark_getPresent_jmhTest'; then
+    (cd "$root" && ./mvnw -B -ntp -q -pl benchmarks -am package -DskipTests)
+  fi
 fi
 
 out="${OUT_DIR:-$here/results/suite-$mode-$(date -u +%Y%m%d-%H%M)}"
