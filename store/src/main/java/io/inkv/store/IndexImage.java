@@ -44,9 +44,10 @@ final class IndexImage {
 
   static void write(Path directory, long storeId, Checkpoint cp, KeyIndex index) {
     Path temp = directory.resolve(FILE + AtomicFiles.TEMP_SUFFIX);
-    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    try (FileChannel ch = io.inkv.store.memory.MappedFile.openForWriting(temp)) {
+      // At most 1 MiB, less for a small image: a direct buffer is zeroed when allocated.
+      long estimate = 4096 + (long) SEGMENT_INFO * cp.segments().length + 16 * index.size();
+      ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(1 << 20, estimate)).order(ByteOrder.LITTLE_ENDIAN);
       CRC32C bodyCrc = new CRC32C();
       ch.position(HEADER);
       for (SegmentInfo s : cp.segments()) {
@@ -86,7 +87,14 @@ final class IndexImage {
       ch.write(buf, 0);
       ch.force(true);
     } catch (IOException e) {
-      throw new Store.StorageException(temp + ": cannot write the index image: " + e, e);
+      // Give the space back (a full disk is the likely cause); the previous image still stands.
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new Store.StorageException(temp + ": cannot write the index image, the previous one stays: "
+          + io.inkv.store.memory.MappedFile.describe(e), e);
     }
     AtomicFiles.commit(directory, temp, FILE, true);
   }
@@ -109,7 +117,15 @@ final class IndexImage {
       ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
       readFully(ch, header, 0);
       long entries = header.getLong(48);
-      return header.getLong(0) == MAGIC && entries > 0 && entries < Integer.MAX_VALUE ? entries : 0;
+      int segmentCount = header.getInt(56);
+      CRC32C crc = new CRC32C();
+      crc.update(header.array(), 0, 60);
+      // Trust the count only from a header whose checksum holds and whose size matches the file:
+      // a damaged count must not size the index (a flipped high bit asked for terabytes).
+      boolean whole = header.getLong(0) == MAGIC && (int) crc.getValue() == header.getInt(60)
+          && entries > 0 && entries < Integer.MAX_VALUE && segmentCount >= 0
+          && HEADER + (long) SEGMENT_INFO * segmentCount + 16L * entries + 16 == ch.size();
+      return whole ? entries : 0;
     } catch (IOException | RuntimeException e) {
       return 0;
     }
@@ -152,7 +168,7 @@ final class IndexImage {
       if (segmentCount < 0 || entries < 0 || expected != size) {
         throw new Store.CorruptedException(path, "index image is " + size + " bytes but its header implies " + expected);
       }
-      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(1 << 20, size)).order(ByteOrder.LITTLE_ENDIAN);
       CRC32C bodyCrc = new CRC32C();
       long position = HEADER;
       long bodyEnd = size - 16;
@@ -184,9 +200,17 @@ final class IndexImage {
           long hash = buf.getLong();
           long address = buf.getLong();
           int segmentId = (int) (address >>> 32);
-          if (address <= 0 || segments.get(segmentId) == null) {
+          Segment target = segments.get(segmentId);
+          if (address <= 0 || target == null) {
             throw new Store.CorruptedException(path, "index image entry " + entry
                 + " points to segment " + segmentId + ", which does not exist");
+          }
+          // The checksums hold, but an image written by a faulty writer must still never send a
+          // read outside a segment or to a misaligned record.
+          int offset = (int) address;
+          if (offset < Segment.HEADER || (offset & 7) != 0 || offset > target.capacity - RecordFormat.HEADER) {
+            throw new Store.CorruptedException(path, "index image entry " + entry + " points to offset "
+                + Integer.toUnsignedString(offset) + " of segment " + segmentId + ", where no record can start");
           }
           index.load(hash, address);
           entry++;
@@ -197,11 +221,44 @@ final class IndexImage {
       if (trailer.getLong(8) != END_MAGIC || trailer.getInt(0) != (int) bodyCrc.getValue()) {
         throw new Store.CorruptedException(path, "index image body checksum mismatch");
       }
-      return new Checkpoint(header.getInt(24), header.getInt(28), header.getLong(32), header.getLong(40), infos, entries);
+      Checkpoint cp = new Checkpoint(header.getInt(24), header.getInt(28), header.getLong(32), header.getLong(40), infos, entries);
+      checkStructure(path, cp, segments);
+      return cp;
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException e) {
       throw new Store.StorageException(path + ": cannot read the index image: " + e, e);
+    }
+  }
+
+  /*
+   * Checks what the checksums cannot: that an image is consistent with the segments it describes
+   * (an image written by a faulty writer, or forged). Each segment's end of data lies in the
+   * segment, aligned; the checkpoint lies in a listed segment, at or before its end of data; the
+   * sequences are in order.
+   */
+  private static void checkStructure(Path path, Checkpoint cp, SegmentTable segments) {
+    boolean checkpointListed = false;
+    for (SegmentInfo info : cp.segments()) {
+      Segment s = segments.get(info.id());
+      if (s != null && (info.end() < Segment.HEADER || info.end() > s.capacity || (info.end() & 7) != 0)) {
+        throw new Store.CorruptedException(path, "index image says segment " + info.id() + " ends at "
+            + Integer.toUnsignedString(info.end()) + ", outside its " + s.capacity + " bytes");
+      }
+      if (info.id() == cp.segment()) {
+        checkpointListed = true;
+        if (cp.offset() < Segment.HEADER || (cp.offset() & 7) != 0 || Integer.compareUnsigned(cp.offset(), info.end()) > 0) {
+          throw new Store.CorruptedException(path, "index image checkpoint offset " + Integer.toUnsignedString(cp.offset())
+              + " is not within segment " + info.id() + "'s data");
+        }
+      }
+    }
+    if (cp.segment() != 0 && !checkpointListed) {
+      throw new Store.CorruptedException(path, "index image checkpoint segment " + cp.segment() + " is not among its segments");
+    }
+    if (cp.nextSequence() < 1 || cp.clearFloor() < 0 || cp.clearFloor() >= cp.nextSequence()) {
+      throw new Store.CorruptedException(path, "index image sequences are out of order (next " + cp.nextSequence()
+          + ", clear floor " + cp.clearFloor() + ")");
     }
   }
 

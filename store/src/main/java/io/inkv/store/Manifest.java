@@ -28,6 +28,8 @@ record Manifest(long storeId, String keyHash) {
     String text;
     try {
       text = Files.readString(path, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new Store.FormatException(path, "not an inkv manifest (not UTF-8 text)");
     } catch (IOException e) {
       throw new Store.StorageException(path + ": cannot read: " + e.getMessage(), e);
     } catch (RuntimeException e) {

@@ -117,17 +117,23 @@ final class RecordFormat {
     return aligned;
   }
 
-  /** Copies the record at {@code from} in {@code src} to {@code at} in {@code dst}, keeping its sequence. */
+  /**
+   * Copies the record at {@code from} in {@code src} to {@code at} in {@code dst}, keeping its
+   * sequence and its checksum. The checksum covers only bytes copied unchanged, so it is carried
+   * over, not computed again: a record damaged in the source stays detectably damaged in the copy
+   * instead of being given a checksum that vouches for the damage.
+   */
   static int copy(Region src, int from, Region dst, int at, long expireAt) {
     int length = length(src, from);
     long sequence = sequence(src, from);
+    int crc = src.getInt(from + OFF_CRC);
     dst.putLong(at + OFF_EXPIRY, expiryWord(expireAt, sequence));
     src.copyTo(from + OFF_SEQUENCE, dst, at + OFF_SEQUENCE, length - OFF_SEQUENCE);
     int aligned = align(length);
     if (aligned > length) {
       dst.fill(at + length, aligned - length, (byte) 0);
     }
-    publish(dst, at, length);
+    dst.putLongRelease(at, ((long) length << 32) | (crc & 0xFFFFFFFFL));
     return aligned;
   }
 

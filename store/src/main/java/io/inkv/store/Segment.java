@@ -32,6 +32,15 @@ final class Segment {
   /** Bytes known to be on the device. */
   volatile int syncedPosition;
   volatile boolean dirtySinceImage;
+  /**
+   * Whether every record in the segment has passed its checksum check in this process or was
+   * written by it (Verification.ONCE): true for a segment this process created, false for one
+   * found on disk until the scrub has checked it. Only compaction (under the store's maintenance
+   * lock) clears it, when it copies in a record that failed its check.
+   */
+  volatile boolean checked;
+  /** Set when a scrub found damage, so the scrub does not read the segment again. */
+  volatile boolean scrubFailed;
 
   final AtomicLong liveBytes = new AtomicLong();
   final AtomicLong garbageBytes = new AtomicLong();
@@ -64,6 +73,12 @@ final class Segment {
     }
   }
 
+  /**
+   * Creates segment {@code id} at its full size with every block allocated on the device (see
+   * {@link MappedFile#create}), so that no record written into it later can meet a full disk.
+   *
+   * @throws java.io.UncheckedIOException naming the file if the file system refuses (full, read-only)
+   */
   static Segment create(Path directory, int id, int capacity, long storeId, long now) {
     MappedFile file = MappedFile.create(directory.resolve(fileName(id)), capacity);
     Region r = file.region();
@@ -79,6 +94,7 @@ final class Segment {
     Segment s = new Segment(id, file);
     s.writePosition = HEADER;
     s.syncedPosition = 0;
+    s.checked = true; // every record in it will be written by this process
     return s;
   }
 
@@ -100,7 +116,12 @@ final class Segment {
    * @throws Store.FormatException if the file is not a segment of this store or has another format version
    */
   static Segment open(Path path, int id, long storeId) {
-    MappedFile file = MappedFile.open(path, true);
+    return open(path, id, storeId, true);
+  }
+
+  /** As {@link #open(Path, int, long)}; a segment opened not {@code writable} is mapped read-only. */
+  static Segment open(Path path, int id, long storeId, boolean writable) {
+    MappedFile file = MappedFile.open(path, writable);
     try {
       Region r = file.region();
       if (r.capacity() < HEADER) {

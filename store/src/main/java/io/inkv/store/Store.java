@@ -181,7 +181,23 @@ public interface Store extends AutoCloseable {
     }
   }
 
-  /** Thrown when the file system refuses a read or write (a full disk, a read-only directory). */
+  /**
+   * Thrown by a write (put, remove, setExpiry, update, clear, compact, flush) to a store opened
+   * with {@link StoreOptions.Builder#readOnly(boolean)}; nothing changes.
+   */
+  final class ReadOnlyException extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public ReadOnlyException(Path directory) {
+      super("the store in " + directory + " was opened read-only; it cannot be written");
+    }
+  }
+
+  /**
+   * Thrown when the file system refuses a read or write (a full disk, a read-only directory). The
+   * message names the file and the file system's reason. A write that fails this way has changed
+   * nothing; the store stays open and readable, and writes succeed again once the cause is gone.
+   */
   final class StorageException extends StoreException {
     private static final long serialVersionUID = 1L;
 

@@ -27,12 +27,13 @@ public final class StoreOptions {
   private final boolean backgroundMaintenance;
   private final Duration maintenanceInterval;
   private final long checkpointBytes;
-  private final boolean verifyChecksums;
+  private final Verification verification;
   private final boolean createIfMissing;
   private final LongSupplier clock;
   private final KeyHasher keyHasher;
   private final RemovalListener removalListener;
   private final boolean temporary;
+  private final boolean readOnly;
 
   private StoreOptions(Builder b) {
     this.directory = b.directory;
@@ -45,12 +46,13 @@ public final class StoreOptions {
     this.backgroundMaintenance = b.backgroundMaintenance;
     this.maintenanceInterval = b.maintenanceInterval;
     this.checkpointBytes = b.checkpointBytes;
-    this.verifyChecksums = b.verifyChecksums;
+    this.verification = b.verification;
     this.createIfMissing = b.createIfMissing;
     this.clock = b.clock;
     this.keyHasher = b.keyHasher;
     this.removalListener = b.removalListener;
     this.temporary = b.temporary;
+    this.readOnly = b.readOnly;
   }
 
   /** Starts options for the store in {@code directory}. */
@@ -100,8 +102,8 @@ public final class StoreOptions {
     return checkpointBytes;
   }
 
-  public boolean verifyChecksums() {
-    return verifyChecksums;
+  public Verification verification() {
+    return verification;
   }
 
   public boolean createIfMissing() {
@@ -121,6 +123,11 @@ public final class StoreOptions {
     return temporary;
   }
 
+  /** Returns whether the store is opened for reading only; see {@link Builder#readOnly(boolean)}. */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
   /** Returns the listener told of expirations and evictions, or {@code null}. */
   public RemovalListener removalListener() {
     return removalListener;
@@ -138,12 +145,13 @@ public final class StoreOptions {
     b.backgroundMaintenance = backgroundMaintenance;
     b.maintenanceInterval = maintenanceInterval;
     b.checkpointBytes = checkpointBytes;
-    b.verifyChecksums = verifyChecksums;
+    b.verification = verification;
     b.createIfMissing = createIfMissing;
     b.clock = clock;
     b.keyHasher = keyHasher;
     b.removalListener = removalListener;
     b.temporary = temporary;
+    b.readOnly = readOnly;
     return b;
   }
 
@@ -153,7 +161,7 @@ public final class StoreOptions {
         + ", durability=" + durability + ", syncInterval=" + syncInterval
         + ", maxEntries=" + maxEntries + ", maxBytes=" + maxBytes
         + ", compactionThreshold=" + compactionThreshold + ", checkpointBytes=" + checkpointBytes
-        + ", verifyChecksums=" + verifyChecksums + "]";
+        + ", verification=" + verification + "]";
   }
 
   /** Collects and checks store settings. */
@@ -168,12 +176,13 @@ public final class StoreOptions {
     private boolean backgroundMaintenance = true;
     private Duration maintenanceInterval = Duration.ofMillis(500);
     private long checkpointBytes = 256L << 20;
-    private boolean verifyChecksums = true;
+    private Verification verification = Verification.ONCE;
     private boolean createIfMissing = true;
     private LongSupplier clock = System::currentTimeMillis;
     private KeyHasher keyHasher = KeyHasher.XXH64;
     private RemovalListener removalListener;
     private boolean temporary;
+    private boolean readOnly;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -240,9 +249,12 @@ public final class StoreOptions {
       return this;
     }
 
-    /** Whether every read checks the record's CRC32C (default {@code true}). */
-    public Builder verifyChecksums(boolean verify) {
-      this.verifyChecksums = verify;
+    /**
+     * When reads check a record's CRC32C (default {@link Verification#ONCE}: before this process
+     * first relies on the record); see {@link Verification}.
+     */
+    public Builder verification(Verification verification) {
+      this.verification = Objects.requireNonNull(verification, "verification");
       return this;
     }
 
@@ -266,6 +278,19 @@ public final class StoreOptions {
      */
     public Builder temporary(boolean temporary) {
       this.temporary = temporary;
+      return this;
+    }
+
+    /**
+     * Whether to open an existing store for reading only (default {@code false}), e.g. on a
+     * read-only file system or a copy that must not change. Nothing in the directory is created,
+     * changed or deleted: the segments are mapped read-only, a torn tail is skipped instead of
+     * zeroed, no index image is written, no background maintenance runs, and every write throws
+     * {@link Store.ReadOnlyException}. Any number of read-only openers may share a directory (a
+     * shared lock on {@code inkv.lock}, when that file exists), but not with a writer.
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
       return this;
     }
 
@@ -299,6 +324,7 @@ public final class StoreOptions {
       Checks.requireArgument(!maintenanceInterval.isNegative() && !maintenanceInterval.isZero(),
           "maintenanceInterval must be positive: %s", maintenanceInterval);
       Checks.requireArgument(checkpointBytes > 0, "checkpointBytes must be positive: %s", checkpointBytes);
+      Checks.requireArgument(!(readOnly && temporary), "readOnly and temporary exclude each other: a temporary store is deleted on close");
       return new StoreOptions(this);
     }
 

@@ -49,12 +49,12 @@ import org.junit.jupiter.api.io.TempDir;
  * 3. Readers never wait for a writer: an update() parks inside its function (so it holds the key's
  *    lock) while other threads read that key, in both get forms.
  *
- * Each test runs a few seconds; -Dinkv.stress=true runs them ten times longer.
+ * Each test runs a few seconds; -Dinkv.reliability=true runs them ten times longer.
  */
 @ExtendWith(StoreResourceCheck.class)
 class ConcurrencyStressTest {
   private static final int KEYS = 16;
-  private static final int SCALE = Boolean.getBoolean("inkv.stress") ? 10 : 1;
+  private static final int SCALE = Boolean.getBoolean("inkv.reliability") ? 10 : 1;
 
   @TempDir
   Path temp;

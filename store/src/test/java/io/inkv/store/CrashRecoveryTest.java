@@ -55,7 +55,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * reopening. Recovery must truncate it and keep everything before it.
  *
  * Segments are small (256 KiB) and checkpoints frequent, so kills land mid-roll and mid-image.
- * Trials per durability: a few by default (about 30 s in all); -Dinkv.stress=true runs 300 of
+ * Trials per durability: a few by default (about 30 s in all); -Dinkv.reliability=true runs 300 of
  * each, and -Dinkv.crash.trials=N any number.
  */
 @ExtendWith(StoreResourceCheck.class)
@@ -72,7 +72,7 @@ class CrashRecoveryTest {
     if (forced != null) {
       return forced;
     }
-    if (Boolean.getBoolean("inkv.stress")) {
+    if (Boolean.getBoolean("inkv.reliability")) {
       return 300;
     }
     return switch (durability) {

@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,6 +25,14 @@ public final class MappedFile implements AutoCloseable {
 
   private static final Unmapper UNMAPPER = Unmapper.find();
 
+  /*
+   * Test seam (see FileFaults in the test sources): while positive, each allocation of a new file
+   * (a segment's blocks, an index image) fails with faultReason, as a full or read-only file system
+   * would, and the count goes down by one.
+   */
+  private static final java.util.concurrent.atomic.AtomicInteger FAULTS = new java.util.concurrent.atomic.AtomicInteger();
+  private static volatile String faultReason = "No space left on device";
+
   private final Path path;
   private final FileChannel channel;
   private final MappedRegion region;
@@ -40,7 +49,16 @@ public final class MappedFile implements AutoCloseable {
    * disk is an {@code IOException} here, not a fault on a later write to the mapping) and maps it
    * for reading and writing.
    *
-   * @throws UncheckedIOException naming the file if it exists or cannot be created or allocated
+   * <p>The blocks are allocated by writing zeros through the channel, not by extending the file:
+   * a store through a mapping into a hole of a sparse file needs a block at that moment, and on a
+   * full device the kernel can only answer with SIGBUS, which the JVM turns into an
+   * {@code InternalError} at some later, unrelated instruction. A file system that allocates at
+   * write time (ext4 and XFS reserve delayed-allocation blocks in {@code write}, tmpfs allocates
+   * its pages) reports the shortage here instead. If the allocation fails, the partial file is
+   * deleted.
+   *
+   * @throws UncheckedIOException naming the file if it exists or cannot be created or allocated;
+   *     its cause is the file system's {@code IOException}
    */
   public static MappedFile create(Path path, int size) {
     checkSize(path, size);
@@ -48,7 +66,7 @@ public final class MappedFile implements AutoCloseable {
     try {
       channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
-      allocate(channel, size);
+      allocate(path, channel, size);
       MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
       return new MappedFile(path, channel, buffer);
     } catch (IOException e) {
@@ -58,7 +76,7 @@ public final class MappedFile implements AutoCloseable {
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      throw new UncheckedIOException(path + ": cannot create a mapped file of " + size + " bytes: " + e, e);
+      throw new UncheckedIOException(path + ": cannot create a file of " + size + " bytes: " + describe(e), e);
     }
   }
 
@@ -92,14 +110,52 @@ public final class MappedFile implements AutoCloseable {
     }
   }
 
-  private static void allocate(FileChannel channel, int size) throws IOException {
+  private static void allocate(Path path, FileChannel channel, int size) throws IOException {
     ByteBuffer zeros = ByteBuffer.allocateDirect(Math.min(size, 1 << 20));
     long position = 0;
     while (position < size) {
       zeros.clear();
       zeros.limit((int) Math.min(zeros.capacity(), size - position));
       position += channel.write(zeros, position);
+      if (position < size) {
+        injectFault(path); // after the first chunk, as a device that fills up part way would
+      }
     }
+    if (size <= zeros.capacity()) {
+      injectFault(path);
+    }
+  }
+
+  /**
+   * Opens {@code path} for writing a new file from its start, creating it or truncating it: the
+   * index image's temporary file. Subject to the same injected faults as {@link #create}.
+   *
+   * @throws IOException as the file system reports it
+   */
+  public static FileChannel openForWriting(Path path) throws IOException {
+    injectFault(path);
+    return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  private static void injectFault(Path path) throws IOException {
+    if (FAULTS.get() > 0 && FAULTS.getAndDecrement() > 0) {
+      throw new FileSystemException(path.toString(), null, faultReason);
+    }
+  }
+
+  /** Test seam: makes the next {@code count} file allocations fail with {@code reason}; 0 ends it. */
+  static void injectFaults(int count, String reason) {
+    faultReason = reason;
+    FAULTS.set(count);
+  }
+
+  /** The file system's reason, without the path that FileSystemException repeats. */
+  public static String describe(IOException e) {
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason() + " (" + e.getClass().getSimpleName() + ")";
+    }
+    return String.valueOf(e.getMessage()) + " (" + e.getClass().getSimpleName() + ")";
   }
 
   private static void closeQuietly(FileChannel channel) {
