@@ -19,6 +19,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
@@ -52,8 +56,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * released with a warning.
  *
  * Offsets: next[p] is the offset of the first record of p not yet applied. Every checkpoint
- * interval (and on close) the applier flushes the store and then writes next[] to replication.meta,
- * so a restarted replica resumes where its durable data ends. A partition stopped at a barrier
+ * interval the applier takes a copy of next[] and hands it to its checkpoint thread, which flushes
+ * the store and then writes the copy to replication.meta, so a restarted replica resumes where its
+ * durable data ends: every event before the copied offsets was applied before the flush began.
+ * The flush (an msync of the newest segment and an index image) takes from milliseconds to a few
+ * hundred on a busy disk; done on the applying thread it stalled every event behind it, which was
+ * the 99th percentile of replication lag at 10K writes/s. At most one checkpoint is in flight; on
+ * close the applier waits for it and writes a last one itself. A partition stopped at a barrier
  * checkpoints the barrier's own offset, so a restart meets it again.
  *
  * A record that is not a well-formed event, or that the store refuses, is logged with its
@@ -84,6 +93,9 @@ final class Applier {
   private volatile Throwable failure;
   private KafkaConsumer<byte[], byte[]> consumer;
   private boolean dirty = true; // the first checkpoint records the topic even if nothing was applied
+  private final ExecutorService checkpointer;
+  private Future<?> checkpointInFlight;
+  private volatile boolean checkpointFailed;
   private long holdSince;
 
   private record Held(Event event, long offset, Deque<ConsumerRecord<byte[], byte[]>> after) {}
@@ -107,6 +119,12 @@ final class Applier {
     }
     this.thread = new Thread(this::run, "inkv-applier-" + replica.config.storeName());
     this.thread.setDaemon(true);
+    String checkpointThread = "inkv-checkpoint-" + replica.config.storeName();
+    this.checkpointer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, checkpointThread);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   void start() {
@@ -169,18 +187,39 @@ final class Applier {
           process(tp.partition(), records.records(tp));
         }
         afterPoll();
-        if (System.nanoTime() >= nextCheckpoint) {
-          checkpoint();
+        if (checkpointFailed) {
+          checkpointFailed = false;
+          dirty = true;
+        }
+        if (System.nanoTime() >= nextCheckpoint && (checkpointInFlight == null || checkpointInFlight.isDone())) {
+          Checkpoint cp = takeCheckpoint();
+          if (cp != null) {
+            checkpointInFlight = checkpointer.submit(() -> {
+              try {
+                if (!writeCheckpoint(cp)) {
+                  checkpointFailed = true;
+                }
+              } catch (RuntimeException e) {
+                checkpointFailed = true; // so the next interval tries again
+                LOG.log(Level.WARNING, "replica of " + replica.config.storeName() + ": cannot write its checkpoint", e);
+              }
+            });
+          }
           nextCheckpoint = System.nanoTime() + interval;
         }
       }
-      checkpoint();
+      awaitCheckpointInFlight();
+      Checkpoint last = takeCheckpoint();
+      if (last != null) {
+        writeCheckpoint(last);
+      }
     } catch (Throwable t) {
       if (running && !(t instanceof Store.ClosedException)) {
         failure = t;
         LOG.log(Level.SEVERE, "the applier of " + replica.config.storeName() + " stopped", t);
       }
     } finally {
+      checkpointer.shutdown(); // not shutdownNow: an interrupt would close the file channels the flush is using
       try {
         consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
@@ -400,26 +439,50 @@ final class Applier {
     }
   }
 
-  private void checkpoint() {
+  /** Copies the offsets to checkpoint, or returns null when nothing changed since the last copy. */
+  private Checkpoint takeCheckpoint() {
     if (!dirty) {
-      return;
+      return null;
     }
     Map<Integer, Long> offsets = new TreeMap<>();
     for (int p : owned) {
       Held h = held.get(p);
       offsets.put(p, h != null ? h.offset : next[p]);
     }
+    dirty = false;
+    return new Checkpoint(replica.topic, replica.partitionCount, offsets, new ArrayList<>(appliedWholeStore));
+  }
+
+  /** Flushes the store, then records the checkpoint; false if it could not (logged). */
+  private boolean writeCheckpoint(Checkpoint cp) {
     try {
       target.flush();
-      new Checkpoint(replica.topic, replica.partitionCount, offsets, new ArrayList<>(appliedWholeStore))
-          .write(target.directory());
+      cp.write(target.directory());
       replica.checkpoints.incrementAndGet();
-      dirty = false;
+      return true;
     } catch (IOException | StoreException e) {
-      if (e instanceof Store.ClosedException) {
-        return;
+      if (!(e instanceof Store.ClosedException)) {
+        LOG.log(Level.WARNING, "replica of " + replica.config.storeName() + ": cannot write its checkpoint", e);
       }
-      LOG.log(Level.WARNING, "replica of " + replica.config.storeName() + ": cannot write its checkpoint", e);
+      return false;
+    }
+  }
+
+  private void awaitCheckpointInFlight() {
+    Future<?> f = checkpointInFlight;
+    if (f == null) {
+      return;
+    }
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      LOG.log(Level.WARNING, "replica of " + replica.config.storeName() + ": the checkpoint thread failed", e.getCause());
+    }
+    if (checkpointFailed) {
+      checkpointFailed = false;
+      dirty = true;
     }
   }
 

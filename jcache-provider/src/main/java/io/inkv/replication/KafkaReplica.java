@@ -93,6 +93,8 @@ final class KafkaReplica implements Replica {
   volatile long resumedFrom;
   private final AtomicLong lastFailureLog = new AtomicLong();
   private volatile RemoteChangeListener listener;
+  /** FIRE_AND_FORGET: events on their way to the producer (null in WAIT_FOR_ACK mode); see publishing. */
+  private final Outbox outbox;
 
   /** What this JVM wrote to a key and has not yet met in the topic. */
   static final class Pending {
@@ -153,6 +155,7 @@ final class KafkaReplica implements Replica {
     producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     this.producer = new KafkaProducer<>(producerProps);
+    this.outbox = config.writeMode() == ReplicationConfig.WriteMode.FIRE_AND_FORGET ? new Outbox(config.storeName()) : null;
     Map<String, Object> consumerDefaults = new LinkedHashMap<>();
     consumerDefaults.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     consumerDefaults.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
@@ -402,6 +405,151 @@ final class KafkaReplica implements Replica {
 
   // ---- publishing ----
 
+  /*
+   * In WAIT_FOR_ACK mode a write hands its event to the producer itself and then waits for the
+   * acknowledgement outside the key's lock. In FIRE_AND_FORGET mode it must return at once, and
+   * KafkaProducer.send does not always: with no metadata for the topic (the broker gone, or
+   * restarting) it waits up to max.block.ms (60 s by default), and so would the writer, holding its
+   * key's lock. So in that mode a write only appends its event to the outbox, a bounded queue that
+   * one thread drains into the producer. The outbox is FIFO and a key's events are appended under
+   * its lock, so they still reach the topic in the order they were applied locally; whole-store
+   * events take the same path, so they keep their place among key events. A write that finds the
+   * outbox full (OUTBOX_CAPACITY events waiting: Kafka unreachable for long, or slower than the
+   * writers) is not published: it is reported as a publish failure at once, like any other.
+   */
+  static final int OUTBOX_CAPACITY = 65_536;
+  private static final Future<RecordMetadata> NOT_AWAITED = java.util.concurrent.CompletableFuture.completedFuture(null);
+
+  private final class Outbox implements Runnable {
+    private final java.util.concurrent.ArrayBlockingQueue<Outgoing> queue =
+        new java.util.concurrent.ArrayBlockingQueue<>(OUTBOX_CAPACITY);
+    private final Object drained = new Object();
+    private final Thread thread;
+    private long inFlight; // guarded by drained: appended and not yet handed to the producer
+    private boolean closed; // guarded by drained
+
+    Outbox(String storeName) {
+      thread = new Thread(this, "inkv-publisher-" + storeName);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Appends; false if the outbox is full or closed. */
+    boolean offer(Outgoing o) {
+      synchronized (drained) {
+        if (closed) {
+          return false;
+        }
+        inFlight++;
+      }
+      if (queue.offer(o)) {
+        return true;
+      }
+      handed();
+      return false;
+    }
+
+    private void handed() {
+      synchronized (drained) {
+        if (--inFlight == 0) {
+          drained.notifyAll();
+        }
+      }
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Outgoing o;
+        try {
+          o = queue.take();
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (o.record == null) {
+          return; // the end marker appended by close
+        }
+        try {
+          producer.send(o.record, o.callback);
+        } catch (RuntimeException e) {
+          onPublishFailure(o.key, o.sequence, e);
+        } finally {
+          handed();
+        }
+      }
+    }
+
+    /** Waits until every appended event was handed to the producer, or for {@code timeout} (null: no limit). */
+    boolean awaitDrained(Duration timeout) {
+      long start = System.nanoTime();
+      synchronized (drained) {
+        while (inFlight > 0) {
+          long left = timeout == null ? 0 : timeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+          if (timeout != null && left <= 0) {
+            return false;
+          }
+          try {
+            drained.wait(left);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        }
+        return true;
+      }
+    }
+
+    /**
+     * Refuses further events and hands over the ones waiting; those still waiting after 30 s (Kafka
+     * unreachable) are reported as publish failures. Then stops the thread.
+     */
+    void close() {
+      synchronized (drained) {
+        closed = true;
+      }
+      if (!awaitDrained(Duration.ofSeconds(30))) {
+        Outgoing o;
+        while ((o = queue.poll()) != null) {
+          onPublishFailure(o.key, o.sequence, new ReplicationException.PublishException("not published to " + topic
+              + ": the replica closed while Kafka was unreachable", null));
+          handed();
+        }
+      }
+      queue.offer(new Outgoing(null, null, 0, null));
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private record Outgoing(ProducerRecord<byte[], byte[]> record, byte[] key, long sequence,
+      org.apache.kafka.clients.producer.Callback callback) {}
+
+  /** Hands a record to the producer, or in FIRE_AND_FORGET mode to the outbox; see above. */
+  private Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, byte[] key, long seq) {
+    org.apache.kafka.clients.producer.Callback callback = (metadata, error) -> {
+      if (error != null) {
+        onPublishFailure(key, seq, error);
+      }
+    };
+    if (outbox == null) {
+      try {
+        return producer.send(record, callback);
+      } catch (RuntimeException e) {
+        onPublishFailure(key, seq, e);
+        throw new ReplicationException.PublishException("cannot publish to " + topic + ": " + e, e);
+      }
+    }
+    if (!outbox.offer(new Outgoing(record, key, seq, callback))) {
+      onPublishFailure(key, seq, new ReplicationException.PublishException("not published to " + topic + ": "
+          + OUTBOX_CAPACITY + " events are already waiting for Kafka (unreachable, or slower than the writers), or the"
+          + " replica is closing", null));
+    }
+    return NOT_AWAITED;
+  }
+
   /**
    * Publishes a key-level event; call with the key's lock held, after the local write. Records it
    * as pending (if this replica holds the key's partition) with {@code fields} set by a document merge
@@ -423,16 +571,7 @@ final class KafkaReplica implements Replica {
     }
     byte[] value = EventFormat.encode(event);
     published.increment();
-    try {
-      return producer.send(new ProducerRecord<>(topic, partition, key, value), (metadata, error) -> {
-        if (error != null) {
-          onPublishFailure(key, seq, error);
-        }
-      });
-    } catch (RuntimeException e) {
-      onPublishFailure(key, seq, e);
-      throw new ReplicationException.PublishException("cannot publish to " + topic + ": " + e, e);
-    }
+    return send(new ProducerRecord<>(topic, partition, key, value), key, seq);
   }
 
   /** Publishes a whole-store event to every partition; returns the futures. */
@@ -441,17 +580,7 @@ final class KafkaReplica implements Replica {
     for (int p = 0; p < partitionCount; p++) {
       Event e = eventOfPartition.apply(p);
       published.increment();
-      try {
-        futures[p] = producer.send(new ProducerRecord<>(topic, p, EventFormat.controlKey(p), EventFormat.encode(e)),
-            (metadata, error) -> {
-              if (error != null) {
-                onPublishFailure(null, e.sequence(), error);
-              }
-            });
-      } catch (RuntimeException ex) {
-        onPublishFailure(null, e.sequence(), ex);
-        throw new ReplicationException.PublishException("cannot publish to " + topic + ": " + ex, ex);
-      }
+      futures[p] = send(new ProducerRecord<>(topic, p, EventFormat.controlKey(p), EventFormat.encode(e)), null, e.sequence());
     }
     return futures;
   }
@@ -475,7 +604,8 @@ final class KafkaReplica implements Replica {
     long last = lastFailureLog.get();
     if (now - last > TimeUnit.SECONDS.toNanos(10) && lastFailureLog.compareAndSet(last, now)) {
       LOG.log(Level.WARNING, "replica of " + config.storeName() + ": an event was not published to " + topic
-          + " (" + publishFailures.sum() + " failures so far; the local write stands, other replicas miss it)", error);
+          + " (" + publishFailures.sum() + " failures so far; the local write stands; other replicas miss it unless it"
+          + " reached the topic before the failure was declared)", error);
     }
     if (config.writeMode() == ReplicationConfig.WriteMode.FIRE_AND_FORGET && config.publishFailureHandler() != null) {
       try {
@@ -533,6 +663,9 @@ final class KafkaReplica implements Replica {
   /** Stops the applier (with a final checkpoint) and closes the Kafka clients. */
   void close() {
     applier.stop();
+    if (outbox != null) {
+      outbox.close();
+    }
     try {
       producer.close(Duration.ofSeconds(30));
     } catch (RuntimeException e) {
@@ -594,6 +727,9 @@ final class KafkaReplica implements Replica {
 
   @Override
   public long awaitPublished() {
+    if (outbox != null) {
+      outbox.awaitDrained(null);
+    }
     producer.flush();
     return publishFailures.sum();
   }

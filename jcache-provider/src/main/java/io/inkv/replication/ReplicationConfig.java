@@ -39,6 +39,13 @@ public final class ReplicationConfig implements Serializable {
      * The write returns at once. A failed publish is logged, counted in
      * {@link ReplicationStats#publishFailures()} (and JMX), and passed to the
      * {@link Builder#onPublishFailure failure handler} if one is set.
+     *
+     * <p>The write appends its event to the replica's outbox, a queue of up to 65,536 events that
+     * one thread hands to the Kafka producer in order, so the write does not wait even when the
+     * producer would (with no metadata for the topic, after the broker went away, the producer's
+     * {@code send} blocks for up to its {@code max.block.ms}). A write that finds the outbox full
+     * (Kafka unreachable for long, or slower than the writers) is reported as a failed publish at
+     * once. {@link ReplicatedStore#awaitPublished()} waits for the outbox and the producer.
      */
     FIRE_AND_FORGET
   }

@@ -20,8 +20,10 @@ public class ReplicationException extends StoreException {
 
   /**
    * Thrown by a write in {@link ReplicationConfig.WriteMode#WAIT_FOR_ACK} mode when Kafka did not
-   * acknowledge its event. The write was applied to the local replica already (read-your-writes);
-   * other replicas will not see it unless it is written again.
+   * acknowledge its event. The write was applied to the local replica already (read-your-writes).
+   * The outcome elsewhere is unknown: a timed-out event may still have reached the topic (then every
+   * replica applies it), or not (then other replicas do not see it until it is written again).
+   * Writing it again is safe either way.
    */
   public static final class PublishException extends ReplicationException {
     private static final long serialVersionUID = 1L;

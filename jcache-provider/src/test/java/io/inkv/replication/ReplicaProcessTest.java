@@ -16,11 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Replication across processes against a separate Kafka broker process: two replica JVMs, the
  * broker stopped and restarted in the middle of a write stream, and a replica killed with kill -9
- * and restarted. Sizes grow tenfold under -Pstress.
+ * and restarted. Sizes grow tenfold under -Preliability.
  */
 class ReplicaProcessTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
-  private static final int N = Boolean.getBoolean("inkv.stress") ? 200_000 : 20_000;
+  private static final int N = Boolean.getBoolean("inkv.reliability") ? 200_000 : 20_000;
 
   @TempDir
   Path tmp;

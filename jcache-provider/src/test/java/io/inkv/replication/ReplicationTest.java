@@ -173,7 +173,7 @@ class ReplicationTest {
     for (int i = 0; i < 1_000; i++) {
       a.put(b("k" + i), b("v" + i));
     }
-    a.awaitPublished();
+    assertEquals(0, a.awaitPublished());
     ReplicatedStore b = replica("b", config(name).build());
     assertTrue(b.isReady(), "opening waited until caught up");
     assertEquals(1_000, b.size());
@@ -183,6 +183,8 @@ class ReplicationTest {
     for (int i = 0; i < 10; i++) {
       a.put(b("more" + i), b("x"));
     }
+    // fire-and-forget: "caught up" means up to the topic's end, so the ten must be on the topic first
+    assertEquals(0, a.awaitPublished());
     ReplicatedStore b2 = replica("b", config(name).build());
     assertTrue(b2.awaitCaughtUp(WAIT));
     assertEquals(1_010, b2.size());
