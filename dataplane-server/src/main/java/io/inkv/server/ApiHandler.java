@@ -98,6 +98,7 @@ final class ApiHandler extends Handler.Abstract {
     Route route = Route.UNMATCHED;
     boolean counted;
     int status = 200;
+    boolean bodyRead;
 
     Exchange(Request request, Response response, Callback callback) {
       this.request = request;
@@ -129,7 +130,24 @@ final class ApiHandler extends Handler.Abstract {
       metrics.record(route, status, System.nanoTime() - startNanos);
     }
 
+    /**
+     * An answer sent without reading the request body (an error found first: a bad name or key, no
+     * key, a body over the limit; or a route that takes no body, such as a GET sent with one) leaves
+     * the body on an HTTP/1.1 connection, which Jetty then closes once the answer is written, unless
+     * the rest has already arrived. Saying so in the answer tells the client not to send its next
+     * request on that connection (it would fail with no answer at all).
+     */
+    void closeIfBodyUnread() {
+      boolean hasBody = request.getLength() > 0
+          || (request.getLength() < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
+      if (!bodyRead && hasBody && !response.isCommitted()
+          && request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
+    }
+
     void send(int code, String contentType, byte[] body) {
+      closeIfBodyUnread();
       status = code;
       response.setStatus(code);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
@@ -146,6 +164,7 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     void noContent() {
+      closeIfBodyUnread();
       status = 204;
       response.setStatus(204);
       response.write(true, null, this);
@@ -491,6 +510,7 @@ final class ApiHandler extends Handler.Abstract {
       }
       java.nio.file.Path zip = images.zipOf(info);
       byte[] digest = HexFormat.of().parseHex(info.sha256());
+      x.closeIfBodyUnread();
       x.status = 200;
       x.response.setStatus(200);
       var h = x.response.getHeaders();
@@ -749,6 +769,7 @@ final class ApiHandler extends Handler.Abstract {
           b.get(buf, size, n);
           size += n;
           boolean last = chunk.isLast();
+          x.bodyRead = last;
           chunk.release();
           if (last) {
             then.accept(size == buf.length ? buf : Arrays.copyOf(buf, size));

@@ -50,6 +50,11 @@ final class ApiKeys {
   record Key(String id, String store, Set<Scope> scopes, String scheme, int iterations, byte[] salt, byte[] hash) {}
 
   static final int PBKDF2_ITERATIONS = 210_000;
+  /**
+   * An unknown id costs what the dearest key costs, so one key with a huge count would make every
+   * bad request a denial of service: 10 million iterations take seconds already.
+   */
+  static final int MAX_PBKDF2_ITERATIONS = 10_000_000;
   private static final int CACHE_LIMIT = 10_000;
   private static final Key DUMMY_SHA = new Key("", "", EnumSet.noneOf(Scope.class), "sha256", 0, new byte[0], new byte[32]);
 
@@ -77,6 +82,15 @@ final class ApiKeys {
     } catch (IOException e) {
       throw new ServerException("--auth-file " + file + ": cannot read: " + e.getMessage(), e);
     }
+    return parse(file, lines);
+  }
+
+  /**
+   * Parses the lines of an auth file.
+   *
+   * @throws ServerException naming the file and line of the first bad entry
+   */
+  static ApiKeys parse(Path file, List<String> lines) {
     Map<String, Key> keys = new HashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
@@ -129,12 +143,23 @@ final class ApiKeys {
         if (p.length != 4) {
           throw new IllegalArgumentException("expected pbkdf2-sha256:<iterations>:<salt>:<hash>");
         }
-        int iterations = Integer.parseInt(p[1]);
-        if (iterations < 1000) {
-          throw new IllegalArgumentException("at least 1000 iterations");
+        if (!p[1].matches("[0-9]{1,9}")) {
+          throw new IllegalArgumentException("the iteration count is a whole number from 1000 to " + MAX_PBKDF2_ITERATIONS);
         }
-        return new Key(id, store, scopes, "pbkdf2-sha256", iterations,
-            Base64.getDecoder().decode(p[2]), Base64.getDecoder().decode(p[3]));
+        int iterations = Integer.parseInt(p[1]);
+        if (iterations < 1000 || iterations > MAX_PBKDF2_ITERATIONS) {
+          throw new IllegalArgumentException("the iteration count is a whole number from 1000 to " + MAX_PBKDF2_ITERATIONS);
+        }
+        byte[] salt = Base64.getDecoder().decode(p[2]);
+        byte[] hash = Base64.getDecoder().decode(p[3]);
+        // checked here, not when the first request is verified (an empty salt or hash fails there)
+        if (salt.length < 8 || salt.length > 64) {
+          throw new IllegalArgumentException("the salt is 8 to 64 bytes, base64");
+        }
+        if (hash.length < 16 || hash.length > 64) {
+          throw new IllegalArgumentException("the hash is 16 to 64 bytes, base64");
+        }
+        return new Key(id, store, scopes, "pbkdf2-sha256", iterations, salt, hash);
       }
       throw new IllegalArgumentException("the hash must start with sha256: or pbkdf2-sha256:");
     } catch (IllegalArgumentException e) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
@@ -84,6 +86,7 @@ final class InkvServer implements AutoCloseable {
     ApiHandler api = new ApiHandler(options, stores, writes, keys, metrics, json, images, this::isReady);
     GracefulHandler graceful = new GracefulHandler(api);
     jetty.setHandler(graceful);
+    jetty.setErrorHandler(new PlainErrorHandler()); // Jetty's own answers (400, 414, 431...) in plain text too
     jetty.setStopTimeout(options.shutdownTimeout.toMillis());
     jetty.setStopAtShutdown(false); // our own hook stops Jetty, then closes the stores
   }
@@ -109,7 +112,9 @@ final class InkvServer implements AutoCloseable {
     SslContextFactory.Server ssl = new SslContextFactory.Server();
     ssl.setKeyStorePath(options.tlsKeystore.toAbsolutePath().toString());
     ssl.setKeyStoreType(options.tlsKeystoreType);
-    ssl.setKeyStorePassword(keystorePassword());
+    String password = keystorePassword();
+    checkKeystore(password);
+    ssl.setKeyStorePassword(password);
     ssl.setCipherComparator(org.eclipse.jetty.http2.HTTP2Cipher.COMPARATOR);
     SslConnectionFactory tls = new SslConnectionFactory(ssl, alpn.getProtocol());
     if (options.tlsMode == ServerOptions.TlsMode.REQUIRED) {
@@ -138,6 +143,32 @@ final class InkvServer implements AutoCloseable {
     return env;
   }
 
+  /**
+   * Loads the key store once before Jetty does, so a wrong file, type or password stops the start
+   * with the flag's name (Jetty's own error names neither); the message never holds the password.
+   */
+  private void checkKeystore(String password) {
+    String what = "--tls-keystore " + options.tlsKeystore + " (--tls-keystore-type " + options.tlsKeystoreType + "): ";
+    try (var in = Files.newInputStream(options.tlsKeystore)) {
+      KeyStore ks = KeyStore.getInstance(options.tlsKeystoreType);
+      ks.load(in, password.toCharArray());
+      boolean hasKey = false;
+      for (var aliases = ks.aliases(); aliases.hasMoreElements();) {
+        hasKey |= ks.isKeyEntry(aliases.nextElement());
+      }
+      if (!hasKey) {
+        throw new ServerException(what + "holds no private key");
+      }
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      if (e instanceof ServerException se) {
+        throw se;
+      }
+      // a wrong password shows as an IOException whose message says so, without the password
+      throw new ServerException(what + "cannot load it with the password given (--tls-keystore-password-file or "
+          + "INKV_TLS_KEYSTORE_PASSWORD): " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Opens the stores, starts Jetty and the image builder; returns when the port is open. */
   static InkvServer start(ServerOptions options) {
     Writes writes;
@@ -163,7 +194,13 @@ final class InkvServer implements AutoCloseable {
     images.cleanUp();
     stores.openExisting();
     storesOpen.set(true);
-    jetty.start();
+    try {
+      jetty.start();
+    } catch (IOException | RuntimeException e) {
+      // a port in use, an address this host does not have, a name that does not resolve
+      throw new ServerException("--host " + options.host + " --port " + options.port + ": cannot listen: "
+          + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
     images.schedule(options.imageInterval.toMillis(), options.imageEveryWrites);
     String scheme = options.tls() ? "https" : "http";
     LOG.info("inkv server listening on {}://{}:{} ({}), data in {}", scheme, options.host, port(),
@@ -199,6 +236,11 @@ final class InkvServer implements AutoCloseable {
 
   ServerStores stores() {
     return stores;
+  }
+
+  /** The Jetty server, so that tests can add an in-process connector (the HTTP fuzz test). */
+  Server jetty() {
+    return jetty;
   }
 
   Writes imagesWrites() {

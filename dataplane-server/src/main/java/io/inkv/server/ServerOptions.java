@@ -2,7 +2,10 @@ package io.inkv.server;
 
 import io.inkv.store.Durability;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,6 +64,8 @@ final class ServerOptions {
   Path tlsKeystorePasswordFile;
   String tlsKeystoreType = "PKCS12";
   TlsMode tlsMode = TlsMode.REQUIRED;
+  /** --tls-keystore-type or --tls-mode when one was given (null if neither): they need --tls-keystore. */
+  private String tlsFlagGiven;
   String kafkaBootstrap;
   final Map<String, String> kafkaProperties = new LinkedHashMap<>();
   String kafkaTopicPrefix = "inkv.";
@@ -113,9 +118,9 @@ final class ServerOptions {
       "  --tls-keystore FILE       serve HTTPS (HTTP/1.1 and h2 by ALPN) with this key store",
       "  --tls-keystore-password-file FILE   file holding the key store's password (or set",
       "                            INKV_TLS_KEYSTORE_PASSWORD); never on the command line",
-      "  --tls-keystore-type TYPE  PKCS12 (default) or JKS",
+      "  --tls-keystore-type TYPE  PKCS12 (default) or JKS (with --tls-keystore)",
       "  --tls-mode MODE           required (default: a plain-text connection is refused) or optional",
-      "                            (plain text and TLS on the same port)",
+      "                            (plain text and TLS on the same port); with --tls-keystore",
       "",
       "Kafka (replicated mode; without --kafka-bootstrap the server runs local, with no Kafka)",
       "  --kafka-bootstrap HOSTS   bootstrap servers, host:port[,host:port...]",
@@ -145,6 +150,10 @@ final class ServerOptions {
       if (arg.startsWith("--") && eq > 0) {
         flag = arg.substring(0, eq);
         value = arg.substring(eq + 1);
+      }
+      if (value != null && (flag.equals("--help") || flag.equals("--anonymous-reads"))) {
+        // "--anonymous-reads=false" must not turn anonymous reads on
+        throw new UsageException(flag + " takes no value: '" + arg + "'");
       }
       switch (flag) {
         case "--help", "-h" -> o.help = true;
@@ -176,11 +185,11 @@ final class ServerOptions {
 
   private void set(String flag, String v) {
     switch (flag) {
-      case "--host" -> host = requireText(flag, v);
+      case "--host" -> host = host(flag, v);
       case "--port" -> port = intIn(flag, v, 0, 65_535);
       case "--concurrency" -> concurrency = intIn(flag, v, 1, MAX_CONCURRENCY);
       case "--shutdown-timeout" -> shutdownTimeout = duration(flag, v);
-      case "--data-dir" -> dataDir = Path.of(requireText(flag, v));
+      case "--data-dir" -> dataDir = path(flag, v);
       case "--durability" -> durability = switch (v.toLowerCase(Locale.ROOT)) {
         case "none" -> Durability.NONE;
         case "interval" -> Durability.INTERVAL;
@@ -195,22 +204,31 @@ final class ServerOptions {
       case "--image-interval" -> imageInterval = duration(flag, v);
       case "--image-every-writes" -> imageEveryWrites = longIn(flag, v, 0, Long.MAX_VALUE);
       case "--images-keep" -> imagesKeep = intIn(flag, v, 1, 100);
-      case "--auth-file" -> authFile = Path.of(requireText(flag, v));
-      case "--tls-keystore" -> tlsKeystore = Path.of(requireText(flag, v));
-      case "--tls-keystore-password-file" -> tlsKeystorePasswordFile = Path.of(requireText(flag, v));
-      case "--tls-keystore-type" -> tlsKeystoreType = requireText(flag, v);
-      case "--tls-mode" -> tlsMode = switch (v.toLowerCase(Locale.ROOT)) {
-        case "required" -> TlsMode.REQUIRED;
-        case "optional" -> TlsMode.OPTIONAL;
-        default -> throw new UsageException("--tls-mode must be required or optional: '" + v + "'");
-      };
+      case "--auth-file" -> authFile = path(flag, v);
+      case "--tls-keystore" -> tlsKeystore = path(flag, v);
+      case "--tls-keystore-password-file" -> tlsKeystorePasswordFile = path(flag, v);
+      case "--tls-keystore-type" -> {
+        tlsKeystoreType = requireText(flag, v).strip();
+        tlsFlagGiven = flag;
+      }
+      case "--tls-mode" -> {
+        tlsMode = switch (v.toLowerCase(Locale.ROOT)) {
+          case "required" -> TlsMode.REQUIRED;
+          case "optional" -> TlsMode.OPTIONAL;
+          default -> throw new UsageException("--tls-mode must be required or optional: '" + v + "'");
+        };
+        tlsFlagGiven = flag;
+      }
       case "--kafka-bootstrap" -> kafkaBootstrap = requireText(flag, v);
       case "--kafka-property" -> {
+        // the value may be a credential (sasl.jaas.config, ssl.key.password...): never echo it
         int eq = v.indexOf('=');
-        if (eq <= 0) {
-          throw new UsageException("--kafka-property must be key=value: '" + v + "'");
+        String key = eq < 0 ? "" : v.substring(0, eq).strip();
+        if (!key.matches("[A-Za-z0-9._-]{1,249}")) {
+          throw new UsageException("--kafka-property must be key=value with a key of letters, digits, '.', '_' "
+              + "or '-' (the value is not shown: it may be a credential)");
         }
-        kafkaProperties.put(v.substring(0, eq).trim(), v.substring(eq + 1));
+        kafkaProperties.put(key, v.substring(eq + 1));
       }
       case "--kafka-topic-prefix" -> kafkaTopicPrefix = v;
       case "--kafka-partitions" -> kafkaPartitions = intIn(flag, v, 1, 10_000);
@@ -239,6 +257,17 @@ final class ServerOptions {
     if (tlsKeystore == null && (tlsKeystorePasswordFile != null)) {
       throw new UsageException("--tls-keystore-password-file needs --tls-keystore");
     }
+    if (tlsKeystore == null && tlsFlagGiven != null) {
+      throw new UsageException(tlsFlagGiven + " needs --tls-keystore");
+    }
+    if (tlsKeystore != null) {
+      try {
+        KeyStore.getInstance(tlsKeystoreType);
+      } catch (KeyStoreException e) {
+        throw new UsageException("--tls-keystore-type must be a key store type of this JDK, such as PKCS12 or JKS: '"
+            + tlsKeystoreType + "'");
+      }
+    }
     if (tlsKeystore != null && !Files.isReadable(tlsKeystore)) {
       throw new UsageException("--tls-keystore cannot be read: " + tlsKeystore);
     }
@@ -248,8 +277,16 @@ final class ServerOptions {
     if (!kafkaProperties.isEmpty() && kafkaBootstrap == null) {
       throw new UsageException("--kafka-property needs --kafka-bootstrap");
     }
-    if (kafkaBootstrap != null && !kafkaBootstrap.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*")) {
-      throw new UsageException("--kafka-bootstrap must be host:port[,host:port...]: '" + kafkaBootstrap + "'");
+    if (kafkaBootstrap != null) {
+      for (String server : kafkaBootstrap.split(",", -1)) {
+        int colon = server.lastIndexOf(':');
+        if (colon <= 0 || !isHost(server.substring(0, colon))
+            || !server.substring(colon + 1).matches("[0-9]{1,5}")
+            || Integer.parseInt(server.substring(colon + 1)) > 65_535) {
+          throw new UsageException("--kafka-bootstrap must be host:port[,host:port...] with ports up to 65535: '"
+              + kafkaBootstrap + "'");
+        }
+      }
     }
     if (!kafkaTopicPrefix.matches("[A-Za-z0-9._-]{0,100}")) {
       throw new UsageException("--kafka-topic-prefix may hold only letters, digits, '.', '_' and '-', at most 100: '"
@@ -257,6 +294,33 @@ final class ServerOptions {
     }
     if (shutdownTimeout.isZero()) {
       throw new UsageException("--shutdown-timeout must be positive: " + shutdownTimeout);
+    }
+  }
+
+  /**
+   * A host name, an IPv4 address or an IPv6 address (bracketed or not): letters, digits, '.', '-',
+   * '_', ':' and '%' (a zone), at most 253 characters. Whether it resolves is found out when the
+   * port is opened, and that error names --host too (InkvServer).
+   */
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%-]{1,253}|\\[[A-Za-z0-9.:%]{2,60}\\]");
+
+  static boolean isHost(String v) {
+    return HOST.matcher(v).matches();
+  }
+
+  private static String host(String flag, String v) {
+    String h = requireText(flag, v).strip();
+    if (!isHost(h)) {
+      throw new UsageException(flag + " must be a host name or an IP address: '" + v + "'");
+    }
+    return h;
+  }
+
+  private static Path path(String flag, String v) {
+    try {
+      return Path.of(requireText(flag, v));
+    } catch (InvalidPathException e) {
+      throw new UsageException(flag + " is not a valid path: " + e.getReason());
     }
   }
 
