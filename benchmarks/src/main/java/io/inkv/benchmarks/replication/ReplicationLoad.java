@@ -12,9 +12,9 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+
+
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -239,9 +239,7 @@ public final class ReplicationLoad {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return KRaftBroker.freePort();
   }
 
   private static Process startBroker(Path dir, int port) throws Exception {
@@ -249,32 +247,11 @@ public final class ReplicationLoad {
     if (cp == null) {
       throw new IllegalStateException("set -Dinkv.bootstrap=host:port, or -Dinkv.broker.classpath (run-replication.sh does)");
     }
-    int controller = freePort();
-    Files.createDirectories(dir);
-    Path config = dir.resolve("server.properties");
-    Files.writeString(config, String.join("\n", "process.roles=broker,controller", "node.id=1",
-        "controller.quorum.voters=1@127.0.0.1:" + controller,
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port, "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT", "log.dirs=" + dir.resolve("logs"),
-        "offsets.topic.replication.factor=1", "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1", "group.initial.rebalance.delay.ms=0", ""));
-    Process format = new ProcessBuilder(java(), "-cp", cp, "kafka.tools.StorageTool", "format", "-t",
-        org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString())
-        .redirectOutput(dir.resolve("format.log").toFile()).redirectErrorStream(true).start();
-    if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-      throw new IOException("formatting failed: " + Files.readString(dir.resolve("format.log")));
-    }
-    Process broker = new ProcessBuilder(java(), "-Xmx1g", "-cp", cp, "kafka.Kafka", config.toString())
+    Path config = KRaftBroker.prepare(cp, dir, port, dir.resolve("format.log"));
+    Process broker = new ProcessBuilder(KRaftBroker.command(cp, config, "1g"))
         .redirectOutput(dir.resolve("broker.log").toFile()).redirectErrorStream(true).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return broker;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
+    if (KRaftBroker.awaitPort(broker, port, 60)) {
+      return broker;
     }
     broker.destroyForcibly();
     throw new IOException("the broker did not start; see " + dir.resolve("broker.log"));

@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /*
- * The cost of the CRC32C check that every get makes by default (verifyChecksums), on one record
+ * The cost of the CRC32C check a get makes under Verification.EVERY_READ (and under ONCE, on a
+ * segment not yet scrubbed), on one record
  * of a 16-byte key and a 100-byte value: the checksum covers 132 bytes. Everything is in L1, so
  * this is the pure computation, without the cache misses of a real get.
  *

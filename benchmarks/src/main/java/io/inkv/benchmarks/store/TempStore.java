@@ -13,10 +13,11 @@ import java.nio.file.attribute.BasicFileAttributes;
  * Where benchmark stores live: a fresh directory under -Dinkv.bench.dir (default java.io.tmpdir),
  * deleted with everything in it when the trial ends. Put it on the disk you mean to measure.
  */
-final class TempStore {
+public final class TempStore {
   private TempStore() {}
 
-  static Path create(String prefix) {
+  /** A fresh directory for a benchmark's store, named with {@code prefix}. */
+  public static Path create(String prefix) {
     try {
       Path parent = Paths.get(System.getProperty("inkv.bench.dir", System.getProperty("java.io.tmpdir")));
       Files.createDirectories(parent);
@@ -26,7 +27,8 @@ final class TempStore {
     }
   }
 
-  static void delete(Path dir) {
+  /** Deletes {@code dir} and everything in it; nothing if it does not exist. */
+  public static void delete(Path dir) {
     if (dir == null || !Files.exists(dir)) {
       return;
     }

@@ -1,8 +1,10 @@
 package io.inkv.benchmarks.suite;
 
+import io.inkv.benchmarks.store.TempStore;
 import io.inkv.store.Durability;
 import io.inkv.store.Store;
 import io.inkv.store.StoreOptions;
+import io.inkv.store.Verification;
 import io.inkv.store.ValueView;
 import io.inkv.store.codec.Codec;
 import io.lettuce.core.RedisClient;
@@ -12,13 +14,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,13 +38,15 @@ import org.ehcache.jsr107.Eh107Configuration;
  * form fails.
  *
  *   inkv-jcache        inkv's JCache provider, `new MutableConfiguration<>().setTypes(Long, V)`:
- *                      store-by-value, a temporary store (8 MiB segments, Durability.NONE, CRC32C
- *                      checked on read), values in the generated record layout or the String codec
+ *                      store-by-value, a temporary store (8 MiB segments, Durability.NONE, the
+ *                      default Verification.ONCE: records written by this process are trusted, so
+ *                      reads skip the CRC32C check), values in the generated record layout or the
+ *                      String codec
  *   inkv-store         inkv's Store directly, the same options and the same encoded bytes: get
  *                      returns a byte[] copy (no decoding). The floor of what JCache adds.
  *   inkv-store-view    the same, get into a reusable ValueView (zero-copy, nothing decoded)
- *   inkv-store-view-noverify  the same without the CRC32C check on read (not in the default
- *                      list: it shows what the check costs)
+ *   inkv-store-view-everyread  the same with Verification.EVERY_READ, the CRC32C check on every
+ *                      read (not in the default list: it shows what the check costs)
  *   caffeine-value     Caffeine's JCache provider, MutableConfiguration (by value: it copies
  *                      records with Java serialization, and does not copy Strings, which are immutable)
  *   caffeine-reference the same with setStoreByValue(false)
@@ -93,8 +91,8 @@ final class Peers {
         return new StorePeer(system, kind, false);
       case "inkv-store-view":
         return new StorePeer(system, kind, true);
-      case "inkv-store-view-noverify":
-        return new StorePeer(system, kind, true, false);
+      case "inkv-store-view-everyread":
+        return new StorePeer(system, kind, true, Verification.EVERY_READ);
       case "chronicle":
         return new ChroniclePeer(kind, entries);
       case "chm":
@@ -135,47 +133,6 @@ final class Peers {
     return Eh107Configuration.fromEhcacheCacheConfiguration(
         CacheConfigurationBuilder.newCacheConfigurationBuilder(Long.class, (Class) kind.type,
             ResourcePoolsBuilder.newResourcePoolsBuilder().offheap(mb, MemoryUnit.MB)).build());
-  }
-
-  static Path tempDirectory(String prefix) {
-    try {
-      Path parent = Paths.get(System.getProperty("inkv.bench.dir", System.getProperty("java.io.tmpdir")));
-      Files.createDirectories(parent);
-      return Files.createTempDirectory(parent, prefix);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a benchmark directory", e);
-    }
-  }
-
-  static long sizeOf(Path dir) {
-    try (var files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot measure " + dir, e);
-    }
-  }
-
-  static void delete(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
-    }
   }
 
   /** Any JCache provider, by class name. */
@@ -269,16 +226,16 @@ final class Peers {
     private final Codec<Object> codec;
 
     StorePeer(String name, ValueKind kind, boolean view) {
-      this(name, kind, view, true);
+      this(name, kind, view, Verification.ONCE);
     }
 
     @SuppressWarnings("unchecked")
-    StorePeer(String name, ValueKind kind, boolean view, boolean verifyChecksums) {
+    StorePeer(String name, ValueKind kind, boolean view, Verification verification) {
       this.name = name;
       this.view = view;
-      this.dir = tempDirectory("inkv-suite-");
+      this.dir = TempStore.create("inkv-suite-");
       this.store = StoreOptions.builder(dir).segmentSize(8 << 20).durability(Durability.NONE)
-          .verifyChecksums(verifyChecksums).open();
+          .verification(verification).open();
       this.codec = (Codec<Object>) Codec.forClass(kind.type, Peers.class.getClassLoader());
     }
 
@@ -326,7 +283,7 @@ final class Peers {
     @Override
     public void close() {
       store.close();
-      delete(dir);
+      TempStore.delete(dir);
     }
   }
 
