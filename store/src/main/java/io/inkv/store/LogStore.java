@@ -31,9 +31,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -75,6 +80,17 @@ final class LogStore implements Store {
   private static final int KEY_LOCKS = 256;
   private static final int FIRST_SEGMENT_SIZE = 256 << 10;
   private static final ScheduledExecutorService MAINTENANCE = maintenanceExecutor();
+  /*
+   * The next segment's file is written (zero-filled, so that writes through its mapping cannot
+   * fail for want of disk space) by this thread, shared by every store of the JVM, once the active
+   * segment is half full; a roll then renames and maps it instead of writing up to 64 MiB of zeros
+   * under the append lock, which stalled every write for ~300 ms on this project's test disks.
+   * The file is named *.next.tmp, so an open after a crash deletes it like any unfinished file.
+   */
+  private static final ExecutorService SPARES = spareExecutor();
+  private static final String SPARE_SUFFIX = ".next" + AtomicFiles.TEMP_SUFFIX;
+  private static final AtomicLong SPARE_NAMES = new AtomicLong();
+  private static final long SPARE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final StoreOptions options;
   private final Path directory;
@@ -95,6 +111,15 @@ final class LogStore implements Store {
   private final ReentrantLock maintenanceLock = new ReentrantLock();
   private final ReentrantLock evictionLock = new ReentrantLock();
   private final KeyIndex.KeyMatcher matcher = this::keyMatches;
+
+  /** A prepared next-segment file and its size. */
+  private record Spare(Path path, int size) {}
+
+  private final Object spareLock = new Object();
+  private Spare spare; // guarded by spareLock
+  private Future<?> spareTask; // guarded by spareLock
+  private long spareRetryAt; // guarded by spareLock: System.nanoTime() before which a failed preparation is not retried
+  private final AtomicLong sparesAdopted = new AtomicLong();
 
   // Appender state, guarded by appendLock.
   private Segment active;
@@ -136,6 +161,16 @@ final class LogStore implements Store {
         ? MAINTENANCE.scheduleWithFixedDelay(new MaintenanceTick(this),
             options.maintenanceInterval().toMillis(), options.maintenanceInterval().toMillis(), TimeUnit.MILLISECONDS)
         : null;
+  }
+
+  private static ExecutorService spareExecutor() {
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "inkv-segment-allocator");
+      t.setDaemon(true);
+      return t;
+    });
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
   }
 
   private static ScheduledExecutorService maintenanceExecutor() {
@@ -1353,10 +1388,7 @@ final class LogStore implements Store {
     if (s != null && s.writePosition + length <= s.capacity) {
       return s;
     }
-    int size = s == null ? FIRST_SEGMENT_SIZE : (int) Math.min((long) s.capacity * 4, Integer.MAX_VALUE);
-    size = Math.min(size, options.segmentSize());
-    int needed = (Segment.HEADER + length + 4095) & ~4095;
-    size = Math.max(size, needed);
+    int size = nextSegmentSize(s, length);
     if (s != null && options.durability() != Durability.NONE && !options.temporary()) {
       synchronized (syncLock) {
         int from = s.syncedPosition;
@@ -1368,7 +1400,8 @@ final class LogStore implements Store {
     }
     Segment next;
     try {
-      next = Segment.create(directory, nextSegmentId, size, storeId, clock.getAsLong());
+      Segment adopted = adoptSpare(size);
+      next = adopted != null ? adopted : Segment.create(directory, nextSegmentId, size, storeId, clock.getAsLong());
     } catch (UncheckedIOException e) {
       // Nothing was written: the partial file is gone, and the store stays readable; the same
       // roll is tried again by the next write (docs/store.md, "Disk space and read-only directories").
@@ -1379,6 +1412,130 @@ final class LogStore implements Store {
     segments.add(next);
     active = next;
     return next;
+  }
+
+  /** The size of the segment that follows {@code s} (null: the first) for a record of {@code length} bytes. */
+  private int nextSegmentSize(Segment s, int length) {
+    int size = s == null ? FIRST_SEGMENT_SIZE : (int) Math.min((long) s.capacity * 4, Integer.MAX_VALUE);
+    size = Math.min(size, options.segmentSize());
+    int needed = (Segment.HEADER + length + 4095) & ~4095;
+    return Math.max(size, needed);
+  }
+
+  /**
+   * Makes the prepared file, if there is one of {@code size} bytes, segment nextSegmentId; null if
+   * there is none or it cannot be used (then the caller creates the segment as without one). The
+   * caller holds appendLock.
+   */
+  private Segment adoptSpare(int size) {
+    Spare s;
+    synchronized (spareLock) {
+      s = spare;
+      if (s == null || s.size != size) {
+        return null;
+      }
+      spare = null;
+    }
+    try {
+      Segment adopted = Segment.adopt(directory, s.path, nextSegmentId, size, storeId, clock.getAsLong());
+      sparesAdopted.incrementAndGet();
+      return adopted;
+    } catch (UncheckedIOException e) {
+      LOG.log(System.Logger.Level.WARNING, directory + ": the prepared next segment could not be used; creating one", e);
+      deleteQuietly(s.path);
+      return null;
+    }
+  }
+
+  /**
+   * Starts preparing the next segment's file in the background once the active segment is half
+   * full, unless one of the right size is ready or being written. Not while less than twice its
+   * size is free on the disk (it must not take the space the writes need), and not for
+   * SPARE_RETRY_NANOS after a failure. Runs on the maintenance thread.
+   */
+  private void prepareSpare() {
+    if (!options.backgroundMaintenance() || options.readOnly()) {
+      return;
+    }
+    int size;
+    appendLock.lock();
+    try {
+      Segment a = active;
+      if (a == null || a.writePosition < a.capacity / 2) {
+        return;
+      }
+      size = nextSegmentSize(a, 0);
+    } finally {
+      appendLock.unlock();
+    }
+    synchronized (spareLock) {
+      if (closed || (spareTask != null && !spareTask.isDone()) || System.nanoTime() < spareRetryAt) {
+        return;
+      }
+      if (spare != null) {
+        if (spare.size == size) {
+          return;
+        }
+        deleteQuietly(spare.path);
+        spare = null;
+      }
+      Path path = directory.resolve(SPARE_NAMES.incrementAndGet() + SPARE_SUFFIX);
+      spareTask = SPARES.submit(() -> writeSpare(path, size));
+    }
+  }
+
+  private void writeSpare(Path path, int size) {
+    try {
+      long usable = Files.getFileStore(directory).getUsableSpace();
+      if (usable < 2L * size) {
+        throw new IOException(usable + " bytes free, less than twice the " + size + " to prepare");
+      }
+      MappedFile.preallocate(path, size);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.log(System.Logger.Level.DEBUG, () -> directory + ": not preparing the next segment: " + e.getMessage());
+      synchronized (spareLock) {
+        spareRetryAt = System.nanoTime() + SPARE_RETRY_NANOS;
+      }
+      return;
+    }
+    synchronized (spareLock) {
+      if (closed) {
+        deleteQuietly(path);
+      } else {
+        spare = new Spare(path, size);
+      }
+    }
+  }
+
+  /** Waits for a preparation in flight and deletes the prepared file; for close(). */
+  private void discardSpare() {
+    Future<?> pending;
+    synchronized (spareLock) {
+      pending = spareTask;
+    }
+    if (pending != null) {
+      try {
+        pending.get(); // it sees closed and deletes its own file
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        LOG.log(System.Logger.Level.DEBUG, () -> directory + ": preparing the next segment failed: " + e.getCause());
+      }
+    }
+    synchronized (spareLock) {
+      if (spare != null) {
+        deleteQuietly(spare.path);
+        spare = null;
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, () -> path + ": cannot delete: " + e);
+    }
   }
 
   @Override
@@ -1696,6 +1853,7 @@ final class LogStore implements Store {
         if (!retired.isEmpty() || bytesSinceImage.get() >= options.checkpointBytes()) {
           writeImage();
         }
+        prepareSpare();
       } finally {
         gate.exit(slot);
       }
@@ -2042,6 +2200,7 @@ final class LogStore implements Store {
       maintenanceTask.cancel(false);
     }
     gate.closeAndDrain();
+    discardSpare();
     RuntimeException failure = null;
     maintenanceLock.lock();
     try {
@@ -2109,6 +2268,18 @@ final class LogStore implements Store {
   @Override
   public String toString() {
     return "Store[" + directory + (closed ? ", closed" : "") + "]";
+  }
+
+  /** Whether a prepared next-segment file is ready; for tests. */
+  boolean spareReadyForTest() {
+    synchronized (spareLock) {
+      return spare != null;
+    }
+  }
+
+  /** How many rolls used a prepared file; for tests. */
+  long sparesAdoptedForTest() {
+    return sparesAdopted.get();
   }
 
   List<Segment> segmentsForTest() {

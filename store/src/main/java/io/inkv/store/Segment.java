@@ -2,7 +2,11 @@ package io.inkv.store;
 
 import io.inkv.store.memory.MappedFile;
 import io.inkv.store.memory.Region;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.atomic.AtomicLong;
 
 /*
@@ -77,10 +81,46 @@ final class Segment {
    * Creates segment {@code id} at its full size with every block allocated on the device (see
    * {@link MappedFile#create}), so that no record written into it later can meet a full disk.
    *
-   * @throws java.io.UncheckedIOException naming the file if the file system refuses (full, read-only)
+   * @throws UncheckedIOException naming the file if the file system refuses (full, read-only)
    */
   static Segment create(Path directory, int id, int capacity, long storeId, long now) {
-    MappedFile file = MappedFile.create(directory.resolve(fileName(id)), capacity);
+    return initialize(MappedFile.create(directory.resolve(fileName(id)), capacity), id, capacity, storeId, now);
+  }
+
+  /**
+   * Makes segment {@code id} of a file of {@code capacity} zero bytes prepared ahead with
+   * {@link MappedFile#preallocate}: renames it to the segment's name, maps it and writes the
+   * header. The rename is atomic, so the directory holds either the prepared file (a *.tmp file,
+   * deleted at open) or the new segment, never a segment without its header's magic number
+   * (a header that is not whole is one Segment.open refuses, as for {@link #create}).
+   *
+   * @throws UncheckedIOException if the file cannot be renamed or mapped, or is not {@code capacity} bytes
+   */
+  static Segment adopt(Path directory, Path prepared, int id, int capacity, long storeId, long now) {
+    Path target = directory.resolve(fileName(id));
+    try {
+      if (Files.size(prepared) != capacity) {
+        throw new IOException("prepared file is " + Files.size(prepared) + " bytes, not " + capacity);
+      }
+      Files.move(prepared, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(prepared + ": cannot become " + target + ": " + e.getMessage(), e);
+    }
+    MappedFile file;
+    try {
+      file = MappedFile.open(target, true);
+    } catch (UncheckedIOException e) {
+      try {
+        Files.deleteIfExists(target); // no header yet: nothing in it is the store's
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    return initialize(file, id, capacity, storeId, now);
+  }
+
+  private static Segment initialize(MappedFile file, int id, int capacity, long storeId, long now) {
     Region r = file.region();
     // The magic number goes last, with release semantics: a header whose magic is visible is whole.
     r.putInt(8, FORMAT_VERSION);

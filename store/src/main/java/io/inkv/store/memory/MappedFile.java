@@ -81,6 +81,28 @@ public final class MappedFile implements AutoCloseable {
   }
 
   /**
+   * Creates {@code path} as a file of {@code size} zero bytes, allocated on disk the way
+   * {@link #create} allocates (so that writes through a later mapping cannot fail for want of
+   * space), and closes it without mapping it: a segment file prepared ahead of the write that
+   * needs it. The file is removed if it cannot be completed.
+   *
+   * @throws UncheckedIOException naming the file, with the file system's {@code IOException} as its cause
+   */
+  public static void preallocate(Path path, int size) {
+    checkSize(path, size);
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      allocate(path, channel, size);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(path);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new UncheckedIOException(path + ": cannot prepare a file of " + size + " bytes: " + describe(e), e);
+    }
+  }
+
+  /**
    * Maps an existing file whole.
    *
    * @throws UncheckedIOException naming the file if it cannot be opened or mapped
