@@ -171,9 +171,48 @@ final class ApiHandler extends Handler.Abstract {
     }
   }
 
+  /*
+   * Threads. The handler says it never blocks, so Jetty calls it on the thread that parsed the
+   * request (a selector thread) with no hand-off to a pool thread: on 2 cores that hand-off (a
+   * futex wake and a context switch per request) was most of a GET's cost, and removing it cut the
+   * p50 of the cache workload from ~0.3-1 ms to ~0.07 ms at 40-50K requests/s (benchmarks/README.md,
+   * Server). What may block runs on the pool instead (handle() hands it over): every write (the
+   * store's write gate, paused while an index image is taken; fsync with --durability every-write;
+   * Kafka's acknowledgement in replicated mode; a store's first open), every request when API keys
+   * are on (a token's first check is ~100 ms of PBKDF2, and a wrong token is never remembered), and
+   * every route but the few below, which only read memory: GET /, /health, /ready and /get/{key}.
+   */
+  @Override
+  public InvocationType getInvocationType() {
+    return InvocationType.NON_BLOCKING;
+  }
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     Exchange x = new Exchange(request, response, callback);
+    if (readsOnlyMemory(request)) {
+      dispatch(x);
+    } else {
+      try {
+        request.getContext().execute(() -> dispatch(x));
+      } catch (RuntimeException rejected) { // the pool refused the task: stopping, or out of threads
+        x.text(503, "the server is busy or shutting down");
+      }
+    }
+    return true;
+  }
+
+  /** Whether the request is one of the routes that never wait (see above). */
+  private boolean readsOnlyMemory(Request request) {
+    if (keys != null || !HttpMethod.GET.is(request.getMethod())) {
+      return false;
+    }
+    String path = request.getHttpURI().getPath();
+    return path == null || path.equals("/") || path.equals("/health") || path.equals("/ready")
+        || (path.startsWith("/get/") && path.length() > 5);
+  }
+
+  private void dispatch(Exchange x) {
     try {
       route(x);
     } catch (HttpError e) {
@@ -181,7 +220,6 @@ final class ApiHandler extends Handler.Abstract {
     } catch (RuntimeException e) {
       failure(x, e);
     }
-    return true;
   }
 
   private void error(Exchange x, HttpError e) {
