@@ -4,9 +4,12 @@
 # benchmarks module's test class path) unless INKV_BOOTSTRAP=host:port names one.
 #
 #   benchmarks/run-replication.sh                 everything (about 3 minutes)
-#   benchmarks/run-replication.sh lag 10000 30    one lag run: rate, seconds
+#   benchmarks/run-replication.sh lag 10000 30    one lag run: rate, seconds [, warm-up seconds]
 #   benchmarks/run-replication.sh catchup 1000000 one catch-up run
 #   SKIP_BUILD=1 benchmarks/run-replication.sh    reuse the last build
+#   JAVA_OPTS="-Dinkv.kafka.linger.ms=0 -Dinkv.broker.settings=num.io.threads=2"   tuning runs:
+#       -Dinkv.kafka.NAME=VALUE (a client property of the writer and readers),
+#       -Dinkv.broker.settings=name=value,... (broker settings), -Dinkv.broker.jvm="opt;opt" and -Dinkv.reader.jvm="opt;opt" (JVM options)
 #
 # Prints one line per run; nothing passes or fails on a timing. Run on a quiet machine.
 set -euo pipefail
@@ -19,7 +22,8 @@ if [[ -z "${SKIP_BUILD:-}" || ! -f "$cpfile" ]]; then
 fi
 cp="$here/target/classes:$(cat "$cpfile")"
 run() {
-  java -Xmx1g -cp "$cp" -Dinkv.broker.classpath="$cp" ${INKV_BOOTSTRAP:+-Dinkv.bootstrap=$INKV_BOOTSTRAP} \
+  # shellcheck disable=SC2086
+  java -Xmx1g ${JAVA_OPTS:-} -cp "$cp" -Dinkv.broker.classpath="$cp" ${INKV_BOOTSTRAP:+-Dinkv.bootstrap=$INKV_BOOTSTRAP} \
       -Djava.util.logging.config.file=/dev/null io.inkv.benchmarks.replication.ReplicationLoad "$@"
 }
 if [[ $# -gt 0 ]]; then

@@ -7,7 +7,13 @@
 #   QUIET_LOAD=1.0 benchmarks/run-server.sh       # first wait until the 1-minute load average is below 1.0
 #
 # Parts: (1) HttpLoad, open loop with coordinated-omission correction, at each rate of RATES for
-# DURATION s after WARMUP s; (2) wrk, closed loop, 64 connections, for the peak throughput;
+# DURATION s after WARMUP s; (1b) openloop (benchmarks/load/openloop.c, compiled with gcc into
+# benchmarks/target/), the same open-loop schedule, key sequence and correction from one C thread
+# on epoll, which takes a fraction of the JVM client's CPU and so leaves the server more of the 2
+# cores (skipped, saying why, when gcc is missing or the build fails); its rows add p90, whether the
+# rate was held (every request done within 1% + 1 ms of the schedule's length), the status classes,
+# socket errors, reconnects, the generator's own send lag (lag99) and CPU (cpu%, 100 = one core);
+# (2) wrk, closed loop, 64 connections, for the peak throughput;
 # (3) the same HttpLoad schedule against Redis (Lettuce) and redis-benchmark, when Redis answers on
 # 127.0.0.1:6379. Client and server share the machine: on 2 cores the client's CPU is taken from
 # the server, so the figures are a floor for a server with its own cores.
@@ -47,6 +53,16 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null && br
 echo "== $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
 echo "== inkv server, HttpLoad (open loop, latency from the intended send time, ms)"
 load http "http://127.0.0.1:$PORT" rates="$RATES" duration="$DURATION" warmup="$WARMUP" connections="$CONNECTIONS"
+echo "== inkv server, openloop (C, open loop, corrected; latency from the intended send time, ms)"
+if ! command -v gcc >/dev/null; then
+    echo "== openloop skipped: gcc is not installed (apt-get install gcc)"
+elif ! mkdir -p benchmarks/target || ! gcc -O2 -Wall -Wextra -Werror -o benchmarks/target/openloop \
+        benchmarks/load/openloop.c -lm; then
+    echo "== openloop skipped: benchmarks/load/openloop.c did not compile (gcc's messages above)"
+else
+    benchmarks/target/openloop "http://127.0.0.1:$PORT" rates="$RATES" duration="$DURATION" warmup="$WARMUP" \
+        connections="$CONNECTIONS" 2>&1 || echo "== openloop failed (exit status $?); the parts below still run"
+fi
 if command -v wrk >/dev/null; then
     echo "== inkv server, wrk -t1 -c$CONNECTIONS -d${DURATION}s (closed loop)"
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s benchmarks/server-mix.lua --latency "http://127.0.0.1:$PORT/" \

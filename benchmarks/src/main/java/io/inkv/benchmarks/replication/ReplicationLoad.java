@@ -32,23 +32,29 @@ import org.HdrHistogram.Histogram;
  * the catch-up speed of a new replica. Run it with {@code benchmarks/run-replication.sh}.
  *
  * <pre>
- *   lag &lt;writes per second&gt; &lt;seconds&gt;   one writer JVM (this one) and one reader JVM
+ *   lag &lt;writes per second&gt; &lt;seconds&gt; [warm-up seconds]   one writer JVM (this one) and one reader JVM
  *   catchup &lt;entries&gt;                       fill the topic, then time a new reader opening empty
  * </pre>
  *
  * Unless {@code -Dinkv.bootstrap=host:port} names a broker, the harness starts one in a separate
  * JVM (KRaft, combined mode, 127.0.0.1) from the class path in {@code -Dinkv.broker.classpath}.
  *
+ * Tuning without edits: {@code -Dinkv.kafka.NAME=VALUE} sets a Kafka client property on the writer
+ * and the readers, {@code -Dinkv.broker.settings=name=value,...} appends broker settings, and
+ * {@code -Dinkv.broker.jvm=opt;opt} and {@code -Dinkv.reader.jvm=opt;opt} add JVM options to the
+ * broker and to the readers.
+ *
  * Lag: each value carries the System.nanoTime() at which its write was due on the fixed-rate
  * schedule (CLOCK_MONOTONIC, the same clock in every process of one Linux machine); the reader's
  * RemoteChangeListener, called right after the applier wrote the change to the reader's store,
  * records now minus that time. Measuring from the due time rather than the actual send keeps a
  * stalled writer from hiding lag (coordinated omission). Writes are fire-and-forget with acks=all,
- * the first 20% of the run are warm-up and not recorded, keys cycle over 100,000.
+ * the warm-up (a fifth of the run unless given) is not recorded, keys cycle over 100,000.
  */
 public final class ReplicationLoad {
   private static final int VALUE_SIZE = 100;
   private static final int KEYS = 100_000;
+  private static final long TICK_NANOS = Long.getLong("inkv.tick.micros", 500) * 1000;
 
   private ReplicationLoad() {}
 
@@ -58,7 +64,7 @@ public final class ReplicationLoad {
       return;
     }
     if (args.length < 2) {
-      System.err.println("usage: ReplicationLoad lag <writes/s> <seconds> | catchup <entries>");
+      System.err.println("usage: ReplicationLoad lag <writes/s> <seconds> [warm-up seconds, default a fifth] | catchup <entries>");
       System.exit(2);
     }
     Path work = Files.createTempDirectory("inkv-replication-load");
@@ -71,7 +77,8 @@ public final class ReplicationLoad {
         bootstrap = "127.0.0.1:" + port;
       }
       if (args[0].equals("lag")) {
-        lag(bootstrap, work, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        int seconds = Integer.parseInt(args[2]);
+        lag(bootstrap, work, Integer.parseInt(args[1]), seconds, args.length > 3 ? Integer.parseInt(args[3]) : seconds / 5.0);
       } else {
         catchup(bootstrap, work, Integer.parseInt(args[1]));
       }
@@ -84,11 +91,26 @@ public final class ReplicationLoad {
   }
 
   private static ReplicationConfig.Builder config(String bootstrap, String store) {
-    return ReplicationConfig.builder(store, bootstrap).partitions(8).replicationFactor((short) 1)
+    ReplicationConfig.Builder b = ReplicationConfig.builder(store, bootstrap).partitions(8).replicationFactor((short) 1)
         .writeMode(ReplicationConfig.WriteMode.FIRE_AND_FORGET);
+    clientOverrides().forEach(b::kafkaProperty);
+    return b;
   }
 
-  private static void lag(String bootstrap, Path work, int rate, int seconds) throws Exception {
+  /** Kafka client properties given as -Dinkv.kafka.NAME=VALUE, applied to the writer and every reader. */
+  private static java.util.Map<String, String> clientOverrides() {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith(CLIENT_PREFIX)) {
+        out.put(name.substring(CLIENT_PREFIX.length()), System.getProperty(name));
+      }
+    }
+    return out;
+  }
+
+  private static final String CLIENT_PREFIX = "inkv.kafka.";
+
+  private static void lag(String bootstrap, Path work, int rate, int seconds, double warmupSeconds) throws Exception {
     String store = "lag-" + UUID.randomUUID().toString().substring(0, 8);
     try (ReplicatedStore writer = Replication.replicate(Store.open(StoreOptions.builder(work.resolve("writer")).build()),
         config(bootstrap, store).build())) {
@@ -96,17 +118,19 @@ public final class ReplicationLoad {
       reader.await("ready");
       long interval = 1_000_000_000L / rate;
       long total = (long) rate * seconds;
-      long warmup = total / 5;
+      long warmup = Math.min(total, (long) (rate * warmupSeconds));
       byte[] value = new byte[VALUE_SIZE];
       ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
       long start = System.nanoTime() + 100_000_000L;
       for (long i = 0; i < total; i++) {
         long due = start + i * interval;
+        // sleep, never spin: a spinning writer would take a core from the broker and the reader.
+        // Sleeps last at least TICK_NANOS, so the writes that fell due meanwhile go out together
+        // (as from a service that handles requests in bursts) instead of one wake-up per write;
+        // each write's lag still counts from its own due time, so the wait is charged to inkv.
         long now;
         while ((now = System.nanoTime()) < due) {
-          if (due - now > 20_000) {
-            LockSupport.parkNanos(due - now - 10_000);
-          }
+          LockSupport.parkNanos(Math.max(due - now, TICK_NANOS));
         }
         b.putLong(0, i < warmup ? -due : due);
         writer.put(("k" + (i % KEYS)).getBytes(UTF_8), value);
@@ -154,13 +178,17 @@ public final class ReplicationLoad {
     Path dir = Path.of(args[3]);
     Path answers = Path.of(args[4]);
     Histogram lag = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    // the worst lag per second of due time, to tell a few stalls from a steady queue
+    java.util.TreeMap<Long, Long> worstPerSecond = new java.util.TreeMap<>();
     long t0 = System.nanoTime();
     ReplicatedStore replica = Replication.replicate(Store.open(StoreOptions.builder(dir).build()),
         config(bootstrap, store).build(), (key, old, value) -> {
           if (value != null && value.length >= 8) {
             long due = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
             if (due > 0) {
-              lag.recordValue(Math.min(lag.getHighestTrackableValue(), Math.max(0, (System.nanoTime() - due) / 1000)));
+              long micros = Math.min(lag.getHighestTrackableValue(), Math.max(0, (System.nanoTime() - due) / 1000));
+              lag.recordValue(micros);
+              worstPerSecond.merge(due / 1_000_000_000L, micros, Math::max);
             }
           }
         });
@@ -172,9 +200,16 @@ public final class ReplicationLoad {
       if (line.equals("report")) {
         replica.awaitCaughtUp(Duration.ofSeconds(60));
         Thread.sleep(200);
-        answer(answers, String.format("report p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms over %,d changes",
+        StringBuilder stalls = new StringBuilder();
+        long first = worstPerSecond.isEmpty() ? 0 : worstPerSecond.firstKey();
+        worstPerSecond.forEach((second, micros) -> {
+          if (micros > 10_000) {
+            stalls.append(String.format(" +%ds:%.0fms", second - first, micros / 1000.0));
+          }
+        });
+        answer(answers, String.format("report p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms over %,d changes; seconds whose worst lag passed 10 ms:%s",
             lag.getValueAtPercentile(50) / 1000.0, lag.getValueAtPercentile(99) / 1000.0,
-            lag.getValueAtPercentile(99.9) / 1000.0, lag.getMaxValue() / 1000.0, lag.getTotalCount()));
+            lag.getValueAtPercentile(99.9) / 1000.0, lag.getMaxValue() / 1000.0, lag.getTotalCount(), stalls.length() == 0 ? " none" : stalls));
       } else if (line.equals("exit")) {
         replica.close();
         return;
@@ -200,8 +235,13 @@ public final class ReplicationLoad {
     }
 
     static Child start(String bootstrap, String store, Path dir, Path answers) throws IOException {
-      List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-          ReplicationLoad.class.getName(), "reader", bootstrap, store, dir.toString(), answers.toString()));
+      List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx1g", "-cp", System.getProperty("java.class.path")));
+      clientOverrides().forEach((k, v) -> cmd.add("-D" + CLIENT_PREFIX + k + "=" + v));
+      String jvm = System.getProperty("inkv.reader.jvm", ""); // extra JVM options for the readers, separated by ";"
+      if (!jvm.isBlank()) {
+        cmd.addAll(1, List.of(jvm.trim().split(";")));
+      }
+      cmd.addAll(List.of(ReplicationLoad.class.getName(), "reader", bootstrap, store, dir.toString(), answers.toString()));
       Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(answers.resolveSibling(answers.getFileName() + ".err").toFile()).start();
       return new Child(p, answers);
@@ -248,7 +288,16 @@ public final class ReplicationLoad {
       throw new IllegalStateException("set -Dinkv.bootstrap=host:port, or -Dinkv.broker.classpath (run-replication.sh does)");
     }
     Path config = KRaftBroker.prepare(cp, dir, port, dir.resolve("format.log"));
-    Process broker = new ProcessBuilder(KRaftBroker.command(cp, config, "1g"))
+    String settings = System.getProperty("inkv.broker.settings", ""); // "name=value,name=value" appended to server.properties
+    if (!settings.isBlank()) {
+      Files.writeString(config, String.join("\n", settings.split(",")) + "\n", java.nio.file.StandardOpenOption.APPEND);
+    }
+    List<String> command = new ArrayList<>(KRaftBroker.command(cp, config, "1g"));
+    String jvm = System.getProperty("inkv.broker.jvm", ""); // extra JVM options for the broker, separated by ";"
+    if (!jvm.isBlank()) {
+      command.addAll(1, List.of(jvm.trim().split(";")));
+    }
+    Process broker = new ProcessBuilder(command)
         .redirectOutput(dir.resolve("broker.log").toFile()).redirectErrorStream(true).start();
     if (KRaftBroker.awaitPort(broker, port, 60)) {
       return broker;
