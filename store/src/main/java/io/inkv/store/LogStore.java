@@ -1485,6 +1485,9 @@ final class LogStore implements Store {
   }
 
   private void writeSpare(Path path, int size) {
+    if (closed) {
+      return; // queued behind another store's file while this one closed
+    }
     try {
       long usable = Files.getFileStore(directory).getUsableSpace();
       if (usable < 2L * size) {
