@@ -405,8 +405,12 @@ class HttpFuzzTest {
     try {
       r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      // over HTTP/2 a header block past the server's limit (16 KiB) is a connection error: GOAWAY
-      if (q.target.length() > 8000 && String.valueOf(e.getMessage()).contains("GOAWAY")) {
+      // over HTTP/2 a header block past the server's limit (16 KiB) is a connection error: GOAWAY,
+      // then the close. The JDK client reports the GOAWAY, or (seen on JDK 25, seed 6730705016406,
+      // not reproducible with the same seed) the close itself when it overtakes the frame in the
+      // client's reader; the server was alive either way (the next requests and /health check it)
+      String message = String.valueOf(e.getMessage());
+      if (q.target.length() > 8000 && (message.contains("GOAWAY") || message.contains("EOF reached while reading"))) {
         h2Refusals++;
         return null;
       }
