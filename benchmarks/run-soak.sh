@@ -16,9 +16,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 cpfile="$here/target/soak.classpath"
 if [[ -z "${SKIP_BUILD:-}" || ! -f "$cpfile" || ! -f "$root/dataplane-server/target/inkv-server.jar" ]]; then
+  # one reactor run: a separate `-pl benchmarks dependency:build-classpath` cannot resolve the
+  # project's own artifacts on a machine where they were never installed
   (cd "$root" && ./mvnw -B -ntp -q -pl dataplane-server,benchmarks -am package -DskipTests \
-      && ./mvnw -B -ntp -q -pl benchmarks dependency:build-classpath \
-      -Dmdep.includeScope=test -Dmdep.outputFile=target/soak.classpath)
+      dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/soak.classpath)
 fi
 out="$here/results/soak-$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
