@@ -72,12 +72,7 @@ class ConfigFuzzTest {
     keystore = dir.resolve("server.p12");
     password = dir.resolve("password");
     Files.writeString(password, "changeit-123\n");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "inkv", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit-123")
-        .redirectErrorStream(true).start();
-    keytool.getInputStream().readAllBytes();
-    assertEquals(0, keytool.waitFor());
+    TestKeystores.selfSigned(keystore, "changeit-123");
   }
 
   // -----------------------------------------------------------------------------------------------

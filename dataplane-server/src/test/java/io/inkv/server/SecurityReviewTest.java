@@ -357,12 +357,7 @@ class SecurityReviewTest {
     String guessedSecret = "guessed-Secret-" + System.nanoTime();
     String pbkdf2Secret = "human-chosen-Secret-" + System.nanoTime();
     Path keystore = other.resolve("server.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "inkv", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-        "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
-        "-storepass", tlsPassword).redirectErrorStream(true).start();
-    keytool.getInputStream().readAllBytes();
-    assertEquals(0, keytool.waitFor());
+    TestKeystores.selfSigned(keystore, tlsPassword);
     Path passwordFile = Files.writeString(other.resolve("tls-password"), tlsPassword + "\n");
     Path auth = other.resolve("auth.txt");
     Files.write(auth, List.of(ApiKeys.fileLine("app", "*", "read,write", apiSecret, false),
@@ -450,12 +445,7 @@ class SecurityReviewTest {
   @Test
   void whenTlsIsRequiredAPlainTextConnectionGetsNoHttpAnswer(@TempDir Path other) throws Exception {
     Path keystore = other.resolve("server.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "inkv", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit-123")
-        .redirectErrorStream(true).start();
-    keytool.getInputStream().readAllBytes();
-    assertEquals(0, keytool.waitFor());
+    TestKeystores.selfSigned(keystore, "changeit-123");
     Path password = Files.writeString(other.resolve("pw"), "changeit-123");
     try (TestServer t = new TestServer(other.resolve("data"), "--tls-keystore", keystore.toString(),
         "--tls-keystore-password-file", password.toString())) {

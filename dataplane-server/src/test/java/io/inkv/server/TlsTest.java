@@ -29,11 +29,7 @@ class TlsTest {
     keystore = dir.resolve("server.p12");
     password = dir.resolve("password");
     Files.writeString(password, "changeit-123\n");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "inkv", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-        "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-        "-keystore", keystore.toString(), "-storepass", "changeit-123").inheritIO().start();
-    assertEquals(0, keytool.waitFor());
+    TestKeystores.selfSigned(keystore, "changeit-123");
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (var in = Files.newInputStream(keystore)) {
       ks.load(in, "changeit-123".toCharArray());
