@@ -99,6 +99,8 @@ final class ApiHandler extends Handler.Abstract {
     boolean counted;
     int status = 200;
     boolean bodyRead;
+    /** Dispatched on the thread that parsed the request, which must not block (see handle). */
+    boolean inPlace;
 
     Exchange(Request request, Response response, Callback callback) {
       this.request = request;
@@ -176,11 +178,14 @@ final class ApiHandler extends Handler.Abstract {
    * request (a selector thread) with no hand-off to a pool thread: on 2 cores that hand-off (a
    * futex wake and a context switch per request) was most of a GET's cost, and removing it cut the
    * p50 of the cache workload from ~0.3-1 ms to ~0.07 ms at 40-50K requests/s (benchmarks/README.md,
-   * Server). What may block runs on the pool instead (handle() hands it over): every write (the
-   * store's write gate, paused while an index image is taken; fsync with --durability every-write;
-   * Kafka's acknowledgement in replicated mode; a store's first open), every request when API keys
-   * are on (a token's first check is ~100 ms of PBKDF2, and a wrong token is never remembered), and
-   * every route but the few below, which only read memory: GET /, /health, /ready and /get/{key}.
+   * Server). What runs in place: GET /, /health, /ready and /get/{key}, which only read memory, and
+   * POST /store/{key} in local mode when the store does not sync every write and is already open:
+   * its body is read without waiting (a 12-byte body comes with the headers) and the put is tried
+   * with Writes.tryPut, which never waits; a body still on the wire, or a write gate held by an
+   * index image, sends the rest of that request to the pool. Everything else may block and runs on
+   * the pool (handle() hands it over): other writes, replicated writes (Kafka's acknowledgement),
+   * --durability every-write (fsync), a store's first open, and every request when API keys are on
+   * (a token's first check is ~100 ms of PBKDF2, and a wrong token is never remembered).
    */
   @Override
   public InvocationType getInvocationType() {
@@ -190,7 +195,8 @@ final class ApiHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     Exchange x = new Exchange(request, response, callback);
-    if (readsOnlyMemory(request)) {
+    if (runsInPlace(request)) {
+      x.inPlace = true;
       dispatch(x);
     } else {
       try {
@@ -203,13 +209,37 @@ final class ApiHandler extends Handler.Abstract {
   }
 
   /** Whether the request is one of the routes that never wait (see above). */
-  private boolean readsOnlyMemory(Request request) {
-    if (keys != null || !HttpMethod.GET.is(request.getMethod())) {
+  private boolean runsInPlace(Request request) {
+    if (keys != null) {
       return false;
     }
     String path = request.getHttpURI().getPath();
+    if (HttpMethod.POST.is(request.getMethod())) {
+      return path != null && path.startsWith("/store/") && path.length() > 7 && writes.putsWithoutWaiting()
+          && stores.find(options.cacheStore) != null;
+    }
+    if (!HttpMethod.GET.is(request.getMethod())) {
+      return false;
+    }
     return path == null || path.equals("/") || path.equals("/health") || path.equals("/ready")
         || (path.startsWith("/get/") && path.length() > 5);
+  }
+
+  /** Runs the rest of a request on the pool; for work found, in place, to need a thread that may block. */
+  private void offload(Exchange x, Runnable work) {
+    try {
+      x.request.getContext().execute(() -> {
+        try {
+          work.run();
+        } catch (HttpError e) {
+          error(x, e);
+        } catch (RuntimeException e) {
+          failure(x, e);
+        }
+      });
+    } catch (RuntimeException rejected) {
+      x.text(503, "the server is busy or shutting down");
+    }
   }
 
   private void dispatch(Exchange x) {
@@ -331,8 +361,17 @@ final class ApiHandler extends Handler.Abstract {
         authorize(x, options.cacheStore, ApiKeys.Scope.WRITE);
         ServedStore s = stores.getOrCreate(options.cacheStore, ServedStore.Kind.BYTES);
         readBody(x, body -> {
-          writes.put(s, key, body);
-          x.send(200, TEXT, EMPTY);
+          if (!x.inPlace) {
+            writes.put(s, key, body);
+            x.send(200, TEXT, EMPTY);
+          } else if (writes.tryPut(s, key, body)) {
+            x.send(200, TEXT, EMPTY);
+          } else {
+            offload(x, () -> {
+              writes.put(s, key, body);
+              x.send(200, TEXT, EMPTY);
+            });
+          }
         });
       }
       case "get" -> {

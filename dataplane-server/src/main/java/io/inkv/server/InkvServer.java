@@ -1,5 +1,6 @@
 package io.inkv.server;
 
+import io.inkv.store.Durability;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,11 @@ final class InkvServer implements AutoCloseable {
     QueuedThreadPool pool = new QueuedThreadPool(Math.max(16, 2 * Runtime.getRuntime().availableProcessors() + 32), 4);
     pool.setName("inkv-http");
     this.jetty = new Server(pool);
-    this.connector = new ServerConnector(jetty, 1, -1, connectionFactories());
+    // One selector per core (Jetty's default is half the cores): the routes of the cache workload
+    // run in place on the selector thread that parsed them (ApiHandler), so the selectors are
+    // where the request work is done, and with one selector on 2 cores one core did it all.
+    int selectors = Integer.getInteger("inkv.server.selectors", Runtime.getRuntime().availableProcessors());
+    this.connector = new ServerConnector(jetty, 1, Math.max(1, selectors), connectionFactories());
     connector.setHost(options.host);
     connector.setPort(options.port);
     connector.setAcceptQueueSize(Math.min(4096, options.concurrency * 2));
@@ -175,7 +180,7 @@ final class InkvServer implements AutoCloseable {
     if (options.replicated()) {
       writes = KafkaWrites.connect(options);
     } else {
-      writes = new Writes.LocalWrites();
+      writes = new Writes.LocalWrites(options.durability == Durability.EVERY_WRITE);
     }
     InkvServer server = new InkvServer(options, writes);
     try {

@@ -37,6 +37,7 @@ final class KafkaWrites extends Writes.LocalWrites implements ServerStores.Repli
   private final Map<String, Replica> replicas = new ConcurrentHashMap<>();
 
   private KafkaWrites(ServerOptions options) {
+    super(true); // a put publishes to Kafka and waits for the acknowledgement: never in place
     this.options = options;
   }
 

@@ -14,6 +14,22 @@ import java.util.Map;
 interface Writes extends AutoCloseable {
   void put(ServedStore s, byte[] key, byte[] value);
 
+  /**
+   * Whether {@link #tryPut} can ever succeed: a caller on a thread that must not block (an HTTP
+   * selector thread) asks this before it takes a write that it would then try to apply in place.
+   */
+  default boolean putsWithoutWaiting() {
+    return false;
+  }
+
+  /**
+   * Applies {@link #put} now if nothing in it can wait, and returns true; otherwise does nothing and
+   * returns false, and the caller runs {@link #put} on a thread that may block. Never waits.
+   */
+  default boolean tryPut(ServedStore s, byte[] key, byte[] value) {
+    return false;
+  }
+
   void upsert(ServedStore s, byte[] key, Document fields);
 
   boolean deleteFields(ServedStore s, byte[] key, String... names);
@@ -36,8 +52,21 @@ interface Writes extends AutoCloseable {
   @Override
   void close();
 
-  /** Local mode: the store is the source of truth and there are no offsets. */
+  /**
+   * Local mode: the store is the source of truth and there are no offsets. A put is an append to a
+   * mapped segment and an index update, memory-speed, so it may run in place on a thread that must
+   * not block, unless a put can wait (the store syncs every write, a group-committed msync; or, in
+   * KafkaWrites, the store publishes the write and waits for the broker) or an index image holds
+   * the write gate.
+   */
   class LocalWrites implements Writes {
+    private final boolean putsMayWait;
+
+    /** {@code putsMayWait}: whether a store put itself can wait (then tryPut always declines). */
+    LocalWrites(boolean putsMayWait) {
+      this.putsMayWait = putsMayWait;
+    }
+
     @Override
     public void put(ServedStore s, byte[] key, byte[] value) {
       s.writeGate().lock();
@@ -47,6 +76,25 @@ interface Writes extends AutoCloseable {
         s.writeGate().unlock();
       }
       s.writesSinceImage.increment();
+    }
+
+    @Override
+    public boolean putsWithoutWaiting() {
+      return !putsMayWait;
+    }
+
+    @Override
+    public boolean tryPut(ServedStore s, byte[] key, byte[] value) {
+      if (putsMayWait || !s.writeGate().tryLock()) {
+        return false;
+      }
+      try {
+        s.store.put(key, value);
+      } finally {
+        s.writeGate().unlock();
+      }
+      s.writesSinceImage.increment();
+      return true;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.inkv.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -138,6 +140,51 @@ class CacheRoutesTest {
       assertTrue(head.startsWith("HTTP/1.1 413"), head);
     }
     assertEquals(404, s.get("/get/chunked").statusCode());
+  }
+
+  /*
+   * POST /store/{key} runs on the selector thread when its body is already there; these two cover
+   * the ways out of that path: a body still on the wire (read on demand) and a write gate held by an
+   * index image (the put waits on a pool thread, while reads go on).
+   */
+  @Test
+  void aBodyThatArrivesAfterItsHeadersIsStored() throws Exception {
+    assertEquals(200, s.post("/store/warm", "opens the cache store").statusCode());
+    try (Socket socket = new Socket("127.0.0.1", s.server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.setTcpNoDelay(true);
+      OutputStream out = socket.getOutputStream();
+      out.write("POST /store/late HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\nhello"
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(300);
+      out.write(", world".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String head = readHead(socket.getInputStream());
+      assertTrue(head.startsWith("HTTP/1.1 200"), head);
+    }
+    assertEquals("hello, world", s.get("/get/late").body());
+  }
+
+  @Test
+  void aStoreWaitsForAnIndexImageAndReadsDoNot() throws Exception {
+    assertEquals(200, s.post("/store/before-pause", "v0").statusCode());
+    ServedStore cache = s.server.stores().find("cache");
+    CompletableFuture<HttpResponse<String>> pending;
+    cache.pauseGate().lock();
+    try {
+      pending = s.http.sendAsync(s.request("/store/during-pause")
+          .POST(HttpRequest.BodyPublishers.ofString("v1")).build(), HttpResponse.BodyHandlers.ofString());
+      Thread.sleep(300);
+      assertFalse(pending.isDone(), "a store went past an index image's pause");
+      assertEquals("v0", s.get("/get/before-pause").body(), "a read waited for the pause");
+      assertEquals(404, s.get("/get/during-pause").statusCode());
+    } finally {
+      cache.pauseGate().unlock();
+    }
+    HttpResponse<String> done = pending.get(10, TimeUnit.SECONDS);
+    assertEquals(200, done.statusCode());
+    assertEquals("v1", s.get("/get/during-pause").body());
   }
 
   @Test
