@@ -140,6 +140,8 @@ def load_note(loads, step):
         if notes:
             return "; ".join(notes)
     l = loads.get(step)
+    if not l and step.startswith("jmh-t"):
+        l = loads.get("jmh")  # full mode runs both thread counts in one step
     if not l:
         return "load not recorded"
     return f"load average {l.get('start1', '?')} at the start, {l.get('end1', '?')} at the end"

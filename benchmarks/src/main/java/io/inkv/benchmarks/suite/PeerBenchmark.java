@@ -39,6 +39,19 @@ import org.openjdk.jmh.infra.ThreadParams;
  * Every fork gets Chronicle Map's flags (VERSIONS.md) whichever system it runs, so all systems run
  * under the same JVM settings; pass more flags with -jvmArgsPrepend (-jvmArgsAppend would replace
  * these).
+ *
+ * Shared mode (-Dinkv.suite.shared=true, set by SuiteDriver for run-suite.sh full): the runs are
+ * not forked, and one JVM runs every operation at both thread counts on one populated system.
+ * populate() then keeps the Peer and its samples in a static holder keyed by (system, value,
+ * distribution, entries) and reuses them while the key matches (populating 1M entries is most of a
+ * fork's 10 s); close() leaves the peer open, and SuiteDriver closes it at the end (closeShared(),
+ * also run by a shutdown hook, so a failed driver still deletes the store's files and the Redis
+ * keys, as close() does in a fork). The order SuiteDriver runs is getPresent, getAbsent, mix, put:
+ * mix and put overwrite values (with the 1024-value pools below, so after a put run most keys of a
+ * Java cache by reference share a few pool objects, and a log-structured store has moved its live
+ * records), so every get figure is measured on the system as populate() left it, as in a fork.
+ * Puts only overwrite keys 0 .. entries-1, so every key stays present; reuse repeats the check of
+ * three keys that populate() makes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -59,6 +72,8 @@ import org.openjdk.jmh.infra.ThreadParams;
 public class PeerBenchmark {
   private static final int MASK = Keys.SAMPLES - 1;
   private static final int POOL = 1024;
+  static final String SHARED_PROPERTY = "inkv.suite.shared";
+  private static final boolean SHARED = Boolean.getBoolean(SHARED_PROPERTY);
 
   @Param({"inkv-jcache", "inkv-store", "inkv-store-view", "caffeine-value", "caffeine-reference",
       "ehcache-heap", "ehcache-offheap", "chronicle", "chm", "redis"})
@@ -78,22 +93,103 @@ public class PeerBenchmark {
 
   @Setup(Level.Trial)
   public void populate() {
-    ValueKind kind = ValueKind.of(value);
-    peer = Peers.open(system, kind, entries);
-    long start = System.nanoTime();
-    Peers.populate(peer, kind, entries);
-    Peer.Client check = peer.client();
-    if (check.get(0) == null || check.get(entries - 1) == null || check.get(entries) != null) {
-      throw new IllegalStateException(system + " does not hold what was written");
-    }
-    samples = Keys.samples(distribution, entries, 42);
-    System.out.printf("%n# %s: %,d %s values written in %.1f s%n", system, entries, value,
-        (System.nanoTime() - start) / 1e9);
+    Populated p = SHARED ? Populated.reuseOrOpen(system, value, distribution, entries)
+        : Populated.open(system, value, distribution, entries);
+    peer = p.peer;
+    samples = p.samples;
   }
 
   @TearDown(Level.Trial)
   public void close() {
-    peer.close();
+    if (!SHARED) {
+      peer.close();
+    }
+  }
+
+  /** Closes the system shared mode kept open, if any (files deleted, Redis keys removed). */
+  static void closeShared() {
+    Populated.closeShared();
+  }
+
+  /** A populated system and its key samples; in shared mode, the one kept for the next run. */
+  private static final class Populated {
+    private static Populated shared;
+    private static boolean hookAdded;
+    private static boolean shutDown;
+
+    final String key;
+    final Peer peer;
+    final int[] samples;
+
+    private Populated(String key, Peer peer, int[] samples) {
+      this.key = key;
+      this.peer = peer;
+      this.samples = samples;
+    }
+
+    static Populated open(String system, String value, String distribution, int entries) {
+      ValueKind kind = ValueKind.of(value);
+      Peer peer = Peers.open(system, kind, entries);
+      long start = System.nanoTime();
+      int[] samples;
+      try {
+        Peers.populate(peer, kind, entries);
+        check(peer, system, entries);
+        samples = Keys.samples(distribution, entries, 42);
+      } catch (RuntimeException | Error e) {
+        if (SHARED) { // a fork exits; this JVM goes on to the next run, so release the files or keys now
+          peer.close();
+        }
+        throw e;
+      }
+      System.out.printf("%n# %s: %,d %s values written in %.1f s%n", system, entries, value,
+          (System.nanoTime() - start) / 1e9);
+      return new Populated(key(system, value, distribution, entries), peer, samples);
+    }
+
+    static synchronized Populated reuseOrOpen(String system, String value, String distribution, int entries) {
+      String key = key(system, value, distribution, entries);
+      if (shared != null && shared.key.equals(key)) {
+        check(shared.peer, system, entries);
+        System.out.printf("%n# %s: reusing the %,d %s values populated earlier in this JVM%n", system, entries, value);
+        return shared;
+      }
+      closeShared();
+      if (shutDown) { // the JVM is exiting: what opened now would outlive the hook that closes it
+        throw new IllegalStateException("the JVM is shutting down: " + system + " not opened");
+      }
+      if (!hookAdded) {
+        Runtime.getRuntime().addShutdownHook(new Thread(Populated::shutDown, "inkv-suite-close"));
+        hookAdded = true;
+      }
+      shared = open(system, value, distribution, entries);
+      return shared;
+    }
+
+    private static synchronized void shutDown() {
+      shutDown = true;
+      closeShared();
+    }
+
+    static synchronized void closeShared() {
+      if (shared != null) {
+        Populated p = shared;
+        shared = null;
+        p.peer.close();
+      }
+    }
+
+    /** Keys 0 and entries-1 present, key entries absent: what every operation relies on. */
+    private static void check(Peer peer, String system, int entries) {
+      Peer.Client check = peer.client();
+      if (check.get(0) == null || check.get(entries - 1) == null || check.get(entries) != null) {
+        throw new IllegalStateException(system + " does not hold what was written");
+      }
+    }
+
+    private static String key(String system, String value, String distribution, int entries) {
+      return system + "/" + value + "/" + distribution + "/" + entries;
+    }
   }
 
   /** One thread's client, its place in the samples, and its prepared put values. */
