@@ -51,6 +51,15 @@ final class ServedStore {
     return gate.readLock();
   }
 
+  /**
+   * Takes {@link #writeGate()} if that needs no wait and no image builder is queued for the pause;
+   * returns whether it did. A plain tryLock of a read lock barges past a queued writer, so writes
+   * that only ever tried would keep an image from starting for as long as they kept coming.
+   */
+  boolean tryEnterWriteGate() {
+    return !gate.hasQueuedThreads() && gate.readLock().tryLock();
+  }
+
   /** Held by the image builder while it takes a snapshot: no write runs meanwhile. */
   Lock pauseGate() {
     return gate.writeLock();

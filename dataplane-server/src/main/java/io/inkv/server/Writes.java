@@ -57,7 +57,7 @@ interface Writes extends AutoCloseable {
    * mapped segment and an index update, memory-speed, so it may run in place on a thread that must
    * not block, unless a put can wait (the store syncs every write, a group-committed msync; or, in
    * KafkaWrites, the store publishes the write and waits for the broker) or an index image holds
-   * the write gate.
+   * the write gate or waits for it.
    */
   class LocalWrites implements Writes {
     private final boolean putsMayWait;
@@ -85,7 +85,7 @@ interface Writes extends AutoCloseable {
 
     @Override
     public boolean tryPut(ServedStore s, byte[] key, byte[] value) {
-      if (putsMayWait || !s.writeGate().tryLock()) {
+      if (putsMayWait || !s.tryEnterWriteGate()) {
         return false;
       }
       try {

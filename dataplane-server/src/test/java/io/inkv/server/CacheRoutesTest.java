@@ -14,7 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.http.HttpMethod;
@@ -185,6 +187,46 @@ class CacheRoutesTest {
     HttpResponse<String> done = pending.get(10, TimeUnit.SECONDS);
     assertEquals(200, done.statusCode());
     assertEquals("v1", s.get("/get/during-pause").body());
+  }
+
+  @Test
+  void aStoreLetsAWaitingIndexImageGoFirst() throws Exception {
+    assertEquals(200, s.post("/store/before-queue", "v0").statusCode());
+    ServedStore cache = s.server.stores().find("cache");
+    CountDownLatch imageTaken = new CountDownLatch(1);
+    AtomicBoolean imageDone = new AtomicBoolean();
+    Thread image = new Thread(() -> {
+      cache.pauseGate().lock(); // queues behind the write held below, as the image builder would
+      try {
+        imageTaken.countDown();
+        Thread.sleep(200);
+        imageDone.set(true);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        cache.pauseGate().unlock();
+      }
+    });
+    CompletableFuture<HttpResponse<String>> pending;
+    cache.writeGate().lock(); // a write in progress
+    try {
+      image.start();
+      while (image.getState() != Thread.State.WAITING) {
+        Thread.sleep(5);
+      }
+      pending = s.http.sendAsync(s.request("/store/behind-image")
+          .POST(HttpRequest.BodyPublishers.ofString("v1")).build(), HttpResponse.BodyHandlers.ofString());
+      Thread.sleep(300);
+      assertFalse(pending.isDone(), "a store went ahead of an index image waiting for its pause");
+    } finally {
+      cache.writeGate().unlock();
+    }
+    assertTrue(imageTaken.await(10, TimeUnit.SECONDS));
+    HttpResponse<String> done = pending.get(10, TimeUnit.SECONDS);
+    assertEquals(200, done.statusCode());
+    assertTrue(imageDone.get(), "the store finished before the image's pause ended");
+    image.join();
+    assertEquals("v1", s.get("/get/behind-image").body());
   }
 
   @Test
