@@ -197,13 +197,9 @@ final class ApiHandler extends Handler.Abstract {
     Exchange x = new Exchange(request, response, callback);
     if (runsInPlace(request)) {
       x.inPlace = true;
-      dispatch(x);
+      run(x, () -> route(x));
     } else {
-      try {
-        request.getContext().execute(() -> dispatch(x));
-      } catch (RuntimeException rejected) { // the pool refused the task: stopping, or out of threads
-        x.text(503, "the server is busy or shutting down");
-      }
+      onPool(x, () -> route(x));
     }
     return true;
   }
@@ -225,26 +221,22 @@ final class ApiHandler extends Handler.Abstract {
         || (path.startsWith("/get/") && path.length() > 5);
   }
 
-  /** Runs the rest of a request on the pool; for work found, in place, to need a thread that may block. */
-  private void offload(Exchange x, Runnable work) {
+  /**
+   * Runs {@code work}, the whole request or its rest, on the pool: from handle(), or from a route
+   * that found, in place, that it must wait after all.
+   */
+  private void onPool(Exchange x, Runnable work) {
     try {
-      x.request.getContext().execute(() -> {
-        try {
-          work.run();
-        } catch (HttpError e) {
-          error(x, e);
-        } catch (RuntimeException e) {
-          failure(x, e);
-        }
-      });
-    } catch (RuntimeException rejected) {
+      x.request.getContext().execute(() -> run(x, work));
+    } catch (RuntimeException rejected) { // the pool refused the task: stopping, or out of threads
       x.text(503, "the server is busy or shutting down");
     }
   }
 
-  private void dispatch(Exchange x) {
+  /** Runs {@code work} for request {@code x}, answering what it throws with its status. */
+  private void run(Exchange x, Runnable work) {
     try {
-      route(x);
+      work.run();
     } catch (HttpError e) {
       error(x, e);
     } catch (RuntimeException e) {
@@ -361,17 +353,17 @@ final class ApiHandler extends Handler.Abstract {
         authorize(x, options.cacheStore, ApiKeys.Scope.WRITE);
         ServedStore s = stores.getOrCreate(options.cacheStore, ServedStore.Kind.BYTES);
         readBody(x, body -> {
-          if (!x.inPlace) {
-            writes.put(s, key, body);
-            x.send(200, TEXT, EMPTY);
-          } else if (writes.tryPut(s, key, body)) {
-            x.send(200, TEXT, EMPTY);
-          } else {
-            offload(x, () -> {
+          if (x.inPlace && !writes.tryPut(s, key, body)) {
+            onPool(x, () -> {
               writes.put(s, key, body);
               x.send(200, TEXT, EMPTY);
             });
+            return;
           }
+          if (!x.inPlace) {
+            writes.put(s, key, body);
+          }
+          x.send(200, TEXT, EMPTY);
         });
       }
       case "get" -> {
