@@ -1,5 +1,7 @@
 package io.inkv.server;
 
+import io.inkv.store.Store;
+import io.inkv.store.internal.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -284,11 +286,9 @@ final class IndexImages implements AutoCloseable {
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
-    Files.move(tmp, zip, StandardCopyOption.ATOMIC_MOVE);
+    DurableFiles.moveAtomically(tmp, zip, true);
     ImageInfo info = new ImageInfo(id, s.name, now, Files.size(zip), HexFormat.of().formatHex(whole.digest()), offsets);
-    Path desc = dir.resolve(id + ".json.tmp");
-    Files.write(desc, json.writeValue(info.toJson()));
-    Files.move(desc, dir.resolve(id + ".json"), StandardCopyOption.ATOMIC_MOVE);
+    DurableFiles.writeAtomically(dir.resolve(id + ".json"), json.writeValue(info.toJson()), true);
     return info;
   }
 
@@ -357,17 +357,13 @@ final class IndexImages implements AutoCloseable {
   }
 
   private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> st = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) st.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      LOG.warn("cannot delete {}: {}", dir, e.toString());
+    try {
+      DurableFiles.deleteTree(dir);
+    } catch (Store.StorageException e) {
+      LOG.warn("cannot delete {}: {}", dir, e.getMessage());
     }
   }
+
 
   @Override
   public void close() {

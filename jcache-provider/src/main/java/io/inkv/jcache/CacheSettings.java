@@ -1,5 +1,6 @@
 package io.inkv.jcache;
 
+import io.inkv.store.internal.DurableFiles;
 import io.inkv.jcache.configuration.InkvConfiguration;
 import io.inkv.store.RemovalListener;
 import io.inkv.store.Store;
@@ -116,33 +117,11 @@ final class CacheSettings {
   }
 
   static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
     try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-          if (e instanceof NoSuchFileException) {
-            return FileVisitResult.CONTINUE;
-          }
-          throw e;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-          Files.deleteIfExists(dir);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + root, e);
+      DurableFiles.deleteTree(root);
+    } catch (io.inkv.store.Store.StorageException e) {
+      throw new UncheckedIOException(new IOException(e.getMessage(), e));
     }
   }
+
 }

@@ -1,5 +1,6 @@
 package io.inkv.replication;
 
+import io.inkv.store.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -115,20 +116,10 @@ final class Checkpoint {
     }
     body.append("applied=").append(String.join(",", appliedWholeStore)).append('\n');
     String content = body + "crc32c=" + crc(body.toString()) + "\n";
-    Path temp = directory.resolve(FILE + ".tmp");
-    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer b = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    }
-    Files.move(temp, directory.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // some file systems cannot force a directory; the rename is then as durable as it gets
+    try {
+      DurableFiles.writeAtomically(directory.resolve(FILE), content.getBytes(StandardCharsets.UTF_8), true);
+    } catch (io.inkv.store.Store.StorageException e) {
+      throw new IOException(e.getMessage(), e);
     }
   }
 

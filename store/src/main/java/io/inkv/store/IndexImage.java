@@ -1,5 +1,6 @@
 package io.inkv.store;
 
+import io.inkv.store.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,7 +44,7 @@ final class IndexImage {
   private IndexImage() {}
 
   static void write(Path directory, long storeId, Checkpoint cp, KeyIndex index) {
-    Path temp = directory.resolve(FILE + AtomicFiles.TEMP_SUFFIX);
+    Path temp = directory.resolve(FILE + DurableFiles.TEMP_SUFFIX);
     try (FileChannel ch = io.inkv.store.memory.MappedFile.openForWriting(temp)) {
       // At most 1 MiB, less for a small image: a direct buffer is zeroed when allocated.
       long estimate = 4096 + (long) SEGMENT_INFO * cp.segments().length + 16 * index.size();
@@ -96,7 +97,7 @@ final class IndexImage {
       throw new Store.StorageException(temp + ": cannot write the index image, the previous one stays: "
           + io.inkv.store.memory.MappedFile.describe(e), e);
     }
-    AtomicFiles.commit(directory, temp, FILE, true);
+    DurableFiles.moveAtomically(temp, directory.resolve(FILE), true);
   }
 
   private static void drain(FileChannel ch, ByteBuffer buf, CRC32C crc) throws IOException {

@@ -1,5 +1,6 @@
 package io.inkv.store;
 
+import io.inkv.store.internal.DurableFiles;
 import static io.inkv.store.RecordFormat.CLEAR;
 import static io.inkv.store.RecordFormat.HEADER;
 import static io.inkv.store.RecordFormat.PUT;
@@ -88,7 +89,7 @@ final class LogStore implements Store {
    * The file is named *.next.tmp, so an open after a crash deletes it like any unfinished file.
    */
   private static final ExecutorService SPARES = spareExecutor();
-  private static final String SPARE_SUFFIX = ".next" + AtomicFiles.TEMP_SUFFIX;
+  private static final String SPARE_SUFFIX = ".next" + DurableFiles.TEMP_SUFFIX;
   private static final AtomicLong SPARE_NAMES = new AtomicLong();
   private static final long SPARE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -309,7 +310,7 @@ final class LogStore implements Store {
           hasImage = true;
         } else if (name.endsWith(META_SUFFIX)) {
           continue; // owned by a layer above the store (the document schema)
-        } else if (name.endsWith(AtomicFiles.TEMP_SUFFIX)) {
+        } else if (name.endsWith(DurableFiles.TEMP_SUFFIX)) {
           if (!options.readOnly()) {
             Files.delete(p); // an atomic write that did not finish
           }

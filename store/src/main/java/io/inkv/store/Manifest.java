@@ -1,5 +1,6 @@
 package io.inkv.store;
 
+import io.inkv.store.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,6 +72,6 @@ record Manifest(long storeId, String keyHash) {
     CRC32C crc = new CRC32C();
     crc.update(body.getBytes(StandardCharsets.UTF_8));
     String text = body + "crc32c=" + String.format("%08x", crc.getValue()) + "\n";
-    AtomicFiles.writeAtomically(directory, FILE, text.getBytes(StandardCharsets.UTF_8), force);
+    DurableFiles.writeAtomically(directory.resolve(FILE), text.getBytes(StandardCharsets.UTF_8), force);
   }
 }

@@ -1,5 +1,7 @@
 package io.inkv.store.document;
 
+import io.inkv.store.Store;
+import io.inkv.store.internal.DurableFiles;
 import io.inkv.store.StoreException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -215,28 +217,10 @@ public final class Schema {
     byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
     crc.update(bytes);
     byte[] content = (body + "crc32c=" + String.format("%08x", crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
-    Path temp = directory.resolve(FILE + ".tmp");
     try {
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(content);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        if (force) {
-          ch.force(true);
-        }
-      }
-      Files.move(temp, directory.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      if (force) {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-          dir.force(true);
-        } catch (IOException ignored) {
-          // not every file system lets a directory be forced
-        }
-      }
-    } catch (IOException e) {
-      throw new StoreException(directory.resolve(FILE) + ": cannot write the document schema: " + e, e);
+      DurableFiles.writeAtomically(directory.resolve(FILE), content, force);
+    } catch (Store.StorageException e) {
+      throw new StoreException(directory.resolve(FILE) + ": cannot write the document schema: " + e.getMessage(), e);
     }
   }
 
