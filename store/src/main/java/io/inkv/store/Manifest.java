@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /*
- * inkv.manifest: what the directory is. A small text file, so a person can read it:
+ * The manifest (StoreFiles.MANIFEST_FILE): what the directory is. A small text file, so a person can read it:
  *
  *   format=inkv-store
  *   formatVersion=1
@@ -21,11 +21,9 @@ import java.util.zip.CRC32C;
  * Written once, when the store is created, atomically (temp file, fsync, rename, fsync dir).
  */
 record Manifest(long storeId, String keyHash) {
-  static final String FILE = "inkv.manifest";
   static final int FORMAT_VERSION = 1;
 
-  static Manifest read(Path directory) {
-    Path path = directory.resolve(FILE);
+  static Manifest read(Path path) {
     String text;
     try {
       text = Files.readString(path, StandardCharsets.UTF_8);
@@ -66,12 +64,12 @@ record Manifest(long storeId, String keyHash) {
     }
   }
 
-  void write(Path directory, boolean force) {
+  void write(Path file, boolean force) {
     String body = "format=inkv-store\nformatVersion=" + FORMAT_VERSION + "\nstoreId="
         + String.format("%016x", storeId) + "\nkeyHash=" + keyHash + "\n";
     CRC32C crc = new CRC32C();
     crc.update(body.getBytes(StandardCharsets.UTF_8));
     String text = body + "crc32c=" + String.format("%08x", crc.getValue()) + "\n";
-    DurableFiles.writeAtomically(directory.resolve(FILE), text.getBytes(StandardCharsets.UTF_8), force);
+    DurableFiles.writeAtomically(file, text.getBytes(StandardCharsets.UTF_8), force);
   }
 }

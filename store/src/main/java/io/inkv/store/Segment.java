@@ -60,21 +60,17 @@ final class Segment {
     this.capacity = region.capacity();
   }
 
-  static String fileName(int id) {
-    return String.format("%010d.seg", id);
+  /** Returns the address of the record at {@code offset} of segment {@code segmentId}; what the index holds. */
+  static long address(int segmentId, int offset) {
+    return ((long) segmentId << 32) | (offset & 0xFFFFFFFFL);
   }
 
-  /** Returns the segment id a file name denotes, or -1 if it is not a segment file name. */
-  static int parseId(String name) {
-    if (name.length() != 14 || !name.endsWith(".seg")) {
-      return -1;
-    }
-    try {
-      long id = Long.parseLong(name.substring(0, 10));
-      return id > 0 && id <= Integer.MAX_VALUE ? (int) id : -1;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+  static int segmentId(long address) {
+    return (int) (address >>> 32);
+  }
+
+  static int offset(long address) {
+    return (int) address;
   }
 
   /**
@@ -83,8 +79,8 @@ final class Segment {
    *
    * @throws UncheckedIOException naming the file if the file system refuses (full, read-only)
    */
-  static Segment create(Path directory, int id, int capacity, long storeId, long now) {
-    return initialize(MappedFile.create(directory.resolve(fileName(id)), capacity), id, capacity, storeId, now);
+  static Segment create(Path path, int id, int capacity, long storeId, long now) {
+    return initialize(MappedFile.create(path, capacity), id, capacity, storeId, now);
   }
 
   /**
@@ -96,8 +92,7 @@ final class Segment {
    *
    * @throws UncheckedIOException if the file cannot be renamed or mapped, or is not {@code capacity} bytes
    */
-  static Segment adopt(Path directory, Path prepared, int id, int capacity, long storeId, long now) {
-    Path target = directory.resolve(fileName(id));
+  static Segment adopt(Path prepared, Path target, int id, int capacity, long storeId, long now) {
     try {
       if (Files.size(prepared) != capacity) {
         throw new IOException("prepared file is " + Files.size(prepared) + " bytes, not " + capacity);
@@ -209,6 +204,19 @@ final class Segment {
     if (expireAt != Store.NEVER && expireAt < earliestExpiry) {
       earliestExpiry = expireAt;
     }
+  }
+
+  /** Returns the offset of the first record that fails its check, or -1 if all pass. */
+  int firstDamage() {
+    int end = writePosition;
+    int at = HEADER;
+    while (at + RecordFormat.HEADER <= end) {
+      if (RecordFormat.check(region, at, end) != null) {
+        return at;
+      }
+      at += RecordFormat.align(RecordFormat.length(region, at));
+    }
+    return -1;
   }
 
   double garbageRatio() {

@@ -50,6 +50,29 @@ public interface Store extends AutoCloseable {
    */
   int maxValueLength();
 
+  /**
+   * Checks, without touching the store, that it accepts an entry of {@code key} with a value of
+   * {@code valueLength} bytes; a caller with side effects to make before a write (a
+   * {@code CacheWriter} call, an event, a replication publish) calls it first, so that a write the
+   * store would refuse makes none of them. {@link #put(byte[], byte[], long)}, {@link #update} and
+   * the other writes make the same check themselves.
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @throws IllegalArgumentException naming the key's length, the value's length and the limit, if
+   *     the key is longer than {@value #MAX_KEY_LENGTH} bytes or the value longer than
+   *     {@link #maxValueLength()} less the key's length
+   */
+  default void checkEntry(byte[] key, int valueLength) {
+    if (key.length > MAX_KEY_LENGTH) {
+      throw new IllegalArgumentException("key is " + key.length + " bytes; the limit is " + MAX_KEY_LENGTH);
+    }
+    long limit = (long) maxValueLength() - key.length;
+    if (valueLength < 0 || valueLength > limit) {
+      throw new IllegalArgumentException("value is " + valueLength + " bytes; with a " + key.length
+          + "-byte key the limit is " + limit);
+    }
+  }
+
   /** Returns a copy of the value of {@code key}, or {@code null} if absent or expired. */
   byte[] get(byte[] key);
 
@@ -94,7 +117,15 @@ public interface Store extends AutoCloseable {
   /**
    * Atomically reads, decides and writes the entry of {@code key}; see {@link EntryUpdate}.
    *
+   * <p>The key is checked before {@code update} runs, and the {@link EntryUpdate.Writer}'s methods
+   * check their arguments when called: {@code put} throws {@link IllegalArgumentException} for a
+   * value over the limit (see {@link #checkEntry}) or a bad expiry time, from inside
+   * {@code update}'s function and before the store has changed, so the entry keeps its old value.
+   *
    * @return what {@code update} returned
+   * @throws IllegalArgumentException if the key is too long, or {@code update} asked for a value or
+   *     expiry time the store refuses; the store is unchanged (an expired entry found on the way
+   *     may have been dropped)
    */
   <R> R update(byte[] key, EntryUpdate<R> update);
 
@@ -114,6 +145,28 @@ public interface Store extends AutoCloseable {
 
   /** Forces every write so far to the storage device and writes an index image. */
   void flush();
+
+  /**
+   * Writes a consistent copy of the store into {@code target}, a directory that is created if
+   * absent and must hold none of the store's files, and returns the files it wrote there. Opening
+   * a copy of {@code target} finds every write that completed before this call began, and possibly
+   * some made during it.
+   *
+   * <p>The copy is taken under the store's own coordination: the store writes an index image and
+   * hard-links it, its manifest, its sealed segments and the files of layers above the store
+   * ({@code *.meta}, unless {@code target} holds one of that name already: a layer that must
+   * write its own copy first, as replication does, writes it before calling this), and copies the
+   * committed prefix of the active segment. Compaction cannot delete a segment meanwhile, and
+   * writers are not paused. Where the file system cannot link, files are copied.
+   *
+   * <p>Linked files share their storage with the store's: archive or copy {@code target} (as the
+   * server's replica images do) rather than open it as a store that writes.
+   *
+   * @return the files written into {@code target}
+   * @throws ReadOnlyException if the store was opened read-only
+   * @throws StorageException if a file cannot be linked, copied or written
+   */
+  List<Path> snapshot(Path target);
 
   /**
    * Compacts every segment whose garbage passed the configured ratio now, on the calling thread,
@@ -182,7 +235,7 @@ public interface Store extends AutoCloseable {
   }
 
   /**
-   * Thrown by a write (put, remove, setExpiry, update, clear, compact, flush) to a store opened
+   * Thrown by a write (put, remove, setExpiry, update, clear, compact, flush, snapshot) to a store opened
    * with {@link StoreOptions.Builder#readOnly(boolean)}; nothing changes.
    */
   final class ReadOnlyException extends StoreException {

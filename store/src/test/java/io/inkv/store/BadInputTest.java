@@ -142,7 +142,7 @@ class BadInputTest {
     Path crash = dir.resolve("crash");
     copyDirectory(storeDir(), crash); // what the disk holds if the process died now
     s.close();
-    assertFalse(Files.exists(crash.resolve(IndexImage.FILE)), "no image: recovery replays the log");
+    assertFalse(Files.exists(crash.resolve(StoreFiles.IMAGE_FILE)), "no image: recovery replays the log");
 
     byte[] needle = ByteBuffer.allocate(key(99).length + 16).put(key(99)).put(value(99, 200), 0, 16).array();
     Path last = segmentFiles(crash).get(segmentFiles(crash).size() - 1);
@@ -178,7 +178,7 @@ class BadInputTest {
     s.close();
 
     // Without it, the full replay meets the damage, which a torn write cannot explain.
-    Files.delete(storeDir().resolve(IndexImage.FILE));
+    Files.delete(storeDir().resolve(StoreFiles.IMAGE_FILE));
     Store.CorruptedException e = assertThrows(Store.CorruptedException.class, this::open);
     assertMessageNames(e, file, "sealed segment");
   }
@@ -188,7 +188,7 @@ class BadInputTest {
     writeAndClose(2000);
     long[] where = locateValue(300);
     flipByte(segmentFiles(storeDir()).get((int) where[0]), where[1] + key(300).length + 40);
-    Files.delete(storeDir().resolve(IndexImage.FILE));
+    Files.delete(storeDir().resolve(StoreFiles.IMAGE_FILE));
     AtomicInteger maintenanceTicks = new AtomicInteger();
     StoreOptions.Builder options = options().backgroundMaintenance(true).maintenanceInterval(Duration.ofMillis(5))
         .clock(() -> {
@@ -242,7 +242,7 @@ class BadInputTest {
     String body = "format=inkv-store\nformatVersion=2\nstoreId=0123456789abcdef\nkeyHash=xxh64\n";
     CRC32C crc = new CRC32C();
     crc.update(body.getBytes(StandardCharsets.UTF_8));
-    Path manifest = storeDir().resolve(Manifest.FILE);
+    Path manifest = storeDir().resolve(StoreFiles.MANIFEST_FILE);
     Files.writeString(manifest, body + "crc32c=" + String.format("%08x", crc.getValue()) + "\n");
     Store.FormatException e = assertThrows(Store.FormatException.class, this::open);
     assertMessageNames(e, manifest, "version 2", "version 1");
@@ -251,7 +251,7 @@ class BadInputTest {
   @Test
   void aDamagedManifestFailsTheOpenNamingIt() throws IOException {
     writeAndClose(10);
-    Path manifest = storeDir().resolve(Manifest.FILE);
+    Path manifest = storeDir().resolve(StoreFiles.MANIFEST_FILE);
     flipByte(manifest, 30);
     assertMessageNames(assertThrows(Store.CorruptedException.class, this::open), manifest, "checksum");
     Files.writeString(manifest, "hello");
@@ -278,7 +278,7 @@ class BadInputTest {
     headerWithoutMagic[8] = 1; // fields written, the magic number (written last) not yet
     headerWithoutMagic[24] = 99;
     for (byte[] leftover : List.of(new byte[0], new byte[100], headerWithoutMagic)) {
-      Path cut = storeDir().resolve(Segment.fileName(99));
+      Path cut = storeDir().resolve(StoreFiles.segmentFileName(99));
       Files.write(cut, leftover);
       try (Store s = open()) {
         assertFalse(Files.exists(cut), "the unfinished segment of " + leftover.length + " bytes is still there");
@@ -299,8 +299,8 @@ class BadInputTest {
   @Test
   void aDirectoryWithSegmentsButNoManifestIsRefused() throws IOException {
     writeAndClose(10);
-    Files.delete(storeDir().resolve(Manifest.FILE));
-    assertMessageNames(assertThrows(Store.FormatException.class, this::open), Manifest.FILE, "missing");
+    Files.delete(storeDir().resolve(StoreFiles.MANIFEST_FILE));
+    assertMessageNames(assertThrows(Store.FormatException.class, this::open), StoreFiles.MANIFEST_FILE, "missing");
   }
 
   @Test
@@ -319,7 +319,7 @@ class BadInputTest {
     }
     s.compact();
     s.close();
-    Path image = storeDir().resolve(IndexImage.FILE);
+    Path image = storeDir().resolve(StoreFiles.IMAGE_FILE);
     flipByte(image, Files.size(image) / 2);
     StoreTesting.assertMatches(model, open());
     store.close();

@@ -127,7 +127,7 @@ class CapacityTest {
     reopened.put(key(1000), value(1000, 100));
     assertNull(reopened.get(key(450)), "FIFO continues across reopen");
     reopened.close();
-    Files.delete(dir.resolve("store").resolve(IndexImage.FILE));
+    Files.delete(dir.resolve("store").resolve(StoreFiles.IMAGE_FILE));
     Store replayed = open(options().maxEntries(50));
     assertEquals(50, replayed.size());
     for (int i = 0; i <= 450; i++) {

@@ -84,7 +84,7 @@ class DiskSpaceTest {
   }
 
   private static Segment active(Store s) {
-    List<Segment> all = ((LogStore) s).segmentsForTest();
+    List<Segment> all = ((LogStore) s).files.segmentsForTest();
     return all.get(all.size() - 1);
   }
 

@@ -164,7 +164,7 @@ class HashCollisionTest {
     store.close();
     assertMatches(model, open(hasher));
     store.close();
-    Files.delete(dir.resolve("store").resolve(IndexImage.FILE));
+    Files.delete(dir.resolve("store").resolve(StoreFiles.IMAGE_FILE));
     assertMatches(model, open(hasher));
   }
 
@@ -175,7 +175,7 @@ class HashCollisionTest {
     s.close();
     Store.FormatException e = assertThrows(Store.FormatException.class,
         () -> StoreOptions.builder(dir.resolve("store")).open());
-    assertTrue(e.getMessage().contains(Manifest.FILE), e.getMessage());
+    assertTrue(e.getMessage().contains(StoreFiles.MANIFEST_FILE), e.getMessage());
     assertTrue(e.getMessage().contains("test-constant"), e.getMessage());
     assertTrue(e.getMessage().contains("xxh64"), e.getMessage());
     assertEquals("v", string(open(CONSTANT).get(bytes("k"))), "the failed open changed nothing");

@@ -42,15 +42,15 @@ class SpareSegmentTest {
       // the first segment is the full 64 KiB here (the minimum), so the next one is that size too
       written = fillPastHalf(store, log, written);
       awaitPrepared(log);
-      long before = log.segmentsForTest().size();
+      long before = log.files.segmentsForTest().size();
       written = writeUntilSegments(store, log, before + 1, written);
-      assertEquals(1, log.sparesAdoptedForTest(), "the roll used the prepared file");
+      assertEquals(1, log.files.spare.adoptedForTest(), "the roll used the prepared file");
       for (int i = 0; i < 30; i++) { // and the next rolls too, each once its predecessor is half full
         written = fillPastHalf(store, log, written);
         awaitPrepared(log);
-        written = writeUntilSegments(store, log, log.segmentsForTest().size() + 1, written);
+        written = writeUntilSegments(store, log, log.files.segmentsForTest().size() + 1, written);
       }
-      assertEquals(31, log.sparesAdoptedForTest(), "every roll used the file prepared for it");
+      assertEquals(31, log.files.spare.adoptedForTest(), "every roll used the file prepared for it");
       assertAllPresent(store, written);
     }
     assertEquals(List.of(), preparedFiles(), "a clean close removes the prepared file");
@@ -78,7 +78,7 @@ class SpareSegmentTest {
     try (Store store = options().backgroundMaintenance(false).open()) {
       LogStore log = (LogStore) store;
       int written = writeUntilSegments(store, log, 4, 0);
-      assertEquals(0, log.sparesAdoptedForTest());
+      assertEquals(0, log.files.spare.adoptedForTest());
       assertEquals(List.of(), preparedFiles());
       assertAllPresent(store, written);
     }
@@ -87,12 +87,12 @@ class SpareSegmentTest {
   private static int fillPastHalf(Store store, LogStore log, int from) {
     int i = from;
     while (true) {
-      if (log.segmentsForTest().isEmpty()) { // a new store has no segment until its first write
+      if (log.files.segmentsForTest().isEmpty()) { // a new store has no segment until its first write
         store.put(key(i), value(i, 200));
         i++;
         continue;
       }
-      Segment active = log.segmentsForTest().get(log.segmentsForTest().size() - 1);
+      Segment active = log.files.segmentsForTest().get(log.files.segmentsForTest().size() - 1);
       if (active.writePosition > active.capacity / 2 + 1024) {
         return i;
       }
@@ -103,7 +103,7 @@ class SpareSegmentTest {
 
   private static int writeUntilSegments(Store store, LogStore log, long segments, int from) {
     int i = from;
-    while (log.segmentsForTest().size() < segments) {
+    while (log.files.segmentsForTest().size() < segments) {
       store.put(key(i), value(i, 200));
       i++;
     }
@@ -112,7 +112,7 @@ class SpareSegmentTest {
 
   private void awaitPrepared(LogStore log) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!log.spareReadyForTest()) {
+    while (!log.files.spare.readyForTest()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("no next segment was prepared within " + WAIT);
       }

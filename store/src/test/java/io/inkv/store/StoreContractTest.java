@@ -555,7 +555,7 @@ class StoreContractTest {
     assertMatches(model, reopen());
     // Again without the index image: a full replay of the log must reach the same state.
     store.close();
-    Files.delete(dir.resolve("store").resolve(IndexImage.FILE));
+    Files.delete(dir.resolve("store").resolve(StoreFiles.IMAGE_FILE));
     assertMatches(model, open());
   }
 

@@ -66,10 +66,10 @@ class VerificationTest {
 
   private static void awaitUnchecked(LogStore s, int expected) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (s.uncheckedSegments() != expected && System.nanoTime() < deadline) {
+    while (s.maintenance.uncheckedSegmentsForTest() != expected && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
-    assertEquals(expected, s.uncheckedSegments(), "segments still checked record by record");
+    assertEquals(expected, s.maintenance.uncheckedSegmentsForTest(), "segments still checked record by record");
   }
 
   @Test
@@ -82,7 +82,7 @@ class VerificationTest {
     assertTrue(files >= 3, files + " segments");
 
     try (Store s = options(Verification.ONCE, false).open()) {
-      assertEquals(files, ((LogStore) s).uncheckedSegments(), "nothing is trusted before a scrub");
+      assertEquals(files, ((LogStore) s).maintenance.uncheckedSegmentsForTest(), "nothing is trusted before a scrub");
       Store.CorruptedException e = assertThrows(Store.CorruptedException.class, () -> s.get(key(DAMAGED)));
       assertTrue(e.getMessage().contains(damaged.toString()), e.getMessage());
       assertOthersIntact(s);
@@ -100,7 +100,7 @@ class VerificationTest {
   void recordsThisProcessWroteAreTrustedUnderOnceAndCheckedUnderEveryRead() {
     try (Store s = options(Verification.ONCE, false).open()) {
       fill(s);
-      assertEquals(0, ((LogStore) s).uncheckedSegments());
+      assertEquals(0, ((LogStore) s).maintenance.uncheckedSegmentsForTest());
       damageValueOf(DAMAGED); // the mapping shares the page cache, so the store sees the flip
       byte[] read = s.get(key(DAMAGED));
       assertFalse(java.util.Arrays.equals(value(DAMAGED, 200), read), "ONCE does not check again what it wrote");
@@ -128,7 +128,7 @@ class VerificationTest {
         }
       }
       assertTrue(s.compact() > 0, "compaction ran");
-      assertTrue(((LogStore) s).uncheckedSegments() > 0, "the segment the damaged copy went to checks its reads");
+      assertTrue(((LogStore) s).maintenance.uncheckedSegmentsForTest() > 0, "the segment the damaged copy went to checks its reads");
       assertThrows(Store.CorruptedException.class, () -> s.get(key(DAMAGED)), "the moved copy is still reported");
       assertOthersIntact(s);
       s.put(key(DAMAGED), value(DAMAGED, 200));

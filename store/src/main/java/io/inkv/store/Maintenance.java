@@ -1,0 +1,151 @@
+package io.inkv.store;
+
+import java.lang.ref.WeakReference;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/*
+ * Background work, on one thread shared by every store of the JVM, every maintenanceInterval:
+ * the INTERVAL durability's sync, the expiry sweep, compaction, one scrub step, an index image
+ * when compaction retired segments or checkpointBytes were written since the last one, and the
+ * spare segment. All of it holds the maintenance lock, which compact(), flush(), snapshot() and
+ * close() take too, so no two of them write an image or retire a segment at once.
+ *
+ * The scheduled task holds the store weakly, so a store that was never closed can still be
+ * collected (its task then cancels itself). It does nothing until recovery has finished.
+ */
+final class Maintenance {
+  private static final System.Logger LOG = System.getLogger(Maintenance.class.getName());
+  private static final ScheduledExecutorService EXECUTOR = executor();
+
+  private final LogStore store;
+  final ReentrantLock lock = new ReentrantLock();
+  private final ScheduledFuture<?> task;
+  private volatile boolean recovered;
+  private long lastSyncMillis; // guarded by lock
+
+  Maintenance(LogStore store) {
+    this.store = store;
+    StoreOptions options = store.options;
+    long interval = options.maintenanceInterval().toMillis();
+    this.task = options.backgroundMaintenance() && !options.readOnly()
+        ? EXECUTOR.scheduleWithFixedDelay(new Tick(store), interval, interval, TimeUnit.MILLISECONDS)
+        : null;
+  }
+
+  private static ScheduledExecutorService executor() {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "inkv-maintenance");
+      t.setDaemon(true);
+      return t;
+    });
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
+  }
+
+  private static final class Tick implements Runnable {
+    private final WeakReference<LogStore> store;
+
+    Tick(LogStore store) {
+      this.store = new WeakReference<>(store);
+    }
+
+    @Override
+    public void run() {
+      LogStore s = store.get();
+      if (s == null) {
+        throw new IllegalStateException("store collected without close; cancelling its maintenance");
+      }
+      s.maintenance.run();
+    }
+  }
+
+  /** Lets the scheduled work start; called once recovery has finished. */
+  void start() {
+    lastSyncMillis = store.options.clock().getAsLong();
+    recovered = true;
+  }
+
+  void cancel() {
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+
+  private void run() {
+    if (!recovered || store.isClosed() || !lock.tryLock()) {
+      return;
+    }
+    try {
+      int slot = store.gate.enter();
+      if (slot < 0) {
+        return;
+      }
+      try {
+        tick();
+      } finally {
+        store.gate.exit(slot);
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.log(System.Logger.Level.WARNING, "maintenance of " + store.directory() + " failed; will retry", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void tick() {
+    StoreOptions options = store.options;
+    StoreFiles files = store.files;
+    long now = options.clock().getAsLong();
+    if (options.durability() == Durability.INTERVAL && !options.temporary()
+        && now - lastSyncMillis >= options.syncInterval().toMillis()) {
+      files.syncActive();
+      lastSyncMillis = now;
+    }
+    store.expiry.sweep(now);
+    store.compaction.run();
+    scrubOne();
+    if (files.hasRetired() || files.bytesSinceImage() >= options.checkpointBytes()) {
+      store.writeImage();
+    }
+    files.prepareSpare();
+  }
+
+  /**
+   * Checks every record of one segment not yet known to be whole (Verification.ONCE: a segment
+   * found on disk at open) and trusts it from then on if all pass, so reads of it skip the check.
+   * One segment per tick, so the lock is not held for the whole log at once. Holds the lock
+   * (compaction, the only other writer of Segment.checked, runs under it too).
+   */
+  private void scrubOne() {
+    if (store.options.verification() != Verification.ONCE) {
+      return;
+    }
+    for (Segment s : store.files.segments.all()) {
+      if (s.checked || s.scrubFailed) {
+        continue;
+      }
+      int at = s.firstDamage();
+      if (at < 0) {
+        s.checked = true;
+      } else {
+        s.scrubFailed = true;
+        LOG.log(System.Logger.Level.WARNING, "{0}: record at offset {1} fails its check ({2}); reads of the segment "
+            + "keep checking every record and report it", s.path(), at, RecordFormat.check(s.region, at, s.writePosition));
+      }
+      return;
+    }
+  }
+
+  /** Returns how many segments reads still check record by record (Verification.ONCE; tests). */
+  int uncheckedSegmentsForTest() {
+    int n = 0;
+    for (Segment s : store.files.segments.all()) {
+      n += s.checked ? 0 : 1;
+    }
+    return n;
+  }
+}

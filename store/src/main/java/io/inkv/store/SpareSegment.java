@@ -1,0 +1,155 @@
+package io.inkv.store;
+
+import io.inkv.store.memory.MappedFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/*
+ * The spare segment: the next segment's file, written ahead of need. The file is written
+ * (zero-filled, so that writes through its mapping cannot fail for want of disk space) by one
+ * thread shared by every store of the JVM, once the active segment is half full; a roll then
+ * renames and maps it instead of writing up to 64 MiB of zeros under the append lock, which
+ * stalled every write for ~300 ms on this project's test disks. The file's name is one StoreFiles
+ * gives (a *.next.tmp file), so an open after a crash deletes it like any unfinished file.
+ *
+ * Not while less than twice its size is free on the disk (it must not take the space the writes
+ * need), and not for RETRY_NANOS after a failure.
+ */
+final class SpareSegment {
+  private static final System.Logger LOG = System.getLogger(SpareSegment.class.getName());
+  private static final ExecutorService WRITER = writer();
+  private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  /** A prepared file and its size. */
+  record Spare(Path path, int size) {}
+
+  private final Path directory;
+  private final AtomicLong adopted = new AtomicLong();
+  private Spare spare; // guarded by this
+  private Future<?> task; // guarded by this
+  private long retryAt; // guarded by this: System.nanoTime() before which a failed preparation is not retried
+  private boolean closed; // guarded by this
+
+  SpareSegment(Path directory) {
+    this.directory = directory;
+  }
+
+  private static ExecutorService writer() {
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "inkv-segment-allocator");
+      t.setDaemon(true);
+      return t;
+    });
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
+  }
+
+  /** Takes the prepared file if it is {@code size} bytes; null if there is none of that size. */
+  synchronized Spare take(int size) {
+    Spare s = spare;
+    if (s == null || s.size != size) {
+      return null;
+    }
+    spare = null;
+    return s;
+  }
+
+  /** Counts a roll that used the prepared file. */
+  void adopted() {
+    adopted.incrementAndGet();
+  }
+
+  /** Starts writing a file of {@code size} bytes at {@code path} unless one is ready or being written. */
+  synchronized void prepare(int size, Path path) {
+    if (closed || (task != null && !task.isDone()) || System.nanoTime() < retryAt) {
+      return;
+    }
+    if (spare != null) {
+      if (spare.size == size) {
+        return;
+      }
+      deleteQuietly(spare.path);
+      spare = null;
+    }
+    task = WRITER.submit(() -> write(path, size));
+  }
+
+  private void write(Path path, int size) {
+    synchronized (this) {
+      if (closed) {
+        return; // queued behind another store's file while this one closed
+      }
+    }
+    try {
+      long usable = Files.getFileStore(directory).getUsableSpace();
+      if (usable < 2L * size) {
+        throw new IOException(usable + " bytes free, less than twice the " + size + " to prepare");
+      }
+      MappedFile.preallocate(path, size);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.log(System.Logger.Level.DEBUG, () -> directory + ": not preparing the next segment: " + e.getMessage());
+      synchronized (this) {
+        retryAt = System.nanoTime() + RETRY_NANOS;
+      }
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        deleteQuietly(path);
+      } else {
+        spare = new Spare(path, size);
+      }
+    }
+  }
+
+  /** Waits for a preparation in flight and deletes the prepared file; for the store's close. */
+  void discard() {
+    Future<?> pending;
+    synchronized (this) {
+      closed = true;
+      pending = task;
+    }
+    if (pending != null) {
+      try {
+        pending.get(); // it sees closed and deletes its own file
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        LOG.log(System.Logger.Level.DEBUG, () -> directory + ": preparing the next segment failed: " + e.getCause());
+      }
+    }
+    synchronized (this) {
+      if (spare != null) {
+        deleteQuietly(spare.path);
+        spare = null;
+      }
+    }
+  }
+
+  static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, () -> path + ": cannot delete: " + e);
+    }
+  }
+
+  /** Whether a prepared file is ready; for tests. */
+  synchronized boolean readyForTest() {
+    return spare != null;
+  }
+
+  /** How many rolls used a prepared file; for tests. */
+  long adoptedForTest() {
+    return adopted.get();
+  }
+}
