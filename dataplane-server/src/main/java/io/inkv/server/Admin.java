@@ -72,11 +72,11 @@ final class Admin {
       return 2;
     }
     Path dir = Path.of(args[1]);
-    if (!Files.isRegularFile(dir.resolve("inkv.manifest"))) {
-      err.println("inkv-server admin: " + dir + " is not a store directory (no inkv.manifest)");
+    if (!Store.exists(dir)) {
+      err.println("inkv-server admin: " + dir + " is not a store directory (no store manifest)");
       return 1;
     }
-    boolean documents = Files.exists(dir.resolve("documents.meta"));
+    boolean documents = DocumentStore.exists(dir);
     StoreOptions options = StoreOptions.builder(dir).createIfMissing(false).backgroundMaintenance(false).build();
     DocumentStore docs = documents ? DocumentStore.open(options) : null;
     Store store = documents ? docs.store() : Store.open(options);

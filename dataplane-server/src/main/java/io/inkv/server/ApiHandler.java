@@ -63,11 +63,11 @@ final class ApiHandler extends Handler.Abstract {
   private final ApiKeys keys;
   private final Metrics metrics;
   private final DocumentJson json;
-  private final IndexImages images;
+  private final ReplicaImages images;
   private final BooleanSupplier ready;
 
   ApiHandler(ServerOptions options, ServerStores stores, Writes writes, ApiKeys keys, Metrics metrics,
-      DocumentJson json, IndexImages images, BooleanSupplier ready) {
+      DocumentJson json, ReplicaImages images, BooleanSupplier ready) {
     this.options = options;
     this.stores = stores;
     this.writes = writes;
@@ -181,8 +181,8 @@ final class ApiHandler extends Handler.Abstract {
    * Server). What runs in place: GET /, /health, /ready and /get/{key}, which only read memory, and
    * POST /store/{key} in local mode when the store does not sync every write and is already open:
    * its body is read without waiting (a 12-byte body comes with the headers) and the put is tried
-   * with Writes.tryPut, which never waits; a body still on the wire, or a write gate held by an
-   * index image, sends the rest of that request to the pool. Everything else may block and runs on
+   * with Writes.tryPut, which never waits; a body still on the wire sends the rest of that request
+   * to the pool (a replica image pauses no write). Everything else may block and runs on
    * the pool (handle() hands it over): other writes, replicated writes (Kafka's acknowledgement),
    * --durability every-write (fsync), a store's first open, and every request when API keys are on
    * (a token's first check is ~100 ms of PBKDF2, and a wrong token is never remembered).
@@ -544,7 +544,7 @@ final class ApiHandler extends Handler.Abstract {
           authorize(x, name, ApiKeys.Scope.READ);
           existing(name);
           List<Object> list = new ArrayList<>();
-          for (IndexImages.ImageInfo i : images.list(name)) {
+          for (ReplicaImages.ImageInfo i : images.list(name)) {
             list.add(i.toJson());
           }
           x.json(200, json.writeValue(Map.of("images", list)));
@@ -552,7 +552,7 @@ final class ApiHandler extends Handler.Abstract {
         case "POST" -> {
           x.route = Route.IMAGE_CREATE;
           authorize(x, name, ApiKeys.Scope.WRITE);
-          IndexImages.ImageInfo info = images.build(existing(name));
+          ReplicaImages.ImageInfo info = images.build(existing(name));
           x.response.getHeaders().put(HttpHeader.LOCATION, "/stores/" + name + "/images/" + info.id());
           x.json(201, json.writeValue(info.toJson()));
         }
@@ -572,7 +572,7 @@ final class ApiHandler extends Handler.Abstract {
       if (!id.equals("latest") && !id.matches("[0-9]{13}-[0-9]{4}")) {
         throw new HttpError(400, "an image id is 'latest' or like 1700000000000-0001: '" + id + "'");
       }
-      IndexImages.ImageInfo info = images.find(name, id);
+      ReplicaImages.ImageInfo info = images.find(name, id);
       if (info == null) {
         throw new HttpError(404, id.equals("latest") ? "no index image of store '" + name
             + "' yet; POST /stores/" + name + "/images builds one" : "no such image");

@@ -50,7 +50,7 @@ final class InkvServer implements AutoCloseable {
   private final ServerStores stores;
   private final Writes writes;
   private final Metrics metrics = new Metrics();
-  private final IndexImages images;
+  private final ReplicaImages images;
   private final Server jetty;
   private final ServerConnector connector;
   private final AtomicBoolean storesOpen = new AtomicBoolean();
@@ -66,7 +66,7 @@ final class InkvServer implements AutoCloseable {
     }
     this.keys = options.authFile == null ? null : ApiKeys.load(options.authFile);
     DocumentJson json = new DocumentJson(options.maxFieldBytes);
-    this.images = new IndexImages(stores, writes, metrics, json, options.imagesKeep);
+    this.images = new ReplicaImages(stores, writes, metrics, json, options.imagesKeep);
 
     // Threads: request work is memory-speed and bodies are read asynchronously, so threads are not
     // held by slow clients; a pool of at most 2 x cores + 32 keeps context switches low.
@@ -252,7 +252,7 @@ final class InkvServer implements AutoCloseable {
     return writes;
   }
 
-  IndexImages images() {
+  ReplicaImages images() {
     return images;
   }
 

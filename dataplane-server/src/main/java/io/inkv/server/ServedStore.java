@@ -2,13 +2,13 @@ package io.inkv.server;
 
 import io.inkv.store.Store;
 import io.inkv.store.document.DocumentStore;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One store the server serves: its name, what it holds (documents, or raw values for the cache
- * routes), the open store, and the gate that lets the image builder pause its writers.
+ * routes), and the open store.
  */
 final class ServedStore {
   enum Kind {
@@ -36,9 +36,6 @@ final class ServedStore {
   /** Null for a {@link Kind#BYTES} store. */
   final DocumentStore documents;
   final LongAdder writesSinceImage = new LongAdder();
-  /* Writers hold the read side (many at once); the image builder holds the write side for a moment. */
-  private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
-
   ServedStore(String name, Kind kind, Store store, DocumentStore documents) {
     this.name = name;
     this.kind = kind;
@@ -46,23 +43,9 @@ final class ServedStore {
     this.documents = documents;
   }
 
-  /** Held by every write for its duration. */
-  Lock writeGate() {
-    return gate.readLock();
-  }
-
-  /**
-   * Takes {@link #writeGate()} if that needs no wait and no image builder is queued for the pause;
-   * returns whether it did. A plain tryLock of a read lock barges past a queued writer, so writes
-   * that only ever tried would keep an image from starting for as long as they kept coming.
-   */
-  boolean tryEnterWriteGate() {
-    return !gate.hasQueuedThreads() && gate.readLock().tryLock();
-  }
-
-  /** Held by the image builder while it takes a snapshot: no write runs meanwhile. */
-  Lock pauseGate() {
-    return gate.writeLock();
+  /** Writes a consistent snapshot of the store into {@code target}; see {@link Store#snapshot(Path)}. */
+  List<Path> snapshot(Path target) {
+    return documents != null ? documents.snapshot(target) : store.snapshot(target);
   }
 
   void close() {

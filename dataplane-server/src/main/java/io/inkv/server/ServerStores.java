@@ -83,7 +83,7 @@ final class ServerStores implements AutoCloseable {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dataDir)) {
       for (Path p : ds) {
         String name = p.getFileName().toString();
-        if (Files.isDirectory(p) && StoreNames.isValid(name) && Files.exists(p.resolve("inkv.manifest"))) {
+        if (Files.isDirectory(p) && StoreNames.isValid(name) && Store.exists(p)) {
           dirs.add(p);
         }
       }
@@ -110,7 +110,7 @@ final class ServerStores implements AutoCloseable {
     } catch (IOException | IllegalArgumentException e) {
       throw new ServerException(f + ": " + e.getMessage(), e);
     }
-    return Files.exists(dir.resolve("documents.meta")) ? ServedStore.Kind.DOCUMENTS : ServedStore.Kind.BYTES;
+    return DocumentStore.exists(dir) ? ServedStore.Kind.DOCUMENTS : ServedStore.Kind.BYTES;
   }
 
   private ServedStore open(String name, ServedStore.Kind kind) {

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /*
  * The seam between the HTTP routes and where a write goes. Local mode (LocalWrites) applies a
- * write to the store under its write gate and returns when the store has it. Replicated mode
+ * write to the store and returns when the store has it. Replicated mode
  * publishes the write as an event to the store's Kafka topic, waits for the broker's
  * acknowledgement and lets the applier (issue 6's io.inkv.replication) apply it to the local
  * replica in log order; it also reports the applied offsets for index images, whether the replica
@@ -56,8 +56,8 @@ interface Writes extends AutoCloseable {
    * Local mode: the store is the source of truth and there are no offsets. A put is an append to a
    * mapped segment and an index update, memory-speed, so it may run in place on a thread that must
    * not block, unless a put can wait (the store syncs every write, a group-committed msync; or, in
-   * KafkaWrites, the store publishes the write and waits for the broker) or an index image holds
-   * the write gate or waits for it.
+   * KafkaWrites, the store publishes the write and waits for the broker). A replica image never
+   * pauses writes: the store takes its snapshot without them (Store.snapshot).
    */
   class LocalWrites implements Writes {
     private final boolean putsMayWait;
@@ -69,12 +69,7 @@ interface Writes extends AutoCloseable {
 
     @Override
     public void put(ServedStore s, byte[] key, byte[] value) {
-      s.writeGate().lock();
-      try {
-        s.store.put(key, value);
-      } finally {
-        s.writeGate().unlock();
-      }
+      s.store.put(key, value);
       s.writesSinceImage.increment();
     }
 
@@ -85,47 +80,34 @@ interface Writes extends AutoCloseable {
 
     @Override
     public boolean tryPut(ServedStore s, byte[] key, byte[] value) {
-      if (putsMayWait || !s.tryEnterWriteGate()) {
+      if (putsMayWait) {
         return false;
       }
-      try {
-        s.store.put(key, value);
-      } finally {
-        s.writeGate().unlock();
-      }
+      s.store.put(key, value);
       s.writesSinceImage.increment();
       return true;
     }
 
     @Override
     public void upsert(ServedStore s, byte[] key, Document fields) {
-      s.writeGate().lock();
-      try {
-        s.documents.upsert(key, fields);
-      } finally {
-        s.writeGate().unlock();
-      }
+      s.documents.upsert(key, fields);
       s.writesSinceImage.increment();
     }
 
     @Override
     public boolean deleteFields(ServedStore s, byte[] key, String... names) {
-      s.writeGate().lock();
       try {
         return s.documents.deleteFields(key, names);
       } finally {
-        s.writeGate().unlock();
         s.writesSinceImage.increment();
       }
     }
 
     @Override
     public boolean delete(ServedStore s, byte[] key) {
-      s.writeGate().lock();
       try {
         return s.documents.delete(key);
       } finally {
-        s.writeGate().unlock();
         s.writesSinceImage.increment();
       }
     }

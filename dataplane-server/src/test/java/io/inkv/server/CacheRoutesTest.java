@@ -3,6 +3,8 @@ package io.inkv.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -17,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.http.HttpMethod;
@@ -169,64 +173,44 @@ class CacheRoutesTest {
   }
 
   @Test
-  void aStoreWaitsForAnIndexImageAndReadsDoNot() throws Exception {
-    assertEquals(200, s.post("/store/before-pause", "v0").statusCode());
+  void storesAndReadsGoOnWhileIndexImagesAreBuilt() throws Exception {
     ServedStore cache = s.server.stores().find("cache");
-    CompletableFuture<HttpResponse<String>> pending;
-    cache.pauseGate().lock();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicInteger built = new AtomicInteger();
+    Thread images = new Thread(() -> {
+      try {
+        while (!stop.get()) {
+          s.server.images().build(cache);
+          built.incrementAndGet();
+        }
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    });
+    images.start();
     try {
-      pending = s.http.sendAsync(s.request("/store/during-pause")
-          .POST(HttpRequest.BodyPublishers.ofString("v1")).build(), HttpResponse.BodyHandlers.ofString());
-      Thread.sleep(300);
-      assertFalse(pending.isDone(), "a store went past an index image's pause");
-      assertEquals("v0", s.get("/get/before-pause").body(), "a read waited for the pause");
-      assertEquals(404, s.get("/get/during-pause").statusCode());
+      for (int i = 0; i < 300 || built.get() < 3; i++) {
+        assertEquals(200, s.post("/store/during-images-" + i, "v" + i).statusCode());
+        assertEquals("v" + i, s.get("/get/during-images-" + i).body());
+      }
     } finally {
-      cache.pauseGate().unlock();
+      stop.set(true);
+      images.join();
     }
-    HttpResponse<String> done = pending.get(10, TimeUnit.SECONDS);
-    assertEquals(200, done.statusCode());
-    assertEquals("v1", s.get("/get/during-pause").body());
+    assertNull(failure.get());
   }
 
   @Test
-  void aStoreLetsAWaitingIndexImageGoFirst() throws Exception {
-    assertEquals(200, s.post("/store/before-queue", "v0").statusCode());
+  void aStoreDuringAnIndexImageIsAcknowledgedAndKept() throws Exception {
     ServedStore cache = s.server.stores().find("cache");
-    CountDownLatch imageTaken = new CountDownLatch(1);
-    AtomicBoolean imageDone = new AtomicBoolean();
-    Thread image = new Thread(() -> {
-      cache.pauseGate().lock(); // queues behind the write held below, as the image builder would
-      try {
-        imageTaken.countDown();
-        Thread.sleep(200);
-        imageDone.set(true);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        cache.pauseGate().unlock();
-      }
-    });
-    CompletableFuture<HttpResponse<String>> pending;
-    cache.writeGate().lock(); // a write in progress
-    try {
-      image.start();
-      while (image.getState() != Thread.State.WAITING) {
-        Thread.sleep(5);
-      }
-      pending = s.http.sendAsync(s.request("/store/behind-image")
-          .POST(HttpRequest.BodyPublishers.ofString("v1")).build(), HttpResponse.BodyHandlers.ofString());
-      Thread.sleep(300);
-      assertFalse(pending.isDone(), "a store went ahead of an index image waiting for its pause");
-    } finally {
-      cache.writeGate().unlock();
-    }
-    assertTrue(imageTaken.await(10, TimeUnit.SECONDS));
-    HttpResponse<String> done = pending.get(10, TimeUnit.SECONDS);
-    assertEquals(200, done.statusCode());
-    assertTrue(imageDone.get(), "the store finished before the image's pause ended");
-    image.join();
-    assertEquals("v1", s.get("/get/behind-image").body());
+    assertEquals(200, s.post("/store/before-image", "v0").statusCode());
+    CompletableFuture<ReplicaImages.ImageInfo> image = CompletableFuture.supplyAsync(() -> s.server.images().build(cache));
+    HttpResponse<String> during = s.post("/store/during-image", "v1");
+    assertEquals(200, during.statusCode());
+    assertNotNull(image.get(30, TimeUnit.SECONDS));
+    assertEquals("v0", s.get("/get/before-image").body());
+    assertEquals("v1", s.get("/get/during-image").body());
   }
 
   @Test

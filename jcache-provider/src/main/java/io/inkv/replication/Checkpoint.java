@@ -123,6 +123,21 @@ final class Checkpoint {
     }
   }
 
+  /**
+   * Copies the checkpoint of {@code fromDir}, if there is one, into {@code toDir}, before a
+   * snapshot of the store: the store's files copied after it hold at least what its offsets say.
+   */
+  static void copy(Path fromDir, Path toDir) {
+    try {
+      Files.createDirectories(toDir);
+      Files.copy(fromDir.resolve(FILE), toDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+    } catch (NoSuchFileException e) {
+      // a replica that has applied nothing yet: the image's reader starts from the beginning
+    } catch (IOException e) {
+      throw new io.inkv.store.Store.StorageException(fromDir.resolve(FILE) + ": cannot copy into " + toDir + ": " + e, e);
+    }
+  }
+
   private static String crc(String s) {
     CRC32C c = new CRC32C();
     c.update(s.getBytes(StandardCharsets.UTF_8));

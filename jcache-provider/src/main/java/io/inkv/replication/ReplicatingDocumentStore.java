@@ -128,6 +128,12 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
   }
 
   @Override
+  public List<Path> snapshot(Path target) {
+    Checkpoint.copy(docs.store().directory(), target); // first: see Checkpoint.copy
+    return docs.snapshot(target);
+  }
+
+  @Override
   public Path directory() {
     return docs.store().directory();
   }

@@ -96,6 +96,12 @@ final class ReplicatingStore implements ReplicatedStore, Target {
     store.flush();
   }
 
+  @Override
+  public List<Path> snapshot(Path target) {
+    Checkpoint.copy(store.directory(), target); // first: see Checkpoint.copy
+    return store.snapshot(target);
+  }
+
   // ---- writes ----
 
   @Override

@@ -41,6 +41,11 @@ public interface Store extends AutoCloseable {
     return LogStore.open(options);
   }
 
+  /** Returns whether {@code directory} holds a store (its manifest), without opening it. */
+  static boolean exists(Path directory) {
+    return StoreFiles.holdsStore(directory);
+  }
+
   /** Returns the store's directory. */
   Path directory();
 

@@ -116,6 +116,10 @@ final class StoreFiles {
     }
   }
 
+  static boolean holdsStore(Path directory) {
+    return Files.isRegularFile(directory.resolve(MANIFEST_FILE));
+  }
+
   Path directory() {
     return directory;
   }
@@ -437,10 +441,8 @@ final class StoreFiles {
       }
     }
     Segment next;
-    Path path = directory.resolve(segmentFileName(nextSegmentId));
     try {
-      Segment adopted = adoptSpare(size, path);
-      next = adopted != null ? adopted : Segment.create(path, nextSegmentId, size, storeId, options.clock().getAsLong());
+      next = newSegment(nextSegmentId, size);
     } catch (UncheckedIOException e) {
       // Nothing was written: the partial file is gone, and the store stays readable; the same
       // roll is tried again by the next write (docs/store.md, "Disk space and read-only directories").
@@ -451,6 +453,13 @@ final class StoreFiles {
     segments.add(next);
     active = next;
     return next;
+  }
+
+  /** Creates segment {@code id}, from the spare file if it is ready and {@code size} bytes. */
+  private Segment newSegment(int id, int size) {
+    Path path = directory.resolve(segmentFileName(id));
+    Segment adopted = adoptSpare(size, path);
+    return adopted != null ? adopted : Segment.create(path, id, size, storeId, options.clock().getAsLong());
   }
 
   /** The size of the segment that follows {@code s} (null: the first) for a record of {@code length} bytes. */
@@ -578,13 +587,18 @@ final class StoreFiles {
           throw e;
         }
       }
-      for (Segment s : retiredNow) {
-        deleteFile(s.path());
-        released.add(new WeakReference<>(s.file));
-      }
-      retired.removeAll(retiredNow);
-      released.removeIf(ref -> ref.get() == null);
+      releaseRetired(retiredNow);
     }
+  }
+
+  /** Deletes the files of retired segments; their mappings go when unreachable, or at close. Holds imageLock. */
+  private void releaseRetired(List<Segment> retiredNow) {
+    for (Segment s : retiredNow) {
+      deleteFile(s.path());
+      released.add(new WeakReference<>(s.file));
+    }
+    retired.removeAll(retiredNow);
+    released.removeIf(ref -> ref.get() == null);
   }
 
   /*

@@ -363,6 +363,48 @@ class BadInputTest {
   }
 
   @Test
+  void anOverLimitPutIsRefusedNamingKeyValueAndLimitAndTheOldValueStays() {
+    Store s = open();
+    s.put(bytes("k"), bytes("old"));
+    byte[] big = new byte[200 * 1024];
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.put(bytes("k"), big));
+    assertMessageNames(e, "value is " + big.length, "1-byte key", "limit is " + (s.maxValueLength() - 1));
+    assertEquals("old", string(s.get(bytes("k"))));
+    assertMessageNames(assertThrows(IllegalArgumentException.class, () -> s.checkEntry(bytes("k"), big.length)),
+        "value is " + big.length, "limit");
+    s.checkEntry(bytes("k"), s.maxValueLength() - 1); // the largest value with a 1-byte key passes
+  }
+
+  @Test
+  void anUpdateOfAnOverLimitKeyNeverRunsItsFunction() {
+    Store s = open();
+    AtomicInteger runs = new AtomicInteger();
+    assertMessageNames(assertThrows(IllegalArgumentException.class, () -> s.update(new byte[Store.MAX_KEY_LENGTH + 1], (c, w) -> {
+      runs.incrementAndGet();
+      return null;
+    })), "65536", "65535");
+    assertEquals(0, runs.get(), "the function never ran");
+  }
+
+  @Test
+  void anOverLimitPutInsideAnUpdateThrowsFromThePutAndLeavesTheOldValue() {
+    Store s = open();
+    s.put(bytes("k"), bytes("old"));
+    StoreStats before = s.stats();
+    byte[] big = new byte[200 * 1024];
+    AtomicInteger afterPut = new AtomicInteger();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.update(bytes("k"), (c, w) -> {
+      w.put(big, Store.NEVER);
+      afterPut.incrementAndGet(); // what a caller does after the put (an event, a CacheWriter call)
+      return null;
+    }));
+    assertMessageNames(e, "value is " + big.length, "1-byte key", "limit");
+    assertEquals(0, afterPut.get(), "the put threw inside the function, before anything after it ran");
+    assertEquals("old", string(s.get(bytes("k"))));
+    assertEquals(before, s.stats());
+  }
+
+  @Test
   void theLongestKeyIsStoredAndOneByteMoreIsRefused() {
     store = options().segmentSize(1 << 20).open();
     byte[] longest = value(7, Store.MAX_KEY_LENGTH);

@@ -80,7 +80,7 @@ class StoreFuzzTest {
   void damagedSegmentsAndImagesNeverCrashHangOrReturnAWrongValue() throws Exception {
     long seed = Long.getLong("inkv.fuzz.seed", new SplittableRandom().nextLong());
     Path base = base();
-    Logger storeLog = Logger.getLogger(LogStore.class.getName());
+    Logger storeLog = Logger.getLogger(LogStore.class.getPackageName());
     Level level = storeLog.getLevel();
     storeLog.setLevel(Level.OFF); // torn tails and rebuilt images are logged as warnings: a million of them
     AtomicLong inputs = new AtomicLong();

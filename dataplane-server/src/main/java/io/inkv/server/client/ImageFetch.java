@@ -97,7 +97,7 @@ public final class ImageFetch {
         // HTTP/1.1: one large download per connection gains nothing from HTTP/2, and over plain
         // http the JDK client would first try an h2c upgrade; once, under a full write load on 2
         // cores, that path ended in "Frame type(10) length(16232774) exceeds MAX_FRAME_SIZE"
-        // (IndexImagesTest), a framing error this download does not need to risk.
+        // (ReplicaImagesTest), a framing error this download does not need to risk.
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
         HttpRequest.Builder req = HttpRequest.newBuilder(server.resolve("/stores/" + store + "/images/latest")).GET();

@@ -4,6 +4,7 @@ import io.inkv.store.Store;
 import io.inkv.store.StoreException;
 import io.inkv.store.StoreOptions;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -28,6 +29,14 @@ import java.util.OptionalLong;
  * type is rejected with {@link SchemaException} and changes nothing.
  */
 public interface DocumentStore extends AutoCloseable {
+
+  /**
+   * Returns whether {@code directory} holds a document store (a store with a document schema),
+   * without opening it.
+   */
+  static boolean exists(Path directory) {
+    return Store.exists(directory) && java.nio.file.Files.isRegularFile(directory.resolve(Schema.FILE));
+  }
 
   /** Opens (or creates) the document store in {@code options.directory()}, without a partitioning field. */
   static DocumentStore open(StoreOptions options) {
@@ -170,6 +179,16 @@ public interface DocumentStore extends AutoCloseable {
 
   /** Returns the store the documents live in. */
   Store store();
+
+  /**
+   * Writes a consistent copy of the documents (their store and schema) into {@code target}; see
+   * {@link Store#snapshot(Path)}.
+   *
+   * @return the files written into {@code target}
+   * @throws Store.ReadOnlyException if the store was opened read-only
+   * @throws Store.StorageException if a file cannot be linked, copied or written
+   */
+  List<Path> snapshot(Path target);
 
   /** Closes the underlying store. */
   @Override

@@ -3,6 +3,7 @@ package io.inkv.store.document;
 import io.inkv.store.Store;
 import io.inkv.store.StoreOptions;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -356,6 +357,11 @@ final class LocalDocumentStore implements DocumentStore {
       store.clear();
       drop(new ArrayList<>(schema.fields()));
     }
+  }
+
+  @Override
+  public List<Path> snapshot(Path target) {
+    return store.snapshot(target); // the schema is a *.meta file: the store links it
   }
 
   @Override

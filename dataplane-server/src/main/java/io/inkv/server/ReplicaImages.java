@@ -9,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -33,47 +32,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * Index images: a snapshot of one store's files plus the Kafka offsets they reflect, packed in one
- * zip file with a SHA-256 checksum, so a new replica downloads it, seeks to the offsets and tails
- * the topic instead of replaying it from the start.
+ * Replica images: a snapshot of one store plus the Kafka offsets it reflects, packed in one zip
+ * file with a SHA-256 checksum, so a new replica downloads it, seeks to the offsets and tails the
+ * topic instead of replaying it from the start. (The store's own index image, index.img, is one
+ * of the files inside.) The zip holds store/<file> for each file of the snapshot and image.json,
+ * a manifest listing each file's size and SHA-256 and the offsets; ImageFetch is its reader, and
+ * the format stays readable by replicas of earlier builds.
  *
- * Taking a consistent snapshot of a live store. The store's files are: inkv.manifest (written once),
- * index.img and *.meta (replaced atomically by rename), sealed segments (never written again, except
- * that compaction deletes them once an index image no longer refers to them) and the active
- * segment, the only file appended to. So:
+ * Building one:
  *
  *   1. Read the applied offsets first (replicated mode). The applier advances them only after it
- *      has applied an event, so the snapshot holds at least what they say; a replica seeking to
- *      them may apply a few events twice, which is harmless (per key, the last event in log order
- *      wins). Local mode has no offsets.
- *   2. Pause the store's writers (the write side of ServedStore's gate; every HTTP write holds the
- *      read side) and call Store.flush(), which forces every segment and writes index.img as of
- *      this instant: it covers every acknowledged write.
- *   3. Still paused, hard-link every file into a staging folder, the replication checkpoint
- *      (replication.meta, issue 6: the applied offsets, written after a flush) first. A link
- *      costs no copy, keeps the file alive if compaction deletes it, and keeps the version of a
- *      file that a rename later replaces. The active (highest-numbered) segment is copied instead,
- *      because it is the one file writers append to in place. If index.img was replaced while
- *      linking (the background compactor writes one, and may then delete segments the earlier one
- *      referred to), start the linking again; with the same index.img before and after, every
- *      segment it refers to was linked.
- *   4. Resume writers. They were paused for one flush plus one copy of at most a segment (64 MiB
- *      by default): tens of milliseconds. Zip the staging folder with a manifest listing each
- *      file's size and SHA-256 and the offsets, hash the zip as it is written, force it, rename it
- *      into place, and drop the oldest images past --images-keep.
+ *      has applied an event and flushed the store, so the snapshot holds at least what they say;
+ *      a replica seeking to them may apply a few events twice, which is harmless (per key, the
+ *      last event in log order wins). Local mode has no offsets.
+ *   2. Ask the store for a snapshot into a staging folder (Store.snapshot, or DocumentStore.snapshot
+ *      for a document store; a replicated store first copies its replication checkpoint). The store
+ *      takes it under its own coordination: it writes an index image, links its sealed segments
+ *      and copies its active segment's committed prefix while compaction waits, and it pauses no
+ *      writer. Every write acknowledged before step 2 began is in the snapshot.
+ *   3. Zip the staging folder with the manifest, hash the zip as it is written, force it, rename it
+ *      into place (forcing the directory), and drop the oldest images past --images-keep.
  *
- * The background compactor is not paused (it is the store's own thread), nor, in replicated mode,
- * the applier of other replicas' events: while linking, either may append to the active segment. The copy then ends in a whole moved record (it keeps
- * its sequence number, so applying it at open changes nothing) or a torn one (which recovery
- * truncates, exactly as after a crash); a moved record's original stays in a linked sealed
- * segment, and an applied event is past the offsets of step 1, so the replica applies it again.
- * Either way the image opens to the state of step 2 or a little later, never earlier.
+ * This class names no file of the store: what a snapshot holds is the store's business.
  */
-final class IndexImages implements AutoCloseable {
+final class ReplicaImages implements AutoCloseable {
   static final String DIR = ".images";
   static final String MANIFEST = "image.json";
   static final String FILES_PREFIX = "store/";
-  private static final Logger LOG = LoggerFactory.getLogger(IndexImages.class);
+  /** A zip being written; renamed to *.zip when whole, deleted at start-up if a crash left it. */
+  private static final String ZIP_TEMP = ".zip" + DurableFiles.TEMP_SUFFIX;
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicaImages.class);
 
   /** What one image holds; the JSON descriptor beside the zip and the list route show it. */
   record ImageInfo(String id, String store, long createdMillis, long bytes, String sha256, Map<Integer, Long> offsets) {
@@ -101,7 +89,7 @@ final class IndexImages implements AutoCloseable {
   private final AtomicInteger sequence = new AtomicInteger();
   private ScheduledExecutorService scheduler;
 
-  IndexImages(ServerStores stores, Writes writes, Metrics metrics, DocumentJson json, int keep) {
+  ReplicaImages(ServerStores stores, Writes writes, Metrics metrics, DocumentJson json, int keep) {
     this.stores = stores;
     this.writes = writes;
     this.metrics = metrics;
@@ -153,26 +141,18 @@ final class IndexImages implements AutoCloseable {
       Path dir = dirOf(s.name);
       Path staging = dir.resolve(".staging-" + id);
       Map<Integer, Long> offsets = writes.appliedOffsets(s);
-      long writesBefore;
-      long pausedNanos;
       try {
         Files.createDirectories(staging);
-        s.pauseGate().lock();
-        long pausedAt = System.nanoTime();
-        try {
-          writesBefore = s.writesSinceImage.sum();
-          s.store.flush();
-          stage(s.store.directory(), staging);
-        } finally {
-          s.pauseGate().unlock();
-          pausedNanos = System.nanoTime() - pausedAt;
-        }
+        long writesBefore = s.writesSinceImage.sum();
+        long snapshotAt = System.nanoTime();
+        s.snapshot(staging);
+        long snapshotNanos = System.nanoTime() - snapshotAt;
         s.writesSinceImage.add(-writesBefore);
         ImageInfo info = pack(s, id, now, staging, offsets);
         prune(s.name);
         metrics.imageBuilt(s.name, now);
-        LOG.info("store '{}': index image {} built, {} bytes, writes paused {} ms, {} ms in all", s.name, id,
-            info.bytes(), pausedNanos / 1_000_000, (System.nanoTime() - started) / 1_000_000);
+        LOG.info("store '{}': index image {} built, {} bytes, snapshot {} ms, {} ms in all", s.name, id,
+            info.bytes(), snapshotNanos / 1_000_000, (System.nanoTime() - started) / 1_000_000);
         return info;
       } catch (IOException e) {
         throw new ServerException("store '" + s.name + "': cannot build an index image: " + e.getMessage(), e);
@@ -182,61 +162,9 @@ final class IndexImages implements AutoCloseable {
     }
   }
 
-  /** Links (or for the active segment, copies) the store's files into {@code staging}; writers are paused. */
-  private static void stage(Path storeDir, Path staging) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      List<Path> files = new ArrayList<>();
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(storeDir)) {
-        for (Path p : ds) {
-          String n = p.getFileName().toString();
-          if (Files.isRegularFile(p) && !n.equals("inkv.lock") && !n.endsWith(".tmp")) {
-            files.add(p);
-          }
-        }
-      }
-      // the replication checkpoint (replication.meta, written after a Store.flush) first: the
-      // segments linked and copied after it hold at least what its offsets say
-      files.sort(Comparator.comparing((Path p) -> !p.getFileName().toString().equals("replication.meta"))
-          .thenComparing(p -> p.getFileName().toString()));
-      Path active = files.stream().filter(p -> p.getFileName().toString().endsWith(".seg"))
-          .max(Comparator.comparing(p -> p.getFileName().toString())).orElse(null);
-      Path imageBefore = storeDir.resolve("index.img");
-      Path imageLink = staging.resolve("index.img");
-      for (Path p : files) {
-        Path target = staging.resolve(p.getFileName().toString());
-        try {
-          if (p.equals(active)) {
-            Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-          } else {
-            Files.createLink(target, p);
-          }
-        } catch (java.nio.file.NoSuchFileException e) {
-          // deleted by compaction while listing: only allowed if index.img changed, checked below
-        } catch (UnsupportedOperationException | IOException e) {
-          if (Files.exists(p)) {
-            Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-          }
-        }
-      }
-      boolean stable = !Files.exists(imageBefore) || (Files.exists(imageLink)
-          && (Files.isSameFile(imageBefore, imageLink) || Files.mismatch(imageBefore, imageLink) == -1));
-      if (stable) {
-        return;
-      }
-      if (attempt == 5) {
-        throw new IOException("the store's index image kept changing while it was linked (5 attempts)");
-      }
-      try (Stream<Path> st = Files.list(staging)) {
-        for (Path p : (Iterable<Path>) st::iterator) {
-          Files.delete(p);
-        }
-      }
-    }
-  }
-
   private ImageInfo pack(ServedStore s, String id, long now, Path staging, Map<Integer, Long> offsets) throws IOException {
     Path dir = dirOf(s.name);
-    Path tmp = dir.resolve(id + ".zip.tmp");
+    Path tmp = dir.resolve(id + ZIP_TEMP);
     Path zip = dir.resolve(id + ".zip");
     MessageDigest whole = sha256();
     List<Map<String, Object>> fileList = new ArrayList<>();
@@ -394,7 +322,7 @@ final class IndexImages implements AutoCloseable {
         String n = p.getFileName().toString();
         if (n.startsWith(".staging-")) {
           deleteTree(p);
-        } else if (n.endsWith(".tmp")) {
+        } else if (n.endsWith(ZIP_TEMP)) {
           Files.deleteIfExists(p);
         }
       }

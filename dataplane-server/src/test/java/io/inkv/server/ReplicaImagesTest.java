@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Index images: built on demand, by time and by writes, kept to a number, served with a checksum, and fetched. */
-class IndexImagesTest {
+/** Replica images (index images of a store for new replicas): built on demand, by time and by writes, kept to a number, served with a checksum, and fetched. */
+class ReplicaImagesTest {
   @TempDir Path dir;
 
   @Test
@@ -76,7 +76,7 @@ class IndexImagesTest {
         Thread.sleep(5);
       }
       int before = acknowledged.get();
-      IndexImages.ImageInfo info = s.server.images().build(s.server.stores().find("cache"));
+      ReplicaImages.ImageInfo info = s.server.images().build(s.server.stores().find("cache"));
       int after = acknowledged.get();
       stop.set(true);
       writer.join();
@@ -102,7 +102,7 @@ class IndexImagesTest {
         s.post("/store/a", "v" + i);
         assertEquals(201, s.post("/stores/cache/images", "").statusCode());
       }
-      List<IndexImages.ImageInfo> images = s.server.images().list("cache");
+      List<ReplicaImages.ImageInfo> images = s.server.images().list("cache");
       assertEquals(2, images.size());
       try (var files = Files.list(dir.resolve("data/.images/cache"))) {
         assertEquals(4, files.count()); // two zips, two descriptors
@@ -142,7 +142,7 @@ class IndexImagesTest {
   void aDamagedDownloadIsRefusedAndLeavesNothingBehind() throws Exception {
     try (TestServer s = new TestServer(dir.resolve("data"))) {
       s.post("/store/a", "1");
-      IndexImages.ImageInfo info = s.server.images().build(s.server.stores().find("cache"));
+      ReplicaImages.ImageInfo info = s.server.images().build(s.server.stores().find("cache"));
       Path zip = s.server.images().zipOf(info);
       byte[] bytes = Files.readAllBytes(zip);
       bytes[bytes.length / 2] ^= 1;
