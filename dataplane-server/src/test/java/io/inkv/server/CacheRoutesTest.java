@@ -191,8 +191,9 @@ class CacheRoutesTest {
     images.start();
     try {
       for (int i = 0; i < 300 || built.get() < 3; i++) {
-        assertEquals(200, s.post("/store/during-images-" + i, "v" + i).statusCode());
-        assertEquals("v" + i, s.get("/get/during-images-" + i).body());
+        HttpResponse<String> stored = s.post("/store/img-" + i, "v" + i);
+        assertEquals(200, stored.statusCode(), stored.body());
+        assertEquals("v" + i, s.get("/get/img-" + i).body());
       }
     } finally {
       stop.set(true);
@@ -204,13 +205,13 @@ class CacheRoutesTest {
   @Test
   void aStoreDuringAnIndexImageIsAcknowledgedAndKept() throws Exception {
     ServedStore cache = s.server.stores().find("cache");
-    assertEquals(200, s.post("/store/before-image", "v0").statusCode());
+    assertEquals(200, s.post("/store/pre-image", "v0").statusCode());
     CompletableFuture<ReplicaImages.ImageInfo> image = CompletableFuture.supplyAsync(() -> s.server.images().build(cache));
-    HttpResponse<String> during = s.post("/store/during-image", "v1");
+    HttpResponse<String> during = s.post("/store/mid-image", "v1");
     assertEquals(200, during.statusCode());
     assertNotNull(image.get(30, TimeUnit.SECONDS));
-    assertEquals("v0", s.get("/get/before-image").body());
-    assertEquals("v1", s.get("/get/during-image").body());
+    assertEquals("v0", s.get("/get/pre-image").body());
+    assertEquals("v1", s.get("/get/mid-image").body());
   }
 
   @Test

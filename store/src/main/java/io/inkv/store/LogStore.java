@@ -30,6 +30,7 @@ import java.util.function.LongSupplier;
  *   Compaction   moves live records out of sealed segments with much garbage
  *   Eviction     FIFO eviction down to maxEntries / maxBytes
  *   Expiry       drops expired entries (reads, the sweeper)
+ *   Update       Store.update: read, decide, write one key, refusing before any side effect
  *   Maintenance  the background tick that runs the above
  *
  * put:   checks -> key lock -> append the record to the active segment (append lock) -> point
@@ -48,7 +49,7 @@ final class LogStore implements Store {
   private static final System.Logger LOG = System.getLogger(LogStore.class.getName());
   // What probe does once it found the key's record.
   private static final int LOCATE = 0; // nothing: return its address, expired or not
-  private static final int LIVE = 1; // return 0 if it expired
+  private static final int LIVE = 1; // return EXPIRED if it expired
   private static final int VERIFY = 2; // check its checksum first, where the verification asks
   private static final int DROP = 4; // drop it from the index if it expired
   private static final int READ = LIVE | VERIFY | DROP;
@@ -103,19 +104,6 @@ final class LogStore implements Store {
     gate.closeAndDrain();
   }
 
-  /** Removes every index entry whose record is older than {@code sequence}; for clear's replay. */
-  void dropAllOlderThan(long sequence) {
-    for (int i = 0; i < index.stripeCount(); i++) {
-      long[] pairs = index.snapshot(i);
-      for (int j = 0; j < pairs.length; j += 2) {
-        long address = pairs[j + 1];
-        if (sequenceAt(address) < sequence && index.removeAddress(pairs[j], address)) {
-          markGarbage(address);
-        }
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- checks and helpers
 
   private static void checkKey(byte[] key) {
@@ -133,6 +121,10 @@ final class LogStore implements Store {
   @Override
   public void checkEntry(byte[] key, int valueLength) {
     checkKey(key);
+    checkValue(key, valueLength);
+  }
+
+  private void checkValue(byte[] key, int valueLength) {
     long limit = (long) maxValueLength() - key.length;
     if (valueLength < 0 || valueLength > limit) {
       throw new IllegalArgumentException("value is " + valueLength + " bytes; with a " + key.length
@@ -140,7 +132,7 @@ final class LogStore implements Store {
     }
   }
 
-  private static void checkExpiry(long expireAt) {
+  static void checkExpiry(long expireAt) {
     if (expireAt < 0 || expireAt > RecordFormat.MAX_EXPIRY) {
       throw new IllegalArgumentException("expireAt must be 0 (never) or an epoch-millisecond time up to "
           + RecordFormat.MAX_EXPIRY + ": " + expireAt);
@@ -166,18 +158,9 @@ final class LogStore implements Store {
     return enter();
   }
 
-  /** Whether the record at {@code at} of {@code s} holds {@code key}. */
-  private static boolean holdsKey(Segment s, int at, byte[] key) {
-    Region r = s.region;
-    // the bound holds for every record the store wrote; it keeps a forged index image entry
-    // (an address inside another record, near the segment's end) from reading past the mapping
-    return RecordFormat.keyLength(r, at) == key.length && at <= s.capacity - HEADER - key.length
-        && r.contentEquals(at + HEADER, key, 0, key.length);
-  }
-
   private boolean keyMatches(long address, byte[] key) {
     Segment s = segments.get(segmentId(address));
-    return s != null && holdsKey(s, offset(address), key);
+    return s != null && s.holdsKey(offset(address), key);
   }
 
   long sequenceAt(long address) {
@@ -233,7 +216,7 @@ final class LogStore implements Store {
           Thread.onSpinWait();
           continue; // moved by compaction between the probe and here; probe again
         }
-        return !holdsKey(s, offset(v), key) ? 0 : mode == LOCATE ? v : live(s, v, key, hash, mode);
+        return !s.holdsKey(offset(v), key) ? 0 : mode == LOCATE ? v : live(s, v, key, hash, mode);
       }
       long[] bucket = index.bucket(hash);
       if (bucket == null) {
@@ -244,7 +227,7 @@ final class LogStore implements Store {
         Segment s = segments.get(segmentId(a));
         if (s == null) {
           missing = true;
-        } else if (holdsKey(s, offset(a), key)) {
+        } else if (s.holdsKey(offset(a), key)) {
           return mode == LOCATE ? a : live(s, a, key, hash, mode);
         }
       }
@@ -259,9 +242,9 @@ final class LogStore implements Store {
   private long live(Segment s, long address, byte[] key, long hash, int mode) {
     int at = offset(address);
     if ((mode & VERIFY) != 0 && mustCheck(s)) {
-      verifyRecord(s, at);
+      s.verify(at);
     }
-    if (!expired(expiryOf(s, at))) {
+    if (!expired(s.expiry(at))) {
       return address;
     }
     if ((mode & DROP) != 0) {
@@ -290,36 +273,18 @@ final class LogStore implements Store {
     for (long a : addresses) {
       Segment s = segments.get(segmentId(a));
       if (s != null && mustCheck(s)) {
-        verifyRecord(s, offset(a));
+        s.verify(offset(a));
       }
     }
   }
 
   /** Whether a read must check the checksum of a record in {@code s} before using it (see Verification). */
-  private boolean mustCheck(Segment s) {
+  boolean mustCheck(Segment s) {
     Verification v = verification;
     return v == Verification.EVERY_READ || (v == Verification.ONCE && !s.checked);
   }
 
-  private static void verifyRecord(Segment s, int at) {
-    String problem = RecordFormat.check(s.region, at, s.capacity);
-    if (problem != null) {
-      throw new CorruptedException(s.path(), at, problem);
-    }
-  }
-
-  /** Returns the record's expiry time; a failed check is damage. */
-  private static long expiryOf(Segment s, int at) {
-    Region r = s.region;
-    long seq = RecordFormat.sequence(r, at);
-    long expireAt = RecordFormat.expireAt(r.getLong(at + RecordFormat.OFF_EXPIRY), seq);
-    if (expireAt < 0) {
-      throw new CorruptedException(s.path(), at, "record expiry field fails its check");
-    }
-    return expireAt;
-  }
-
-  private boolean expired(long expireAt) {
+  boolean expired(long expireAt) {
     return expireAt != NEVER && expireAt <= clock.getAsLong();
   }
 
@@ -348,7 +313,7 @@ final class LogStore implements Store {
         }
         Segment s = segments.get(segmentId(address));
         if (s != null) {
-          return valueOf(s, offset(address), key.length);
+          return s.value(offset(address), key.length);
         }
       }
     } finally {
@@ -372,7 +337,7 @@ final class LogStore implements Store {
         Segment s = segments.get(segmentId(address));
         if (s != null) {
           int at = offset(address);
-          view.wrap(s.file, at + HEADER + key.length, RecordFormat.valueLength(s.region, at), expiryOf(s, at));
+          view.wrap(s.file, at + HEADER + key.length, RecordFormat.valueLength(s.region, at), s.expiry(at));
           return true;
         }
       }
@@ -394,7 +359,7 @@ final class LogStore implements Store {
         }
         Segment s = segments.get(segmentId(address));
         if (s != null) {
-          return expiryOf(s, offset(address));
+          return s.expiry(offset(address));
         }
       }
     } finally {
@@ -415,7 +380,7 @@ final class LogStore implements Store {
         Segment s = segments.get(segmentId(address));
         if (s != null) {
           int at = offset(address);
-          return new Entry(key, valueOf(s, at, key.length), expiryOf(s, at));
+          return new Entry(key, s.value(at, key.length), s.expiry(at));
         }
       }
     } finally {
@@ -438,16 +403,9 @@ final class LogStore implements Store {
     return out;
   }
 
-  private static byte[] valueOf(Segment s, int at, int keyLength) {
-    Region r = s.region;
-    byte[] value = new byte[RecordFormat.valueLength(r, at)];
-    r.getBytes(at + HEADER + keyLength, value, 0, value.length);
-    return value;
-  }
-
   byte[] valueAt(long address, int keyLength) {
     Segment s = segments.get(segmentId(address));
-    return s == null ? null : valueOf(s, offset(address), keyLength);
+    return s == null ? null : s.value(offset(address), keyLength);
   }
 
   void notifyRemoval(byte[] key, byte[] value, RemovalListener.Cause cause) {
@@ -470,8 +428,9 @@ final class LogStore implements Store {
 
   @Override
   public void put(byte[] key, byte[] value, long expireAt) {
+    checkKey(key);
     Objects.requireNonNull(value, "value");
-    checkEntry(key, value.length);
+    checkValue(key, value.length);
     checkExpiry(expireAt);
     int slot = enterToWrite();
     try {
@@ -491,7 +450,7 @@ final class LogStore implements Store {
   }
 
   /** Appends a put and indexes it; returns its address. The caller holds the key lock. */
-  private long putLocked(byte[] key, long hash, byte[] value, long expireAt) {
+  long putLocked(byte[] key, long hash, byte[] value, long expireAt) {
     long address = files.append(PUT, key, value, expireAt);
     long old = index.put(hash, key, address, matcher);
     int size = recordSizeAt(address);
@@ -532,7 +491,7 @@ final class LogStore implements Store {
       lock.lock();
       try {
         long address = locate(key, hash);
-        present = address != 0 && !expired(expiryOf(segments.get(segmentId(address)), offset(address)));
+        present = address != 0 && !expired(segments.get(segmentId(address)).expiry(offset(address)));
         written = removeLocked(key, hash);
       } finally {
         lock.unlock();
@@ -560,14 +519,14 @@ final class LogStore implements Store {
         }
         Segment s = segments.get(segmentId(address));
         int at = offset(address);
-        if (expired(expiryOf(s, at))) {
+        if (expired(s.expiry(at))) {
           return false;
         }
         if (expired(expireAt)) {
           removeLocked(key, hash);
           return true;
         }
-        setExpiryInPlace(s, at, expireAt);
+        s.setExpiry(at, expireAt);
         return true;
       } finally {
         lock.unlock();
@@ -577,130 +536,20 @@ final class LogStore implements Store {
     }
   }
 
-  private static void setExpiryInPlace(Segment s, int at, long expireAt) {
-    long seq = RecordFormat.sequence(s.region, at);
-    s.region.putLongRelease(at + RecordFormat.OFF_EXPIRY, RecordFormat.expiryWord(expireAt, seq));
-    if (expireAt != NEVER && expireAt < s.earliestExpiry) {
-      s.earliestExpiry = expireAt;
-    }
-    s.dirtySinceImage = true;
-  }
-
-  /*
-   * The key is checked before the update runs, and the writer's put and setExpiry check their
-   * arguments when called, so an update that asks for something the store refuses throws from
-   * inside its own function, before it has done anything else (a CacheWriter call, an event) and
-   * before the store changes.
-   */
   @Override
   public <R> R update(byte[] key, EntryUpdate<R> update) {
     checkKey(key);
     Objects.requireNonNull(update, "update");
     int slot = enterToWrite();
     try {
-      long hash = hasher.hash(key);
-      ReentrantLock lock = keyLocks.of(hash);
-      R result;
-      long written = 0;
-      byte[] expiredValue = null;
-      boolean droppedExpired = false;
-      lock.lock();
-      try {
-        long address = locate(key, hash);
-        EntryUpdate.Current current = null;
-        if (address != 0) {
-          Segment s = segments.get(segmentId(address));
-          int at = offset(address);
-          if (mustCheck(s)) {
-            verifyRecord(s, at);
-          }
-          long expireAt = expiryOf(s, at);
-          byte[] value = valueAt(address, key.length);
-          if (expired(expireAt)) {
-            if (index.removeAddress(hash, address)) {
-              markGarbage(address);
-              expiry.expirations.increment();
-              expiredValue = value;
-              droppedExpired = !update.expired(value, expireAt);
-            }
-            address = 0;
-          } else {
-            current = new EntryUpdate.Current(value, expireAt);
-          }
-        }
-        UpdateWriter writer = new UpdateWriter(this, key);
-        result = update.apply(current, writer);
-        switch (writer.action) {
-          case UpdateWriter.PUT -> written = expired(writer.expireAt)
-              ? removeLocked(key, hash) : putLocked(key, hash, writer.value, writer.expireAt);
-          case UpdateWriter.SET_EXPIRY -> {
-            if (address != 0) {
-              if (expired(writer.expireAt)) {
-                written = removeLocked(key, hash);
-              } else {
-                setExpiryInPlace(segments.get(segmentId(address)), offset(address), writer.expireAt);
-              }
-            }
-          }
-          case UpdateWriter.REMOVE -> written = removeLocked(key, hash);
-          default -> { }
-        }
-      } finally {
-        lock.unlock();
-      }
-      if (droppedExpired) {
-        notifyRemoval(key, expiredValue, RemovalListener.Cause.EXPIRED);
-      }
-      afterWrite(written);
-      return result;
+      return Update.run(this, key, update);
     } finally {
       gate.exit(slot);
     }
   }
 
-  /** What an update's function asked for; refuses what the store would refuse, when asked. */
-  private static final class UpdateWriter implements EntryUpdate.Writer {
-    static final int NONE = 0;
-    static final int PUT = 1;
-    static final int SET_EXPIRY = 2;
-    static final int REMOVE = 3;
-
-    private final Store store;
-    private final byte[] key;
-    int action = NONE;
-    byte[] value;
-    long expireAt;
-
-    UpdateWriter(Store store, byte[] key) {
-      this.store = store;
-      this.key = key;
-    }
-
-    @Override
-    public void put(byte[] value, long expireAt) {
-      Objects.requireNonNull(value, "value");
-      store.checkEntry(key, value.length);
-      checkExpiry(expireAt);
-      this.value = value;
-      this.expireAt = expireAt;
-      this.action = PUT;
-    }
-
-    @Override
-    public void setExpiry(long expireAt) {
-      checkExpiry(expireAt);
-      this.expireAt = expireAt;
-      this.action = SET_EXPIRY;
-    }
-
-    @Override
-    public void remove() {
-      this.action = REMOVE;
-    }
-  }
-
   /** Makes a write durable as the setting asks, then evicts if the store is over capacity. */
-  private void afterWrite(long address) {
+  void afterWrite(long address) {
     if (address != 0 && options.durability() == Durability.EVERY_WRITE && !options.temporary()) {
       files.syncTo(address, recordSizeAt(address));
     }
@@ -876,36 +725,18 @@ final class LogStore implements Store {
     RuntimeException failure = null;
     maintenance.lock.lock();
     try {
-      try {
-        if (!options.temporary() && !options.readOnly()) {
-          files.syncActive();
-          writeImage();
-        }
-      } catch (RuntimeException e) {
-        failure = e;
+      if (!options.temporary() && !options.readOnly()) {
+        files.syncActive();
+        writeImage();
       }
-      files.close();
+    } catch (RuntimeException e) {
+      failure = e;
     } finally {
-      maintenance.lock.unlock();
       try {
-        files.unlock();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        }
+        files.close(failure);
+      } finally {
+        maintenance.lock.unlock();
       }
-    }
-    if (options.temporary()) {
-      try {
-        files.deleteDirectory();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
     }
   }
 

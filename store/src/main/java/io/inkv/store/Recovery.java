@@ -48,7 +48,7 @@ final class Recovery {
     try {
       return recover(options, files);
     } catch (RuntimeException | Error e) {
-      files.close();
+      files.unmapAll();
       try {
         files.unlock();
       } catch (RuntimeException suppressed) {
@@ -230,7 +230,7 @@ final class Recovery {
     if (kind == CLEAR) {
       if (seq > files.clearFloor) {
         files.clearFloor = seq;
-        store.dropAllOlderThan(seq);
+        dropAllOlderThan(seq);
       }
       s.garbageBytes.addAndGet(size);
       return;
@@ -266,6 +266,19 @@ final class Recovery {
     store.liveBytes.add(size);
     if (old != 0) {
       store.markGarbage(old);
+    }
+  }
+
+  /** Removes every index entry whose record is older than {@code sequence}; for clear's replay. */
+  private void dropAllOlderThan(long sequence) {
+    for (int i = 0; i < store.index.stripeCount(); i++) {
+      long[] pairs = store.index.snapshot(i);
+      for (int j = 0; j < pairs.length; j += 2) {
+        long address = pairs[j + 1];
+        if (store.sequenceAt(address) < sequence && store.index.removeAddress(pairs[j], address)) {
+          store.markGarbage(address);
+        }
+      }
     }
   }
 }

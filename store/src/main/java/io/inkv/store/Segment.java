@@ -206,6 +206,51 @@ final class Segment {
     }
   }
 
+  /** Whether the record at {@code at} holds {@code key}. */
+  boolean holdsKey(int at, byte[] key) {
+    Region r = region;
+    // the bound holds for every record the store wrote; it keeps a forged index image entry
+    // (an address inside another record, near the segment's end) from reading past the mapping
+    return RecordFormat.keyLength(r, at) == key.length && at <= capacity - RecordFormat.HEADER - key.length
+        && r.contentEquals(at + RecordFormat.HEADER, key, 0, key.length);
+  }
+
+  /** Returns a copy of the value of the record at {@code at}, whose key is {@code keyLength} bytes. */
+  byte[] value(int at, int keyLength) {
+    Region r = region;
+    byte[] value = new byte[RecordFormat.valueLength(r, at)];
+    r.getBytes(at + RecordFormat.HEADER + keyLength, value, 0, value.length);
+    return value;
+  }
+
+  /** Returns the expiry time of the record at {@code at}; a failed check is damage. */
+  long expiry(int at) {
+    Region r = region;
+    long expireAt = RecordFormat.expireAt(r.getLong(at + RecordFormat.OFF_EXPIRY), RecordFormat.sequence(r, at));
+    if (expireAt < 0) {
+      throw new Store.CorruptedException(path(), at, "record expiry field fails its check");
+    }
+    return expireAt;
+  }
+
+  /** Changes the expiry time of the record at {@code at} in place. */
+  void setExpiry(int at, long expireAt) {
+    long seq = RecordFormat.sequence(region, at);
+    region.putLongRelease(at + RecordFormat.OFF_EXPIRY, RecordFormat.expiryWord(expireAt, seq));
+    if (expireAt != Store.NEVER && expireAt < earliestExpiry) {
+      earliestExpiry = expireAt;
+    }
+    dirtySinceImage = true;
+  }
+
+  /** Checks the record at {@code at}; throws if it fails. */
+  void verify(int at) {
+    String problem = RecordFormat.check(region, at, capacity);
+    if (problem != null) {
+      throw new Store.CorruptedException(path(), at, problem);
+    }
+  }
+
   /** Returns the offset of the first record that fails its check, or -1 if all pass. */
   int firstDamage() {
     int end = writePosition;

@@ -717,8 +717,35 @@ final class StoreFiles {
     }
   }
 
-  /** Unmaps every segment, live, retired or released, and releases the lock. */
-  void close() {
+  /**
+   * Unmaps every segment (live, retired or released), releases the lock and deletes a temporary
+   * store's directory, trying each even if one before it failed; then throws {@code failure} if
+   * not null, or else the first failure here.
+   */
+  void close(RuntimeException failure) {
+    try {
+      unmapAll();
+    } catch (RuntimeException e) {
+      failure = failure == null ? e : failure;
+    }
+    try {
+      unlock();
+    } catch (RuntimeException e) {
+      failure = failure == null ? e : failure;
+    }
+    try {
+      if (options.temporary()) {
+        DurableFiles.deleteTree(directory);
+      }
+    } catch (RuntimeException e) {
+      failure = failure == null ? e : failure;
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  void unmapAll() {
     synchronized (imageLock) {
       closeSegments();
       for (Segment s : retired) {
@@ -745,11 +772,6 @@ final class StoreFiles {
     } catch (IOException e) {
       throw new Store.StorageException(directory.resolve(LOCK_FILE) + ": cannot release: " + e, e);
     }
-  }
-
-  /** Deletes a temporary store's directory and everything in it. */
-  void deleteDirectory() {
-    DurableFiles.deleteTree(directory);
   }
 
   List<Segment> segmentsForTest() {

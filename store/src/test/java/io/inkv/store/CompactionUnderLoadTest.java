@@ -49,7 +49,7 @@ class CompactionUnderLoadTest {
   private static final int WRITERS = 2;
   private static final int READERS = 2;
   private static final int SEGMENT_SIZE = 256 << 10;
-  // The engine makes writers help compact past 4x live + 16 segments (LogStore.overDiskBudget) and
+  // The engine makes writers help compact past 4x live + 16 segments (Compaction.overDiskBudget) and
   // deletes retired files at least every 8 compactions; 4 more cover the active segment, the one
   // compaction copies into and writes in flight while a writer waits to help.
   private static final double BOUND_FACTOR = 4.0;
