@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,10 +35,10 @@ import org.slf4j.LoggerFactory;
 /*
  * Replica images: a snapshot of one store plus the Kafka offsets it reflects, packed in one zip
  * file with a SHA-256 checksum, so a new replica downloads it, seeks to the offsets and tails the
- * topic instead of replaying it from the start. (The store's own index image, index.img, is one
- * of the files inside.) The zip holds store/<file> for each file of the snapshot and image.json,
- * a manifest listing each file's size and SHA-256 and the offsets; ImageFetch is its reader, and
- * the format stays readable by replicas of earlier builds.
+ * topic instead of replaying it from the start. (The store's own index image is one of the files
+ * inside.) The zip holds store/<file> for each file of the snapshot and the server's kind file,
+ * and image.json, a manifest listing each file's size and SHA-256 and the offsets; ImageFetch is
+ * its reader, and the format stays readable by replicas of earlier builds.
  *
  * Building one:
  *
@@ -146,6 +147,8 @@ final class ReplicaImages implements AutoCloseable {
         long writesBefore = s.writesSinceImage.sum();
         long snapshotAt = System.nanoTime();
         s.snapshot(staging);
+        // the server's own file beside the store's, as the store directory holds it
+        Files.writeString(staging.resolve(ServerStores.KIND_FILE), s.kind.label + "\n", StandardCharsets.UTF_8);
         long snapshotNanos = System.nanoTime() - snapshotAt;
         s.writesSinceImage.add(-writesBefore);
         ImageInfo info = pack(s, id, now, staging, offsets);

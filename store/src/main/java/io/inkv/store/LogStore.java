@@ -8,7 +8,6 @@ import static io.inkv.store.RecordFormat.align;
 import static io.inkv.store.Segment.offset;
 import static io.inkv.store.Segment.segmentId;
 
-import io.inkv.store.memory.Region;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -17,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /*
  * The store engine: a log of records in mapped segment files plus an in-memory index. This class
@@ -639,17 +639,13 @@ final class LogStore implements Store {
     files.writeImage(index, keyLocks);
   }
 
-  @Override
-  public int compact() {
+  /** Runs {@code work} as a write (inside the read gate, refused when read-only) holding the maintenance lock. */
+  private <T> T maintaining(Supplier<T> work) {
     int slot = enterToWrite();
     try {
       maintenance.lock.lock();
       try {
-        int n = compaction.run();
-        if (files.hasRetired()) {
-          writeImage();
-        }
-        return n;
+        return work.get();
       } finally {
         maintenance.lock.unlock();
       }
@@ -659,39 +655,37 @@ final class LogStore implements Store {
   }
 
   @Override
-  public void flush() {
-    int slot = enterToWrite();
-    try {
-      maintenance.lock.lock();
-      try {
-        if (!options.temporary()) {
-          files.syncActive();
-        }
+  public int compact() {
+    return maintaining(() -> {
+      int n = compaction.run();
+      if (files.hasRetired()) {
         writeImage();
-      } finally {
-        maintenance.lock.unlock();
       }
-    } finally {
-      gate.exit(slot);
-    }
+      return n;
+    });
+  }
+
+  @Override
+  public void flush() {
+    maintaining(() -> {
+      if (!options.temporary()) {
+        files.syncActive();
+      }
+      writeImage();
+      return null;
+    });
   }
 
   @Override
   public List<Path> snapshot(Path target) {
     Objects.requireNonNull(target, "target");
-    int slot = enterToWrite();
-    try {
-      maintenance.lock.lock();
+    return maintaining(() -> {
       try {
         return files.snapshot(target, index, keyLocks);
       } catch (IOException e) {
         throw new StorageException(target + ": cannot write a snapshot of " + directory() + ": " + e, e);
-      } finally {
-        maintenance.lock.unlock();
       }
-    } finally {
-      gate.exit(slot);
-    }
+    });
   }
 
   @Override
