@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -78,7 +76,7 @@ import javax.cache.processor.EntryProcessorResult;
  * CacheException.
  */
 final class StoreCache<K, V> implements InkvCache<K, V> {
-  private static final Logger LOG = Logger.getLogger(StoreCache.class.getName());
+  private static final System.Logger LOG = System.getLogger(StoreCache.class.getName());
   private static final ThreadLocal<ValueView> VIEWS = ThreadLocal.withInitial(ValueView::new);
   /** An expiry decision meaning "leave the expiry time as it is". */
   private static final long UNCHANGED = Long.MIN_VALUE;
@@ -199,7 +197,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
           : type == EventType.REMOVED ? value : null;
       dispatcher.publishUnawaited(type, k, value, old);
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "cache " + name + ": cannot publish an event for a remote change", e);
+      LOG.log(System.Logger.Level.WARNING, "cache " + name + ": cannot publish an event for a remote change", e);
     }
   }
 
@@ -430,7 +428,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
           V v = valueCodec.decode(value);
           publish(EventType.EXPIRED, keyCodec.decode(k), v, v);
         } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "cache " + name + ": cannot publish an expiry event", e);
+          LOG.log(System.Logger.Level.WARNING, "cache " + name + ": cannot publish an expiry event", e);
         }
         return true;
       }
@@ -458,7 +456,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
         // may be a background thread that no cache operation waits on
         dispatcher.publishUnawaited(EventType.EXPIRED, k, v, v);
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "cache " + name + ": cannot publish an expiry event", e);
+        LOG.log(System.Logger.Level.WARNING, "cache " + name + ": cannot publish an expiry event", e);
       }
     }
   }
@@ -1266,7 +1264,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       MBeans.CONFIGURATION.unregister(manager.getURI().toString(), name);
       MBeans.STATISTICS.unregister(manager.getURI().toString(), name);
     } catch (CacheException e) {
-      LOG.log(Level.WARNING, "cache " + name + ": cannot unregister its MXBeans", e);
+      LOG.log(System.Logger.Level.WARNING, "cache " + name + ": cannot unregister its MXBeans", e);
     }
     for (Object o : new Object[] {loader, writer, expiry}) {
       closeQuietly(o);
@@ -1275,7 +1273,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     try {
       store.close();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "cache " + name + ": closing its store failed", e);
+      LOG.log(System.Logger.Level.WARNING, "cache " + name + ": closing its store failed", e);
     }
     if (destroy || !settings.persistent()) {
       settings.delete();
@@ -1287,7 +1285,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       try {
         c.close();
       } catch (Exception e) {
-        LOG.log(Level.WARNING, "cache " + name + ": closing " + o.getClass().getName() + " failed", e);
+        LOG.log(System.Logger.Level.WARNING, "cache " + name + ": closing " + o.getClass().getName() + " failed", e);
       }
     }
   }
