@@ -2,8 +2,6 @@ package io.inkv.jcache;
 
 import io.inkv.store.codec.Codec;
 import java.util.function.UnaryOperator;
-import javax.cache.integration.CacheLoader;
-import javax.cache.integration.CacheLoaderException;
 import javax.cache.processor.MutableEntry;
 
 /*
@@ -19,13 +17,14 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
 
   private final K key;
   private final Codec<V> codec;
-  private final CacheLoader<K, V> loader;
+  private final ReadWriteThrough<K, V> loader;
   private final UnaryOperator<V> valueCheck;
   private byte[] current;
   private V value;
   private Operation operation;
 
-  ProcessorEntry(K key, Codec<V> codec, CacheLoader<K, V> loader, UnaryOperator<V> valueCheck) {
+  /** {@code loader} loads a missing value on getValue, or is null when the cache is not read-through. */
+  ProcessorEntry(K key, Codec<V> codec, ReadWriteThrough<K, V> loader, UnaryOperator<V> valueCheck) {
     this.key = key;
     this.codec = codec;
     this.loader = loader;
@@ -61,14 +60,7 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
       return codec.decode(current);
     }
     if (value == null && operation == Operation.NONE && loader != null) {
-      V loaded;
-      try {
-        loaded = loader.load(key);
-      } catch (CacheLoaderException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new CacheLoaderException("the cache loader failed to load " + key + ": " + e, e);
-      }
+      V loaded = loader.load(key);
       if (loaded != null) {
         value = valueCheck.apply(loaded);
         operation = Operation.LOAD;
