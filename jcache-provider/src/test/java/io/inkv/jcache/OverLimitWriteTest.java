@@ -20,13 +20,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
+import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import org.junit.jupiter.api.AfterEach;
@@ -200,6 +204,53 @@ class OverLimitWriteTest {
     events.events.clear();
     assertRefused(CacheException.class, () -> cache.put("absent", largest + "y"));
     assertNull(cache.get("absent"));
+  }
+
+  /** Loads the same 200 KB value for every key. */
+  static final class BigLoader implements CacheLoader<String, String>, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String load(String key) {
+      return BIG;
+    }
+
+    @Override
+    public Map<String, String> loadAll(Iterable<? extends String> keys) {
+      Map<String, String> loaded = new LinkedHashMap<>();
+      for (String key : keys) {
+        loaded.put(key, BIG);
+      }
+      return loaded;
+    }
+  }
+
+  @Test
+  void aLoadedValueTooLargeIsRefusedBeforeItsCreatedEvent() throws Exception {
+    EventRecorder loadEvents = new EventRecorder(false);
+    Cache<String, String> readThrough = manager.createCache("read-through", InkvConfiguration.of(String.class, String.class)
+        .setSegmentSize(SEGMENT)
+        .setReadThrough(true)
+        .setCacheLoaderFactory(FactoryBuilder.factoryOf(new BigLoader()))
+        .addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+            FactoryBuilder.factoryOf(loadEvents), null, false, true)));
+    CacheException e = assertThrows(CacheException.class, () -> readThrough.get("k"));
+    assertNamesTheProblem(e, "k");
+    CompletableFuture<Exception> outcome = new CompletableFuture<>();
+    readThrough.loadAll(Set.of("k"), true, new CompletionListener() {
+      @Override
+      public void onCompletion() {
+        outcome.complete(null);
+      }
+
+      @Override
+      public void onException(Exception failure) {
+        outcome.complete(failure);
+      }
+    });
+    assertInstanceOf(CacheException.class, outcome.get(30, TimeUnit.SECONDS));
+    assertFalse(readThrough.containsKey("k"));
+    assertEquals(List.of(), loadEvents.snapshot());
   }
 
   @Test
