@@ -60,8 +60,7 @@ final class BulkOperations<K, V> {
       K key = e.getKey();
       V value = e.getValue();
       byte[] k = cache.keyCodec.encode(key);
-      byte[] v = cache.valueCodec.encode(value);
-      operation.requireFits(key, k, v);
+      byte[] v = cache.encodeStorable(key, k, value);
       toPut.put(key, new Encoded<>(key, value, k, v));
     }
     CacheWriterException failure = null;
@@ -175,8 +174,7 @@ final class BulkOperations<K, V> {
     operation.requireKey(key);
     operation.requireValue(value);
     byte[] k = cache.keyCodec.encode(key);
-    byte[] v = cache.valueCodec.encode(value);
-    operation.requireFits(key, k, v);
+    byte[] v = cache.encodeStorable(key, k, value);
     long now = System.currentTimeMillis();
     EntryChanges<K, V> changes = cache.changes;
     try {

@@ -12,7 +12,7 @@ import javax.cache.processor.EntryProcessorResult;
 
 /*
  * invoke and invokeAll: an EntryProcessor runs on a ProcessorEntry inside Store.update, under the
- * key's lock, and what it did (ProcessorEntry.Operation) is then applied as the matching cache
+ * key's lock, and what it did (ProcessorEntry.Effect) is then applied as the matching cache
  * change: an access, a creation (written through) or a load (not written), an update, a removal.
  *
  * A processor's own exception becomes an EntryProcessorException (a CacheException passes as it
@@ -84,16 +84,16 @@ final class EntryProcessing<K, V> {
         throw new EntryProcessorException("the entry processor failed on " + key + ": " + e, e);
       }
       long opStart = operation.restart(start);
-      ProcessorEntry.Operation done = entry.operation();
+      ProcessorEntry.Effect done = entry.effect();
       switch (done) {
         case ACCESS -> changes.applyAccess(changes.accessExpiry(now), key, current.value(), w);
         case CREATE, LOAD -> {
           V value = entry.newValue();
           byte[] v = encodeFitting(key, k, value);
-          if (done == ProcessorEntry.Operation.CREATE) {
+          if (done == ProcessorEntry.Effect.CREATE) {
             through.write(key, value);
           }
-          if (changes.applyCreate(key, value, v, now, w) && done == ProcessorEntry.Operation.CREATE) {
+          if (changes.applyCreate(key, value, v, now, w) && done == ProcessorEntry.Effect.CREATE) {
             operation.recordPuts(opStart, 1);
           }
         }

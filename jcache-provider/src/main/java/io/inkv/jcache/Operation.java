@@ -17,7 +17,7 @@ import javax.cache.CacheException;
  *   1. A closed cache refuses with IllegalStateException, before the arguments are looked at (the
  *      TCK calls a closed cache with null arguments and expects IllegalStateException).
  *   2. The arguments are checked: a null key or value is a NullPointerException, a key or value
- *      not of the configured type a ClassCastException. After encoding, requireFits refuses an
+ *      not of the configured type a ClassCastException. After encoding, oversize names an
  *      entry the store cannot hold; operations call it before the CacheWriter, any event, any
  *      statistic and any store change, so a refused write leaves no trace.
  *   3. The body runs. It may call the CacheWriter and publish events under the key's store lock;
@@ -178,21 +178,12 @@ final class Operation<K, V> {
   }
 
   /**
-   * Refuses an encoded entry the store cannot hold, before any side effect.
-   *
-   * <p>A CacheException (the type JCache declares for "a problem doing the put") whose cause is
-   * the IllegalArgumentException naming the key, the encoded size and the limit: callers of a
-   * JCache cache catch CacheException, and the cause is the same one an entry processor's
-   * refusal carries in its EntryProcessorException.
+   * Returns why the store cannot hold the encoded entry, or null if it can. Operations refuse such
+   * an entry before the CacheWriter, any event, any statistic and any store change: put and its
+   * kin with a CacheException (what JCache declares for "a problem doing the put") caused by this
+   * exception, invoke with an EntryProcessorException caused by it (how JCache reports a
+   * processor's failure). The cause is the same in both, for callers that look for it.
    */
-  void requireFits(K key, byte[] k, byte[] v) {
-    IllegalArgumentException refusal = oversize(key, k, v);
-    if (refusal != null) {
-      throw new CacheException(refusal.getMessage(), refusal);
-    }
-  }
-
-  /** Returns why the store cannot hold the encoded entry, or null if it can. */
   IllegalArgumentException oversize(K key, byte[] k, byte[] v) {
     if (k.length > Store.MAX_KEY_LENGTH) {
       return new IllegalArgumentException("cache " + name + ": the key " + key + " is " + k.length

@@ -62,8 +62,9 @@ import javax.cache.processor.EntryProcessorResult;
  * Loaders and writers must therefore not write to this cache themselves.
  *
  * Validate before any side effect: every write encodes its key and value and checks them against
- * the store's limits (Operation.requireFits) before the CacheWriter, an event, a statistic, a
- * replication publish or the store sees it; a write the store would refuse leaves no trace.
+ * the store's limits (encodeStorable, Operation.oversize) before the CacheWriter, an event, a
+ * statistic, a replication publish or the store sees it; a write the store would refuse leaves no
+ * trace.
  *
  * Semantics where the specification leaves room follow the reference implementation (RI 1.1.1):
  * which operations count hits, misses, puts and removals; that an exception from the expiry
@@ -248,6 +249,19 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     return bytes == null ? null : valueCodec.decode(bytes);
   }
 
+  /**
+   * Encodes a value to store under {@code k}, refusing one the store cannot hold before any side
+   * effect: a CacheException whose cause names the key, the size and the limit.
+   */
+  byte[] encodeStorable(K key, byte[] k, V value) {
+    byte[] v = valueCodec.encode(value);
+    IllegalArgumentException refusal = operation.oversize(key, k, v);
+    if (refusal != null) {
+      throw new CacheException(refusal.getMessage(), refusal);
+    }
+    return v;
+  }
+
   boolean statisticsEnabled() {
     return statisticsEnabled;
   }
@@ -290,8 +304,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       return null;
     }
     operation.requireValue(loaded);
-    byte[] v = valueCodec.encode(loaded);
-    operation.requireFits(key, k, v);
+    byte[] v = encodeStorable(key, k, loaded);
     long now = System.currentTimeMillis();
     boolean stored = changes.update(k, (current, w) -> current == null && changes.applyCreate(key, loaded, v, now, w));
     return stored ? loaded : null;
@@ -324,8 +337,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   private Void putEntry(K key, V value) {
     long start = operation.start();
     byte[] k = keyCodec.encode(key);
-    byte[] v = valueCodec.encode(value);
-    operation.requireFits(key, k, v);
+    byte[] v = encodeStorable(key, k, value);
     if (changes.update(new Put<>(this, key, value, k, v, System.currentTimeMillis()))) {
       operation.recordPuts(start, 1);
     }
@@ -373,8 +385,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   private V getAndPutEntry(K key, V value) {
     long start = operation.start();
     byte[] k = keyCodec.encode(key);
-    byte[] v = valueCodec.encode(value);
-    operation.requireFits(key, k, v);
+    byte[] v = encodeStorable(key, k, value);
     long now = System.currentTimeMillis();
     Exchange exchange = changes.update(k, (current, w) -> {
       through.write(key, value);
@@ -405,8 +416,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   private boolean putIfAbsentEntry(K key, V value) {
     long start = operation.start();
     byte[] k = keyCodec.encode(key);
-    byte[] v = valueCodec.encode(value);
-    operation.requireFits(key, k, v);
+    byte[] v = encodeStorable(key, k, value);
     long now = System.currentTimeMillis();
     boolean stored = changes.update(k, (current, w) -> {
       if (current != null) {
@@ -432,8 +442,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     long start = operation.start();
     byte[] k = keyCodec.encode(key);
     byte[] expected = valueCodec.encode(oldValue);
-    byte[] v = valueCodec.encode(newValue);
-    operation.requireFits(key, k, v);
+    byte[] v = encodeStorable(key, k, newValue);
     long now = System.currentTimeMillis();
     Comparison found = changes.update(k, (current, w) -> {
       if (current == null) {
@@ -469,8 +478,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   private byte[] getAndReplaceEntry(K key, V value) {
     long start = operation.start();
     byte[] k = keyCodec.encode(key);
-    byte[] v = valueCodec.encode(value);
-    operation.requireFits(key, k, v);
+    byte[] v = encodeStorable(key, k, value);
     long now = System.currentTimeMillis();
     byte[] previous = changes.update(k, (current, w) -> {
       if (current == null) {
