@@ -28,11 +28,9 @@ import javax.cache.processor.EntryProcessorResult;
  */
 final class EntryProcessing<K, V> {
   private final StoreCache<K, V> cache;
-  private final Operation<K, V> operation;
 
   EntryProcessing(StoreCache<K, V> cache) {
     this.cache = cache;
-    this.operation = cache.operation;
   }
 
   <T> T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
@@ -44,7 +42,7 @@ final class EntryProcessing<K, V> {
       Object... arguments) {
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(entryProcessor, "entryProcessor");
-    operation.requireKeys(keys);
+    cache.operation.requireKeys(keys);
     Map<K, EntryProcessorResult<T>> results = new HashMap<>();
     for (K key : keys) {
       try {
@@ -65,6 +63,7 @@ final class EntryProcessing<K, V> {
   }
 
   private <T> T process(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
+    Operation<K, V> operation = cache.operation;
     long start = operation.start();
     byte[] k = cache.keyCodec.encode(key);
     long now = System.currentTimeMillis();
@@ -119,7 +118,7 @@ final class EntryProcessing<K, V> {
 
   private byte[] encodeFitting(K key, byte[] k, V value) {
     byte[] v = cache.valueCodec.encode(value);
-    IllegalArgumentException refusal = operation.oversize(key, k, v);
+    IllegalArgumentException refusal = cache.operation.oversize(key, k, v);
     if (refusal != null) {
       throw new EntryProcessorException(refusal.getMessage(), refusal);
     }

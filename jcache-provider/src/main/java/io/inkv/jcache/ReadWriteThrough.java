@@ -2,6 +2,7 @@ package io.inkv.jcache;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.function.Consumer;
 import javax.cache.Cache;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
@@ -71,15 +72,7 @@ final class ReadWriteThrough<K, V> {
    * were not written (the writer removes what it wrote).
    */
   CacheWriterException writeAll(Collection<Cache.Entry<? extends K, ? extends V>> entries) {
-    if (writer == null || entries.isEmpty()) {
-      return null;
-    }
-    try {
-      writer.writeAll(entries);
-      return null;
-    } catch (Exception e) {
-      return e instanceof CacheWriterException cwe ? cwe : new CacheWriterException("the cache writer failed: " + e, e);
-    }
+    return writer == null ? null : batch(entries, writer::writeAll);
   }
 
   /**
@@ -87,11 +80,15 @@ final class ReadWriteThrough<K, V> {
    * not deleted (the writer removes what it deleted).
    */
   CacheWriterException deleteAll(Collection<K> keys) {
-    if (writer == null || keys.isEmpty()) {
+    return writer == null ? null : batch(keys, writer::deleteAll);
+  }
+
+  private static <T> CacheWriterException batch(Collection<T> batch, Consumer<Collection<T>> call) {
+    if (batch.isEmpty()) {
       return null;
     }
     try {
-      writer.deleteAll(keys);
+      call.accept(batch);
       return null;
     } catch (Exception e) {
       return e instanceof CacheWriterException cwe ? cwe : new CacheWriterException("the cache writer failed: " + e, e);
