@@ -5,8 +5,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.hibernate.cache.internal.BasicCacheKeyImplementation;
 import org.hibernate.cache.internal.CacheKeyImplementation;
 import org.hibernate.cache.internal.NaturalIdCacheKey;
@@ -33,7 +31,7 @@ import org.hibernate.cache.spi.entry.StandardCacheEntryImpl;
  * record with a long in 7.4; both are handled through the same (long, List) constructor).
  */
 final class HibernateTypes {
-  private static final Logger LOG = Logger.getLogger(HibernateTypes.class.getName());
+  private static final System.Logger LOG = System.getLogger(HibernateTypes.class.getName());
 
   static final Class<?> CACHE_ITEM = load("org.hibernate.cache.internal.QueryResultsCacheImpl$CacheItem");
   static final Class<?> MEMENTO = load("org.hibernate.query.internal.QueryParameterBindingsImpl$ParameterBindingsMementoImpl");
@@ -123,7 +121,7 @@ final class HibernateTypes {
     try {
       return Class.forName(name, false, HibernateTypes.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
-      LOG.log(Level.FINE, "{0} is not in this Hibernate version; its values are Java-serialized", name);
+      LOG.log(System.Logger.Level.DEBUG, "{0} is not in this Hibernate version; its values are Java-serialized", name);
       return null;
     }
   }
@@ -164,7 +162,7 @@ final class HibernateTypes {
   }
 
   private static void warn(Class<?> type, Exception e) {
-    LOG.log(Level.WARNING, "inkv cannot reach the internals of " + type.getName() + " (" + e
+    LOG.log(System.Logger.Level.WARNING, "inkv cannot reach the internals of " + type.getName() + " (" + e
         + "); its values are stored with Java serialization, which is slower. Open its package to inkv"
         + " or put Hibernate on the class path.");
   }

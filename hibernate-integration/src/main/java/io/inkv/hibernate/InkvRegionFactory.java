@@ -8,8 +8,6 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CompleteConfiguration;
@@ -58,7 +56,7 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
  */
 public final class InkvRegionFactory extends RegionFactoryTemplate {
   private static final long serialVersionUID = 1L;
-  private static final Logger LOG = Logger.getLogger(InkvRegionFactory.class.getName());
+  private static final System.Logger LOG = System.getLogger(InkvRegionFactory.class.getName());
 
   /** The short name that selects this factory: {@code hibernate.cache.region.factory_class=inkv}. */
   public static final String SHORT_NAME = "inkv";
@@ -248,7 +246,7 @@ public final class InkvRegionFactory extends RegionFactoryTemplate {
         case FAIL -> throw new CacheException("the second-level cache region " + name + " is not configured and "
             + MISSING_CACHE_STRATEGY + " is fail: declare it in the inkv configuration (inkv.cache." + name
             + ".*) or with " + PREFIX + "region." + name + ".*");
-        case CREATE_WARN -> LOG.log(Level.WARNING, "inkv: the second-level cache region {0} is not configured;"
+        case CREATE_WARN -> LOG.log(System.Logger.Level.WARNING, "inkv: the second-level cache region {0} is not configured;"
             + " creating it with the defaults (set " + MISSING_CACHE_STRATEGY + "=create to create regions silently)",
             name);
         case CREATE -> { }

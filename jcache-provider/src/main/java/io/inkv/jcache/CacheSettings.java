@@ -111,8 +111,7 @@ final class CacheSettings {
     try {
       deleteTree(directory);
     } catch (UncheckedIOException e) {
-      java.util.logging.Logger.getLogger(CacheSettings.class.getName())
-          .log(java.util.logging.Level.WARNING, "cannot delete " + directory, e);
+      System.getLogger(CacheSettings.class.getName()).log(System.Logger.Level.WARNING, "cannot delete " + directory, e);
     }
   }
 

@@ -2,30 +2,30 @@ package io.inkv.jcache;
 
 import io.inkv.store.codec.Codec;
 import java.util.function.UnaryOperator;
-import javax.cache.integration.CacheLoader;
-import javax.cache.integration.CacheLoaderException;
 import javax.cache.processor.MutableEntry;
 
 /*
  * The entry an EntryProcessor works on, inside Store.update. It records what the processor did
- * as one operation, with the reference implementation's rules: reading an existing value is an
+ * as one effect, with the reference implementation's rules: reading an existing value is an
  * ACCESS; reading a missing value through a read-through loader is a LOAD; setValue is a CREATE
  * or UPDATE depending on whether the entry existed; remove() after a CREATE or LOAD cancels it,
  * otherwise it is a REMOVE. Each getValue decodes a fresh copy, so mutating it without setValue
  * changes nothing.
  */
 final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
-  enum Operation { NONE, ACCESS, CREATE, LOAD, UPDATE, REMOVE }
+  /** What the processor did to the entry, as one cache change. */
+  enum Effect { NONE, ACCESS, CREATE, LOAD, UPDATE, REMOVE }
 
   private final K key;
   private final Codec<V> codec;
-  private final CacheLoader<K, V> loader;
+  private final ReadWriteThrough<K, V> loader;
   private final UnaryOperator<V> valueCheck;
   private byte[] current;
   private V value;
-  private Operation operation;
+  private Effect effect;
 
-  ProcessorEntry(K key, Codec<V> codec, CacheLoader<K, V> loader, UnaryOperator<V> valueCheck) {
+  /** {@code loader} loads a missing value on getValue, or is null when the cache is not read-through. */
+  ProcessorEntry(K key, Codec<V> codec, ReadWriteThrough<K, V> loader, UnaryOperator<V> valueCheck) {
     this.key = key;
     this.codec = codec;
     this.loader = loader;
@@ -35,11 +35,11 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
   void reset(byte[] currentValue) {
     this.current = currentValue;
     this.value = null;
-    this.operation = Operation.NONE;
+    this.effect = Effect.NONE;
   }
 
-  Operation operation() {
-    return operation;
+  Effect effect() {
+    return effect;
   }
 
   V newValue() {
@@ -53,25 +53,18 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
 
   @Override
   public V getValue() {
-    if (operation == Operation.NONE && current != null) {
-      operation = Operation.ACCESS;
+    if (effect == Effect.NONE && current != null) {
+      effect = Effect.ACCESS;
       return codec.decode(current);
     }
-    if (operation == Operation.ACCESS) {
+    if (effect == Effect.ACCESS) {
       return codec.decode(current);
     }
-    if (value == null && operation == Operation.NONE && loader != null) {
-      V loaded;
-      try {
-        loaded = loader.load(key);
-      } catch (CacheLoaderException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new CacheLoaderException("the cache loader failed to load " + key + ": " + e, e);
-      }
+    if (value == null && effect == Effect.NONE && loader != null) {
+      V loaded = loader.load(key);
       if (loaded != null) {
         value = valueCheck.apply(loaded);
-        operation = Operation.LOAD;
+        effect = Effect.LOAD;
       }
     }
     return value;
@@ -79,7 +72,7 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
 
   @Override
   public boolean exists() {
-    return switch (operation) {
+    return switch (effect) {
       case NONE, ACCESS -> current != null;
       case REMOVE -> false;
       default -> value != null;
@@ -88,9 +81,9 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
 
   @Override
   public void remove() {
-    operation = operation == Operation.CREATE || operation == Operation.LOAD ? Operation.NONE : Operation.REMOVE;
+    effect = effect == Effect.CREATE || effect == Effect.LOAD ? Effect.NONE : Effect.REMOVE;
     value = null;
-    if (operation == Operation.NONE) {
+    if (effect == Effect.NONE) {
       current = null;
     }
   }
@@ -98,7 +91,7 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
   @Override
   public void setValue(V newValue) {
     valueCheck.apply(newValue);
-    operation = current == null ? Operation.CREATE : Operation.UPDATE;
+    effect = current == null ? Effect.CREATE : Effect.UPDATE;
     value = newValue;
   }
 

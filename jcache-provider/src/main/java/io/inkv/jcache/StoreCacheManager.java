@@ -15,8 +15,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -36,7 +34,7 @@ import javax.cache.spi.CachingProvider;
  * setting fails then, and getCacheNames lists them from the start.
  */
 final class StoreCacheManager implements CacheManager {
-  private static final Logger LOG = Logger.getLogger(StoreCacheManager.class.getName());
+  private static final System.Logger LOG = System.getLogger(StoreCacheManager.class.getName());
   private static final Set<Path> TEMPORARY_ROOTS = ConcurrentHashMap.newKeySet();
 
   static {
@@ -273,7 +271,7 @@ final class StoreCacheManager implements CacheManager {
       try {
         closeCache(cache, false);
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "closing cache " + cache.getName() + " failed", e);
+        LOG.log(System.Logger.Level.WARNING, "closing cache " + cache.getName() + " failed", e);
       }
     }
     synchronized (this) {
@@ -281,7 +279,7 @@ final class StoreCacheManager implements CacheManager {
         try {
           CacheSettings.deleteTree(temporaryRoot);
         } catch (UncheckedIOException e) {
-          LOG.log(Level.WARNING, "cannot delete " + temporaryRoot, e);
+          LOG.log(System.Logger.Level.WARNING, "cannot delete " + temporaryRoot, e);
         }
         TEMPORARY_ROOTS.remove(temporaryRoot);
         temporaryRoot = null;

@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.Factory;
@@ -26,7 +24,7 @@ import javax.cache.event.EventType;
  * in parallel. A key's queue entry is removed when its last task completes.
  */
 final class Registration<K, V> {
-  private static final Logger LOG = Logger.getLogger(Registration.class.getName());
+  private static final System.Logger LOG = System.getLogger(Registration.class.getName());
 
   final CacheEntryListenerConfiguration<K, V> configuration;
   private final CacheEntryListener<? super K, ? super V> listener;
@@ -93,7 +91,7 @@ final class Registration<K, V> {
         try {
           c.close();
         } catch (Exception e) {
-          LOG.log(Level.WARNING, "closing " + o.getClass().getName() + " failed", e);
+          LOG.log(System.Logger.Level.WARNING, "closing " + o.getClass().getName() + " failed", e);
         }
       }
     }
