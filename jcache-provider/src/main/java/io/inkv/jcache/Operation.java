@@ -62,10 +62,10 @@ final class Operation<K, V> {
   private final boolean checkValueType;
   private final CacheStatistics statistics;
   private final EventDispatcher<K, V> events;
-  private final long maxEntryLength;
+  private final Store store;
 
   Operation(StoreCache<K, V> cache, String name, Class<K> keyType, Class<V> valueType, CacheStatistics statistics,
-      EventDispatcher<K, V> events, int maxEntryLength) {
+      EventDispatcher<K, V> events, Store store) {
     this.cache = cache;
     this.name = name;
     this.keyType = keyType;
@@ -74,7 +74,7 @@ final class Operation<K, V> {
     this.checkValueType = valueType != Object.class;
     this.statistics = statistics;
     this.events = events;
-    this.maxEntryLength = maxEntryLength;
+    this.store = store;
   }
 
   // ---- the frame ----
@@ -185,17 +185,14 @@ final class Operation<K, V> {
    * processor's failure). The cause is the same in both, for callers that look for it.
    */
   IllegalArgumentException oversize(K key, byte[] k, byte[] v) {
-    if (k.length > Store.MAX_KEY_LENGTH) {
-      return new IllegalArgumentException("cache " + name + ": the key " + key + " is " + k.length
-          + " bytes encoded; the limit is " + Store.MAX_KEY_LENGTH);
+    try {
+      store.checkEntry(k, v.length);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return new IllegalArgumentException("cache " + name + ", key " + key + " (encoded: a " + k.length
+          + "-byte key and a " + v.length + "-byte value): " + e.getMessage()
+          + "; InkvConfiguration.setSegmentSize raises the limit", e);
     }
-    if ((long) k.length + v.length > maxEntryLength) {
-      return new IllegalArgumentException("cache " + name + ": the entry of key " + key + " is "
-          + ((long) k.length + v.length) + " bytes encoded (a " + k.length + "-byte key and a " + v.length
-          + "-byte value); the limit is " + maxEntryLength + " bytes for key and value together,"
-          + " set by the store's segment size (InkvConfiguration.setSegmentSize)");
-    }
-    return null;
   }
 
   // ---- statistics ----

@@ -158,7 +158,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       this.valueCodec = configuration.getValueCodecFactory() != null
           ? configuration.getValueCodecFactory().create() : Codec.forClass(valueType, classLoader);
     }
-    this.operation = new Operation<>(this, name, keyType, valueType, statistics, events, store.maxValueLength());
+    this.operation = new Operation<>(this, name, keyType, valueType, statistics, events, store);
     this.changes = new EntryChanges<>(name, store, keyCodec, valueCodec, expiry, events);
     this.bulk = new BulkOperations<>(this);
     this.processing = new EntryProcessing<>(this);

@@ -13,6 +13,7 @@ import io.inkv.replication.Replica;
 import io.inkv.replication.ReplicationConfig;
 import java.io.Serializable;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -130,7 +131,8 @@ class OverLimitWriteTest {
     String message = cause.getMessage();
     assertTrue(message.contains("key " + key), message);
     assertTrue(message.contains("200000-byte value"), message);
-    assertTrue(message.contains("limit is " + LIMIT), message);
+    assertTrue(message.contains("limit is " + (LIMIT - key.getBytes(StandardCharsets.UTF_8).length)), message);
+    assertTrue(message.contains("setSegmentSize"), message);
   }
 
   @Test
