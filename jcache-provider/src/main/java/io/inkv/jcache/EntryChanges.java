@@ -133,7 +133,9 @@ final class EntryChanges<K, V> {
       millis = 1;
     }
     long at = now + millis;
-    return at < now ? Long.MAX_VALUE : at;
+    // A duration past the latest time a record can hold (the year 10889) cannot be told from
+    // eternal; deciding it here keeps the store from refusing it after the writer and the events.
+    return at < now || at > Store.MAX_EXPIRE_AT ? Store.NEVER : at;
   }
 
   long creationExpiry(long now) {

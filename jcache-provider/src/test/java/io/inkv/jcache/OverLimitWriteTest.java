@@ -29,6 +29,8 @@ import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.Duration;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CompletionListener;
@@ -133,6 +135,22 @@ class OverLimitWriteTest {
     assertTrue(message.contains("200000-byte value"), message);
     assertTrue(message.contains("limit is " + (LIMIT - key.getBytes(StandardCharsets.UTF_8).length)), message);
     assertTrue(message.contains("setSegmentSize"), message);
+  }
+
+  @Test
+  void anExpiryPastTheLatestTimeARecordHoldsIsEternalNotARefusalAfterTheWriter() {
+    // 10 million days from now is past the store's latest expiry time (2^48 - 1 ms, the year
+    // 10889): the cache must decide that before the writer and the event, not the store after them.
+    Cache<String, String> longLived = manager.createCache("long-lived", InkvConfiguration.of(String.class, String.class)
+        .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.DAYS, 10_000_000)))
+        .setWriteThrough(true)
+        .setCacheWriterFactory(FactoryBuilder.factoryOf(writer))
+        .addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+            FactoryBuilder.factoryOf(events), null, false, true)));
+    longLived.put("k", "v");
+    assertEquals("v", longLived.get("k"));
+    assertEquals(List.of("write k"), writer.calls);
+    assertEquals(1, events.snapshot().size(), "one CREATED event");
   }
 
   @Test

@@ -40,7 +40,7 @@ final class RecordFormat {
   static final byte TOMBSTONE = 2;
   static final byte CLEAR = 3;
 
-  static final long MAX_EXPIRY = (1L << 48) - 1;
+  static final long MAX_EXPIRY = Store.MAX_EXPIRE_AT;
 
   private RecordFormat() {}
 

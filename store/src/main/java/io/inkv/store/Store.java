@@ -25,6 +25,12 @@ public interface Store extends AutoCloseable {
   /** The expiry time of an entry that does not expire. */
   long NEVER = 0L;
 
+  /**
+   * The latest expiry time a record can hold (epoch milliseconds, 2^48 - 1: the year 10889); a
+   * later one is refused as an argument.
+   */
+  long MAX_EXPIRE_AT = (1L << 48) - 1;
+
   /** The longest key, in bytes. */
   int MAX_KEY_LENGTH = 0xFFFF;
 
