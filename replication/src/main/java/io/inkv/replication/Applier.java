@@ -115,7 +115,7 @@ final class Applier {
     this.startEnd = new long[replica.partitionCount];
     this.lag = new AtomicLongArray(replica.partitionCount);
     if (checkpoint != null) {
-      appliedWholeStore.addAll(checkpoint.appliedWholeStore);
+      appliedWholeStore.addAll(checkpoint.appliedWholeStore());
     }
     this.thread = new Thread(this::run, "inkv-applier-" + replica.config.storeName());
     this.thread.setDaemon(true);
@@ -139,7 +139,7 @@ final class Applier {
       List<TopicPartition> fromStart = new ArrayList<>();
       Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps);
       for (TopicPartition tp : tps) {
-        Long off = checkpoint == null ? null : checkpoint.offsets.get(tp.partition());
+        Long off = checkpoint == null ? null : checkpoint.offsets().get(tp.partition());
         long earliest = begin.get(tp);
         if (off != null && off > earliest) {
           consumer.seek(tp, off);

@@ -300,18 +300,18 @@ final class KafkaReplica implements Replica {
     if (c == null) {
       return null;
     }
-    if (!topic.equals(c.topic)) {
-      throw new ReplicationException(target.directory() + " holds a replica of topic " + c.topic + ", not " + topic
+    if (!topic.equals(c.topic())) {
+      throw new ReplicationException(target.directory() + " holds a replica of topic " + c.topic() + ", not " + topic
           + "; use another directory, or delete " + Checkpoint.FILE + " and the store files");
     }
-    if (c.partitions != partitionCount) {
+    if (c.partitions() != partitionCount) {
       if (config.ownedPartitions() != null) {
         throw new ReplicationException("topic " + topic + " has " + partitionCount + " partitions but the sharded replica in "
-            + target.directory() + " was built from " + c.partitions + "; keys moved between partitions, so rebuild it"
+            + target.directory() + " was built from " + c.partitions() + "; keys moved between partitions, so rebuild it"
             + " (delete the directory)");
       }
       LOG.warning(() -> "topic " + topic + " has " + partitionCount + " partitions, the checkpoint in "
-          + target.directory() + " " + c.partitions + "; applying the topic from the beginning");
+          + target.directory() + " " + c.partitions() + "; applying the topic from the beginning");
       return null;
     }
     return c;

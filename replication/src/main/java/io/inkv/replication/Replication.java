@@ -2,6 +2,10 @@ package io.inkv.replication;
 
 import io.inkv.store.Store;
 import io.inkv.store.document.DocumentStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
 
 /**
  * Opens replicas. A replica is a local store plus the Kafka clients that publish its writes and
@@ -55,5 +59,26 @@ public final class Replication {
     ReplicatingDocumentStore s = ReplicatingDocumentStore.open(store, config);
     s.awaitStartup();
     return s;
+  }
+
+  /**
+   * Returns the offsets in the replication checkpoint of the store in {@code storeDirectory}: for
+   * each partition the replica holds, the next offset to apply. The store's durable contents reflect
+   * every event before them, so a replica that starts from a copy of the store and seeks to them
+   * re-applies some events at worst, which is harmless.
+   *
+   * <p>The checkpoint is checked as a replica checks it when it opens (format, version, checksum).
+   *
+   * @param storeDirectory the directory of a replicated store
+   * @return partition to next offset to apply, in partition order; empty if the directory holds no checkpoint
+   * @throws ReplicationException if the checkpoint cannot be read or is damaged
+   */
+  public static Map<Integer, Long> checkpointedOffsets(Path storeDirectory) {
+    try {
+      Checkpoint c = Checkpoint.read(storeDirectory);
+      return c == null ? Map.of() : Collections.unmodifiableMap(c.offsets());
+    } catch (IOException e) {
+      throw new ReplicationException("cannot read the replication checkpoint: " + e.getMessage(), e);
+    }
   }
 }
