@@ -34,7 +34,7 @@ public final class Replication {
    * @throws ReplicationException if the store's checkpoint belongs to another topic
    */
   public static ReplicatedStore replicate(Store store, ReplicationConfig config) {
-    ReplicatingStore s = ReplicatingStore.open(store, config);
+    KafkaReplicatedStore s = KafkaReplicatedStore.open(store, config);
     s.awaitStartup();
     return s;
   }
@@ -44,7 +44,7 @@ public final class Replication {
    * listener sees every change applied while catching up.
    */
   public static ReplicatedStore replicate(Store store, ReplicationConfig config, RemoteChangeListener listener) {
-    ReplicatingStore s = ReplicatingStore.open(store, config);
+    KafkaReplicatedStore s = KafkaReplicatedStore.open(store, config);
     s.setRemoteChangeListener(listener);
     s.awaitStartup();
     return s;
@@ -56,7 +56,7 @@ public final class Replication {
    * @throws ReplicationException.TopicException if the topic cannot be created or does not fit
    */
   public static ReplicatedDocumentStore replicate(DocumentStore store, ReplicationConfig config) {
-    ReplicatingDocumentStore s = ReplicatingDocumentStore.open(store, config);
+    KafkaReplicatedDocumentStore s = KafkaReplicatedDocumentStore.open(store, config);
     s.awaitStartup();
     return s;
   }

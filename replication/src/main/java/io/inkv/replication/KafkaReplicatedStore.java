@@ -6,11 +6,8 @@ import io.inkv.store.Store;
 import io.inkv.store.StoreStats;
 import io.inkv.store.ValueView;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -20,22 +17,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * writes locally (if this replica holds the key's partition), publishes, releases the lock and
  * then, in WAIT_FOR_ACK mode, waits for Kafka's acknowledgement, so concurrent writers pipeline.
  */
-final class ReplicatingStore implements ReplicatedStore, Target {
+final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements ReplicatedStore {
   private final Store store;
-  private KafkaReplica replica;
 
-  private ReplicatingStore(Store store) {
+  private KafkaReplicatedStore(Store store) {
     this.store = store;
   }
 
-  static ReplicatingStore open(Store store, ReplicationConfig config) {
-    ReplicatingStore s = new ReplicatingStore(store);
-    s.replica = KafkaReplica.open(config, s);
+  static KafkaReplicatedStore open(Store store, ReplicationConfig config) {
+    KafkaReplicatedStore s = new KafkaReplicatedStore(store);
+    s.startReplica(config);
     return s;
-  }
-
-  void awaitStartup() {
-    replica.awaitStartup();
   }
 
   // ---- Target ----
@@ -254,7 +246,7 @@ final class ReplicatingStore implements ReplicatedStore, Target {
         if (last == null) {
           throw new IllegalStateException("next() was not called, or remove() was called after it already");
         }
-        ReplicatingStore.this.remove(last.key());
+        KafkaReplicatedStore.this.remove(last.key());
         last = null;
       }
     };
@@ -323,15 +315,13 @@ final class ReplicatingStore implements ReplicatedStore, Target {
   }
 
   @Override
-  public void close() {
-    if (store.isClosed()) {
-      return;
-    }
-    try {
-      replica.close();
-    } finally {
-      store.close();
-    }
+  boolean localClosed() {
+    return store.isClosed();
+  }
+
+  @Override
+  void closeLocal() {
+    store.close();
   }
 
   // ---- Replica ----
@@ -339,61 +329,6 @@ final class ReplicatingStore implements ReplicatedStore, Target {
   @Override
   public void setRemoteChangeListener(RemoteChangeListener listener) {
     replica.setListener(listener);
-  }
-
-  @Override
-  public String storeName() {
-    return replica.storeName();
-  }
-
-  @Override
-  public String topic() {
-    return replica.topic();
-  }
-
-  @Override
-  public int partitionCount() {
-    return replica.partitionCount();
-  }
-
-  @Override
-  public Set<Integer> ownedPartitions() {
-    return replica.ownedPartitions();
-  }
-
-  @Override
-  public int partitionOf(byte[] key) {
-    return replica.partitionOf(key);
-  }
-
-  @Override
-  public boolean isReady() {
-    return replica.isReady();
-  }
-
-  @Override
-  public boolean awaitReady(Duration timeout) throws InterruptedException {
-    return replica.awaitReady(timeout);
-  }
-
-  @Override
-  public long awaitPublished() {
-    return replica.awaitPublished();
-  }
-
-  @Override
-  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-    return replica.awaitCaughtUp(timeout);
-  }
-
-  @Override
-  public Map<Integer, Long> lag() {
-    return replica.lag();
-  }
-
-  @Override
-  public ReplicationStats replicationStats() {
-    return replica.replicationStats();
   }
 
   @Override

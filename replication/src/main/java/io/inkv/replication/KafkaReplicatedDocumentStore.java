@@ -8,7 +8,6 @@ import io.inkv.store.document.DocumentView;
 import io.inkv.store.document.Field;
 import io.inkv.store.document.Schema;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -32,24 +31,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * With a partitioning field, a document's partition is that of the field's value bytes; deletes
  * and field deletes look the value up in the local copy.
  */
-final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target {
+final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements ReplicatedDocumentStore {
   private final DocumentStore docs;
   private final String partitionField;
-  private KafkaReplica replica;
 
-  private ReplicatingDocumentStore(DocumentStore docs) {
+  private KafkaReplicatedDocumentStore(DocumentStore docs) {
     this.docs = docs;
     this.partitionField = docs.schema().partitionKey().orElse(null);
   }
 
-  static ReplicatingDocumentStore open(DocumentStore docs, ReplicationConfig config) {
-    ReplicatingDocumentStore s = new ReplicatingDocumentStore(docs);
-    s.replica = KafkaReplica.open(config, s);
+  static KafkaReplicatedDocumentStore open(DocumentStore docs, ReplicationConfig config) {
+    KafkaReplicatedDocumentStore s = new KafkaReplicatedDocumentStore(docs);
+    s.startReplica(config);
     return s;
-  }
-
-  void awaitStartup() {
-    replica.awaitStartup();
   }
 
   // ---- Target ----
@@ -324,72 +318,20 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
   }
 
   @Override
-  public void close() {
-    if (docs.store().isClosed()) {
-      return;
-    }
-    try {
-      replica.close();
-    } finally {
-      docs.close();
-    }
+  boolean localClosed() {
+    return docs.store().isClosed();
+  }
+
+  @Override
+  void closeLocal() {
+    docs.close();
   }
 
   // ---- Replica ----
 
   @Override
-  public String storeName() {
-    return replica.storeName();
-  }
-
-  @Override
-  public String topic() {
-    return replica.topic();
-  }
-
-  @Override
-  public int partitionCount() {
-    return replica.partitionCount();
-  }
-
-  @Override
-  public Set<Integer> ownedPartitions() {
-    return replica.ownedPartitions();
-  }
-
-  @Override
   public int partitionOf(byte[] key) {
     return partitionField == null ? replica.partitionOf(key) : partitionOfStored(key);
-  }
-
-  @Override
-  public boolean isReady() {
-    return replica.isReady();
-  }
-
-  @Override
-  public boolean awaitReady(Duration timeout) throws InterruptedException {
-    return replica.awaitReady(timeout);
-  }
-
-  @Override
-  public long awaitPublished() {
-    return replica.awaitPublished();
-  }
-
-  @Override
-  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-    return replica.awaitCaughtUp(timeout);
-  }
-
-  @Override
-  public Map<Integer, Long> lag() {
-    return replica.lag();
-  }
-
-  @Override
-  public ReplicationStats replicationStats() {
-    return replica.replicationStats();
   }
 
   @Override
