@@ -3,6 +3,7 @@ package io.inkv.replication;
 import io.inkv.store.Store;
 import io.inkv.store.StoreException;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,8 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -70,7 +69,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * over: replication goes on.
  */
 final class Applier {
-  private static final Logger LOG = Logger.getLogger(Applier.class.getName());
+  private static final System.Logger LOG = System.getLogger(Applier.class.getName());
   private static final int APPLIED_IDS_KEPT = 256;
   private static final long BARRIER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -163,7 +162,7 @@ final class Applier {
       }
       ready = caughtUp;
       long r = resumed;
-      LOG.fine(() -> "replica of " + replica.config.storeName() + " starts at offsets summing to " + r
+      LOG.log(Level.DEBUG, () -> "replica of " + replica.config.storeName() + " starts at offsets summing to " + r
           + (checkpoint == null ? " (no checkpoint)" : " (from its checkpoint)"));
     } catch (RuntimeException e) {
       consumer.close();
@@ -216,14 +215,14 @@ final class Applier {
     } catch (Throwable t) {
       if (running && !(t instanceof Store.ClosedException)) {
         failure = t;
-        LOG.log(Level.SEVERE, "the applier of " + replica.config.storeName() + " stopped", t);
+        LOG.log(Level.ERROR, "the applier of " + replica.config.storeName() + " stopped", t);
       }
     } finally {
       checkpointer.shutdown(); // not shutdownNow: an interrupt would close the file channels the flush is using
       try {
         consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "closing the consumer failed", e);
+        LOG.log(Level.DEBUG, "closing the consumer failed", e);
       }
       synchronized (progress) {
         progress.notifyAll();
@@ -368,7 +367,7 @@ final class Applier {
   }
 
   private void reject(ConsumerRecord<byte[], byte[]> r, String problem) {
-    LOG.warning(() -> "replica of " + replica.config.storeName() + ": skipping the record at " + r.topic() + "/"
+    LOG.log(Level.WARNING, () -> "replica of " + replica.config.storeName() + ": skipping the record at " + r.topic() + "/"
         + r.partition() + " offset " + r.offset() + ": " + problem);
     replica.sendDeadLetter(r.topic(), r.partition(), r.offset(), r.key(), r.value(), problem);
   }
@@ -391,7 +390,7 @@ final class Applier {
     }
     if (!ready && caughtUp) {
       ready = true;
-      LOG.info(() -> "replica of " + replica.config.storeName() + " caught up (" + replica.applied.sum()
+      LOG.log(Level.INFO, () -> "replica of " + replica.config.storeName() + " caught up (" + replica.applied.sum()
           + " events applied)");
     }
     if (!held.isEmpty() && System.nanoTime() - holdSince > BARRIER_TIMEOUT_NANOS) {
@@ -400,7 +399,7 @@ final class Applier {
         othersAtEnd &= held.containsKey(p) || lag.get(p) == 0;
       }
       if (othersAtEnd) {
-        LOG.warning(() -> "replica of " + replica.config.storeName() + ": a whole-store event reached only partitions "
+        LOG.log(Level.WARNING, () -> "replica of " + replica.config.storeName() + ": a whole-store event reached only partitions "
             + held.keySet() + " in 30 s; applying it now");
         release();
       }

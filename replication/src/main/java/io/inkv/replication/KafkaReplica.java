@@ -1,6 +1,7 @@
 package io.inkv.replication;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -21,8 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -66,7 +65,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * publication clears the pending record if it was the latest, so the key follows the topic again.
  */
 final class KafkaReplica implements Replica {
-  private static final Logger LOG = Logger.getLogger(KafkaReplica.class.getName());
+  private static final System.Logger LOG = System.getLogger(KafkaReplica.class.getName());
   private static final int STRIPES = 256;
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
@@ -185,19 +184,19 @@ final class KafkaReplica implements Replica {
         applier.checkAlive();
         long now = System.nanoTime();
         if (now >= deadline) {
-          LOG.warning(() -> "replica of " + config.storeName() + " did not catch up within " + wait + "; lag "
+          LOG.log(Level.WARNING, () -> "replica of " + config.storeName() + " did not catch up within " + wait + "; lag "
               + lag() + "; continuing, isReady() is false until it does");
           return;
         }
         if (now >= nextLog) {
           long total = lag().values().stream().mapToLong(Long::longValue).sum();
-          LOG.info(() -> "replica of " + config.storeName() + " catching up: " + applied.sum() + " events applied, "
+          LOG.log(Level.INFO, () -> "replica of " + config.storeName() + " catching up: " + applied.sum() + " events applied, "
               + total + " to go");
           nextLog = now + TimeUnit.SECONDS.toNanos(2);
         }
         applier.awaitProgress(50);
       }
-      LOG.fine(() -> "replica of " + config.storeName() + " is ready");
+      LOG.log(Level.DEBUG, () -> "replica of " + config.storeName() + " is ready");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -229,7 +228,7 @@ final class KafkaReplica implements Replica {
         }
         int count = d.partitions().size();
         if (count != config.partitions()) {
-          LOG.info(() -> "topic " + topic + " exists with " + count + " partitions (the configuration asks "
+          LOG.log(Level.INFO, () -> "topic " + topic + " exists with " + count + " partitions (the configuration asks "
               + config.partitions() + " for a new topic); using " + count);
         }
         return count;
@@ -262,7 +261,7 @@ final class KafkaReplica implements Replica {
         .configs(Map.of("cleanup.policy", "compact"));
     try {
       admin.createTopics(Set.of(t)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      LOG.info(() -> "created topic " + topic + " with " + config.partitions() + " partitions, cleanup.policy=compact");
+      LOG.log(Level.INFO, () -> "created topic " + topic + " with " + config.partitions() + " partitions, cleanup.policy=compact");
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new ReplicationException.TopicException("cannot create topic " + topic + ": " + e.getCause(), e.getCause());
@@ -310,7 +309,7 @@ final class KafkaReplica implements Replica {
             + target.directory() + " was built from " + c.partitions() + "; keys moved between partitions, so rebuild it"
             + " (delete the directory)");
       }
-      LOG.warning(() -> "topic " + topic + " has " + partitionCount + " partitions, the checkpoint in "
+      LOG.log(Level.WARNING, () -> "topic " + topic + " has " + partitionCount + " partitions, the checkpoint in "
           + target.directory() + " " + c.partitions() + "; applying the topic from the beginning");
       return null;
     }
@@ -675,7 +674,7 @@ final class KafkaReplica implements Replica {
       try {
         ManagementFactory.getPlatformMBeanServer().unregisterMBean(beanName);
       } catch (JMException e) {
-        LOG.log(Level.FINE, "cannot unregister " + beanName, e);
+        LOG.log(Level.DEBUG, "cannot unregister " + beanName, e);
       }
     }
   }
