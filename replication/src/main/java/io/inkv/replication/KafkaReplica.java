@@ -3,9 +3,7 @@ package io.inkv.replication;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,14 +11,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -43,9 +39,12 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /*
- * The Kafka side of one replica, shared by the byte-store and document-store front ends: topic
- * set-up, the producer, the applier thread, the key locks and the record of this JVM's own writes
- * in flight. Only this class, Applier and the front ends that create it reference Kafka types, and
+ * The Kafka side of one replica, shared by the byte-store and document-store front ends (see
+ * KafkaReplicaFrontEnd): topic set-up, the producer and its outbox, dead letters and the Replica
+ * answers. It owns the parts it composes and hands each to whoever needs it: the key locks and the
+ * record of this JVM's writes in flight (OwnWrites) to the front ends and the Applier, the
+ * counters (ReplicationCounters) to everyone who counts. The Applier asks this class only through
+ * methods. Only this class, Applier and the front ends that create it reference Kafka types, and
  * they are loaded only when a replica is opened (kafka-clients is an optional dependency).
  *
  * Ordering. A write takes its key's replication lock (one of 256 striped ReentrantLocks), applies
@@ -66,58 +65,27 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class KafkaReplica implements Replica {
   private static final System.Logger LOG = System.getLogger(KafkaReplica.class.getName());
-  private static final int STRIPES = 256;
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
 
-  final ReplicationConfig config;
-  final String topic;
-  final int partitionCount;
-  final Set<Integer> owned;
-  final boolean[] ownedFlags;
-  final long writerId;
-  private final AtomicLong sequence = new AtomicLong();
-  private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
-  private final ConcurrentHashMap<KeyBytes, Pending> pending = new ConcurrentHashMap<>();
+  private final ReplicationConfig config;
+  private final String topic;
+  private final int partitionCount;
+  private final Set<Integer> owned;
+  private final boolean[] ownedFlags;
+  private final OwnWrites ownWrites = new OwnWrites();
+  private final ReplicationCounters counters = new ReplicationCounters();
   private final KafkaProducer<byte[], byte[]> producer;
   private final Applier applier;
   private final ObjectName beanName;
-  final LongAdder applied = new LongAdder();
-  final LongAdder published = new LongAdder();
-  final LongAdder publishFailures = new LongAdder();
-  final LongAdder malformed = new LongAdder();
-  final LongAdder failed = new LongAdder();
-  final LongAdder deadLettered = new LongAdder();
-  final AtomicLong checkpoints = new AtomicLong();
-  volatile long resumedFrom;
   private final AtomicLong lastFailureLog = new AtomicLong();
   private volatile RemoteChangeListener listener;
   /** FIRE_AND_FORGET: events on their way to the producer (null in WAIT_FOR_ACK mode); see publishing. */
   private final Outbox outbox;
 
-  /** What this JVM wrote to a key and has not yet met in the topic. */
-  static final class Pending {
-    /** The sequence of the latest own write. */
-    long sequence;
-    /** The sequence of the latest own full write (PUT, REMOVE) not yet met, or 0. */
-    long fullSequence;
-    /** The fields set or deleted by own merges not yet met, with the sequence of the latest. */
-    final Map<String, Long> fields = new HashMap<>();
-    /** A whole-store event changed the key after the own writes were applied locally. */
-    boolean disturbed;
-  }
-
   private KafkaReplica(ReplicationConfig config, Target target) {
     this.config = config;
     this.topic = config.topic();
-    for (int i = 0; i < STRIPES; i++) {
-      locks[i] = new ReentrantLock();
-    }
-    long id;
-    do {
-      id = new SecureRandom().nextLong();
-    } while (id == 0);
-    this.writerId = id;
     Map<String, Object> adminProps = clientProperties(AdminClientConfig.configNames(), Map.of());
     try (Admin admin = Admin.create(adminProps)) {
       this.partitionCount = ensureTopic(admin);
@@ -149,7 +117,7 @@ final class KafkaReplica implements Replica {
     producerDefaults.put(ProducerConfig.ACKS_CONFIG, "all");
     producerDefaults.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     producerDefaults.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-    producerDefaults.put(ProducerConfig.CLIENT_ID_CONFIG, "inkv-" + config.storeName() + "-producer-" + Long.toHexString(writerId));
+    producerDefaults.put(ProducerConfig.CLIENT_ID_CONFIG, "inkv-" + config.storeName() + "-producer-" + Long.toHexString(ownWrites.writerId()));
     Map<String, Object> producerProps = clientProperties(ProducerConfig.configNames(), producerDefaults);
     producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -158,9 +126,9 @@ final class KafkaReplica implements Replica {
     Map<String, Object> consumerDefaults = new LinkedHashMap<>();
     consumerDefaults.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     consumerDefaults.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
-    consumerDefaults.put(ConsumerConfig.CLIENT_ID_CONFIG, "inkv-" + config.storeName() + "-applier-" + Long.toHexString(writerId));
+    consumerDefaults.put(ConsumerConfig.CLIENT_ID_CONFIG, "inkv-" + config.storeName() + "-applier-" + Long.toHexString(ownWrites.writerId()));
     Map<String, Object> consumerProps = clientProperties(ConsumerConfig.configNames(), consumerDefaults);
-    this.applier = new Applier(this, target, consumerProps, checkpoint);
+    this.applier = new Applier(this, ownWrites, counters, target, consumerProps, checkpoint);
     this.beanName = registerBean();
   }
 
@@ -190,7 +158,7 @@ final class KafkaReplica implements Replica {
         }
         if (now >= nextLog) {
           long total = lag().values().stream().mapToLong(Long::longValue).sum();
-          LOG.log(Level.INFO, () -> "replica of " + config.storeName() + " catching up: " + applied.sum() + " events applied, "
+          LOG.log(Level.INFO, () -> "replica of " + config.storeName() + " catching up: " + counters.applied() + " events applied, "
               + total + " to go");
           nextLog = now + TimeUnit.SECONDS.toNanos(2);
         }
@@ -329,59 +297,30 @@ final class KafkaReplica implements Replica {
     }
   }
 
-  // ---- locks and pending own writes ----
+  // ---- what the front ends and the applier ask ----
 
   ReentrantLock lockOf(byte[] key) {
-    return locks[(Arrays.hashCode(key) * 0x9E3779B9 >>> 24) & (STRIPES - 1)];
+    return ownWrites.lockOf(key);
   }
 
   void lockAll() {
-    for (ReentrantLock l : locks) {
-      l.lock();
-    }
+    ownWrites.lockAll();
   }
 
   void unlockAll() {
-    for (int i = locks.length - 1; i >= 0; i--) {
-      locks[i].unlock();
-    }
+    ownWrites.unlockAll();
   }
 
-  /** Returns the pending own writes of {@code key}; call with the key's lock held. */
-  Pending pendingOf(byte[] key) {
-    return pending.isEmpty() ? null : pending.get(new KeyBytes(key));
+  long writerId() {
+    return ownWrites.writerId();
   }
 
-  boolean hasPending() {
-    return !pending.isEmpty();
+  long nextSequence() {
+    return ownWrites.nextSequence();
   }
 
-  /**
-   * Called by the applier, with the key's lock held, when it meets an own event; returns whether
-   * the event must be applied after all (a whole-store event changed the key since it was written).
-   */
-  boolean ownEventMet(byte[] key, long seq) {
-    KeyBytes k = new KeyBytes(key);
-    Pending p = pending.get(k);
-    if (p == null) {
-      return false;
-    }
-    boolean disturbed = p.disturbed;
-    p.fields.values().removeIf(s -> s <= seq);
-    if (p.fullSequence <= seq) {
-      p.fullSequence = 0;
-    }
-    if (p.sequence <= seq) {
-      pending.remove(k);
-    }
-    return disturbed;
-  }
-
-  /** Called with every lock held after a whole-store event: own writes in flight must be re-applied. */
-  void markPendingDisturbed() {
-    for (Pending p : pending.values()) {
-      p.disturbed = true;
-    }
+  Duration checkpointInterval() {
+    return config.checkpointInterval();
   }
 
   void checkKey(byte[] key) {
@@ -392,10 +331,6 @@ final class KafkaReplica implements Replica {
 
   boolean ownsPartition(int partition) {
     return ownedFlags[partition];
-  }
-
-  long nextSequence() {
-    return sequence.incrementAndGet();
   }
 
   long now() {
@@ -557,19 +492,10 @@ final class KafkaReplica implements Replica {
   Future<RecordMetadata> publish(byte[] key, int partition, Event event, boolean full, Iterable<String> fields) {
     long seq = event.sequence();
     if (ownedFlags[partition]) {
-      Pending p = pending.computeIfAbsent(new KeyBytes(key), k -> new Pending());
-      p.sequence = seq;
-      if (full) {
-        p.fullSequence = seq;
-        p.fields.clear();
-      } else if (fields != null) {
-        for (String f : fields) {
-          p.fields.put(f, seq);
-        }
-      }
+      ownWrites.published(key, seq, full, fields);
     }
     byte[] value = EventFormat.encode(event);
-    published.increment();
+    counters.eventPublished();
     return send(new ProducerRecord<>(topic, partition, key, value), key, seq);
   }
 
@@ -578,32 +504,22 @@ final class KafkaReplica implements Replica {
     Future<?>[] futures = new Future<?>[partitionCount];
     for (int p = 0; p < partitionCount; p++) {
       Event e = eventOfPartition.apply(p);
-      published.increment();
+      counters.eventPublished();
       futures[p] = send(new ProducerRecord<>(topic, p, EventFormat.controlKey(p), EventFormat.encode(e)), null, e.sequence());
     }
     return futures;
   }
 
   private void onPublishFailure(byte[] key, long seq, Exception error) {
-    publishFailures.increment();
+    counters.publishFailed();
     if (key != null) {
-      ReentrantLock lock = lockOf(key);
-      lock.lock();
-      try {
-        KeyBytes k = new KeyBytes(key);
-        Pending p = pending.get(k);
-        if (p != null && p.sequence == seq) {
-          pending.remove(k);
-        }
-      } finally {
-        lock.unlock();
-      }
+      ownWrites.failed(key, seq);
     }
     long now = System.nanoTime();
     long last = lastFailureLog.get();
     if (now - last > TimeUnit.SECONDS.toNanos(10) && lastFailureLog.compareAndSet(last, now)) {
       LOG.log(Level.WARNING, "replica of " + config.storeName() + ": an event was not published to " + topic
-          + " (" + publishFailures.sum() + " failures so far; the local write stands; other replicas miss it unless it"
+          + " (" + counters.publishFailures() + " failures so far; the local write stands; other replicas miss it unless it"
           + " reached the topic before the failure was declared)", error);
     }
     if (config.writeMode() == ReplicationConfig.WriteMode.FIRE_AND_FORGET && config.publishFailureHandler() != null) {
@@ -644,7 +560,7 @@ final class KafkaReplica implements Replica {
     r.headers().add(new RecordHeader("inkv.error", problem.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     producer.send(r, (m, e) -> {
       if (e == null) {
-        deadLettered.increment();
+        counters.deadLettered();
       } else {
         LOG.log(Level.WARNING, "cannot send to dead-letter topic " + config.deadLetterTopic(), e);
       }
@@ -730,7 +646,7 @@ final class KafkaReplica implements Replica {
       outbox.awaitDrained(null);
     }
     producer.flush();
-    return publishFailures.sum();
+    return counters.publishFailures();
   }
 
   @Override
@@ -745,25 +661,6 @@ final class KafkaReplica implements Replica {
 
   @Override
   public ReplicationStats replicationStats() {
-    return new ReplicationStats(applied.sum(), published.sum(), publishFailures.sum(), malformed.sum(), failed.sum(),
-        deadLettered.sum(), checkpoints.get(), resumedFrom);
-  }
-
-  /** A byte[] with value equality, for the pending map. */
-  record KeyBytes(byte[] bytes) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof KeyBytes k && Arrays.equals(bytes, k.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public String toString() {
-      return "KeyBytes[" + bytes.length + " bytes]";
-    }
+    return counters.snapshot();
   }
 }

@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -49,15 +48,15 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
   // ---- Target ----
 
   @Override
-  public Change apply(byte[] key, Event event, KafkaReplica.Pending own) {
-    if (own != null && own.fullSequence != 0) {
+  public Change apply(byte[] key, Event event, OwnWrites.Pending own) {
+    if (own != null && own.decidesEntry()) {
       return null; // a full own write later in the log decides the document
     }
     if (event instanceof Event.DocUpsert u) {
       Document fields = u.fields();
       if (own != null) {
         Map<String, Object> rest = new LinkedHashMap<>(fields.asMap());
-        rest.keySet().removeAll(own.fields.keySet());
+        rest.keySet().removeAll(own.fieldsSet());
         if (rest.isEmpty()) {
           return null;
         }
@@ -83,10 +82,10 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
     return null;
   }
 
-  private void deleteKnownFields(byte[] key, List<String> names, KafkaReplica.Pending own) {
+  private void deleteKnownFields(byte[] key, List<String> names, OwnWrites.Pending own) {
     List<String> known = new ArrayList<>();
     for (String n : names) {
-      if (docs.schema().field(n).isPresent() && (own == null || !own.fields.containsKey(n))) {
+      if (docs.schema().field(n).isPresent() && (own == null || !own.fieldsSet().contains(n))) {
         known.add(n);
       }
     }
@@ -96,7 +95,7 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
   }
 
   @Override
-  public void applyWholeStore(Event event, KafkaReplica r) {
+  public void applyWholeStore(Event event, OwnWrites r) {
     if (event instanceof Event.DropFields d) {
       switch (d.mode()) {
         case NAMES -> docs.dropFields(d.names().toArray(new String[0]));
@@ -137,7 +136,7 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
     if (v == null) {
       throw new IllegalArgumentException("every upsert must carry the partitioning field '" + partitionField + "'");
     }
-    return Partitioner.partitionOf(EventFormat.valueBytes(v), replica.partitionCount);
+    return Partitioner.partitionOf(EventFormat.valueBytes(v), replica.partitionCount());
   }
 
   /** Returns the partition of a stored document, or -1 if this replica does not hold it. */
@@ -160,7 +159,7 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
       if (replica.ownsPartition(p)) {
         docs.upsert(key, fields);
       }
-      f = replica.publish(key, p, new Event.DocUpsert(replica.now(), replica.writerId, replica.nextSequence(), fields),
+      f = replica.publish(key, p, new Event.DocUpsert(replica.now(), replica.writerId(), replica.nextSequence(), fields),
           false, fields.asMap().keySet());
     } finally {
       lock.unlock();
@@ -184,7 +183,7 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
         return false;
       }
       existed = replica.ownsPartition(p) && docs.deleteFields(key, names);
-      f = replica.publish(key, p, new Event.DocFieldDelete(replica.now(), replica.writerId, replica.nextSequence(),
+      f = replica.publish(key, p, new Event.DocFieldDelete(replica.now(), replica.writerId(), replica.nextSequence(),
           List.of(names)), false, List.of(names));
     } finally {
       lock.unlock();
@@ -206,7 +205,7 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
         return false;
       }
       existed = replica.ownsPartition(p) && docs.delete(key);
-      f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId, replica.nextSequence()), true, null);
+      f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId(), replica.nextSequence()), true, null);
     } finally {
       lock.unlock();
     }
@@ -222,7 +221,7 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
     replica.lockAll();
     try {
       result = local.getAsInt();
-      f = replica.publishWholeStore(p -> new Event.DropFields(now, replica.writerId, seq, replica.partitionCount, p, mode,
+      f = replica.publishWholeStore(p -> new Event.DropFields(now, replica.writerId(), seq, replica.partitionCount(), p, mode,
           names));
     } finally {
       replica.unlockAll();

@@ -33,8 +33,8 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
   // ---- Target ----
 
   @Override
-  public Change apply(byte[] key, Event event, KafkaReplica.Pending own) {
-    if (own != null && own.fullSequence != 0) {
+  public Change apply(byte[] key, Event event, OwnWrites.Pending own) {
+    if (own != null && own.decidesEntry()) {
       return null; // a full own write later in the log decides the entry
     }
     boolean report = replica.listener() != null;
@@ -67,7 +67,7 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
   }
 
   @Override
-  public void applyWholeStore(Event event, KafkaReplica r) {
+  public void applyWholeStore(Event event, OwnWrites r) {
     if (!(event instanceof Event.Clear)) {
       throw new IllegalArgumentException("a " + event.getClass().getSimpleName() + " event does not apply to a byte store");
     }
@@ -106,7 +106,7 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
       if (replica.ownsPartition(p)) {
         store.put(key, value, expireAt);
       }
-      f = replica.publish(key, p, new Event.Put(replica.now(), replica.writerId, replica.nextSequence(), value, expireAt),
+      f = replica.publish(key, p, new Event.Put(replica.now(), replica.writerId(), replica.nextSequence(), value, expireAt),
           true, null);
     } finally {
       lock.unlock();
@@ -124,7 +124,7 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
     lock.lock();
     try {
       removed = replica.ownsPartition(p) && store.remove(key);
-      f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId, replica.nextSequence()), true, null);
+      f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId(), replica.nextSequence()), true, null);
     } finally {
       lock.unlock();
     }
@@ -151,10 +151,10 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
         result = update.apply(null, capture);
       }
       if (capture.op == Capture.PUT) {
-        f = replica.publish(key, p, new Event.Put(replica.now(), replica.writerId, replica.nextSequence(), capture.value,
+        f = replica.publish(key, p, new Event.Put(replica.now(), replica.writerId(), replica.nextSequence(), capture.value,
             capture.expireAt), true, null);
       } else if (capture.op == Capture.REMOVE) {
-        f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId, replica.nextSequence()), true, null);
+        f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId(), replica.nextSequence()), true, null);
       }
     } finally {
       lock.unlock();
@@ -212,7 +212,7 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
     replica.lockAll();
     try {
       store.clear();
-      f = replica.publishWholeStore(p -> new Event.Clear(now, replica.writerId, seq, replica.partitionCount, p));
+      f = replica.publishWholeStore(p -> new Event.Clear(now, replica.writerId(), seq, replica.partitionCount(), p));
     } finally {
       replica.unlockAll();
     }
