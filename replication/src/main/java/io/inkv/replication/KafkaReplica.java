@@ -8,13 +8,11 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,29 +21,24 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /*
  * The Kafka side of one replica, shared by the byte-store and document-store front ends (see
- * KafkaReplicaFrontEnd): topic set-up, the producer and its outbox, dead letters and the Replica
- * answers. It owns the parts it composes and hands each to whoever needs it: the key locks and the
- * record of this JVM's writes in flight (OwnWrites) to the front ends and the Applier, the
- * counters (ReplicationCounters) to everyone who counts. The Applier asks this class only through
- * methods. Only this class, Applier and the front ends that create it reference Kafka types, and
- * they are loaded only when a replica is opened (kafka-clients is an optional dependency).
+ * KafkaReplicaFrontEnd): it opens the replica (its topics through Topics, its checkpoint, its
+ * producer and Applier), publishes the front ends' events (through the Outbox in FIRE_AND_FORGET
+ * mode), copies refused records to the dead-letter topic and answers the Replica questions. It
+ * composes the parts and hands each to whoever needs it: the key locks and the record of this
+ * JVM's writes in flight (OwnWrites) to the front ends and the Applier, the counters
+ * (ReplicationCounters) to everyone who counts. The Applier asks this class only through methods.
+ * Only the classes that take part in a replica reference Kafka types, and they are loaded only
+ * when a replica is opened (kafka-clients is an optional dependency).
  *
  * Ordering. A write takes its key's replication lock (one of 256 striped ReentrantLocks), applies
  * itself to the local store, records itself as pending and hands its event to the producer, which
@@ -66,7 +59,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class KafkaReplica implements Replica {
   private static final System.Logger LOG = System.getLogger(KafkaReplica.class.getName());
   private static final AtomicInteger INSTANCES = new AtomicInteger();
-  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
 
   private final ReplicationConfig config;
   private final String topic;
@@ -88,9 +80,9 @@ final class KafkaReplica implements Replica {
     this.topic = config.topic();
     Map<String, Object> adminProps = clientProperties(AdminClientConfig.configNames(), Map.of());
     try (Admin admin = Admin.create(adminProps)) {
-      this.partitionCount = ensureTopic(admin);
+      this.partitionCount = Topics.ensureTopic(admin, config);
       if (config.deadLetterTopic() != null) {
-        ensureDeadLetterTopic(admin);
+        Topics.ensureDeadLetterTopic(admin, config);
       }
     }
     Set<Integer> ownedSet = new TreeSet<>();
@@ -122,7 +114,8 @@ final class KafkaReplica implements Replica {
     producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     this.producer = new KafkaProducer<>(producerProps);
-    this.outbox = config.writeMode() == ReplicationConfig.WriteMode.FIRE_AND_FORGET ? new Outbox(config.storeName()) : null;
+    this.outbox = config.writeMode() == ReplicationConfig.WriteMode.FIRE_AND_FORGET
+        ? new Outbox(config.storeName(), topic, producer, this::onPublishFailure) : null;
     Map<String, Object> consumerDefaults = new LinkedHashMap<>();
     consumerDefaults.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     consumerDefaults.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
@@ -179,80 +172,6 @@ final class KafkaReplica implements Replica {
     }
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     return props;
-  }
-
-  private int ensureTopic(Admin admin) {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        TopicDescription d = admin.describeTopics(Set.of(topic)).allTopicNames()
-            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config c = admin.describeConfigs(Set.of(resource)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-            .get(resource);
-        ConfigEntry policy = c.get("cleanup.policy");
-        if (policy == null || !policy.value().contains("compact")) {
-          throw new ReplicationException.TopicException("topic " + topic + " exists with cleanup.policy="
-              + (policy == null ? "?" : policy.value()) + "; an inkv topic must be compacted (cleanup.policy=compact)", null);
-        }
-        int count = d.partitions().size();
-        if (count != config.partitions()) {
-          LOG.log(Level.INFO, () -> "topic " + topic + " exists with " + count + " partitions (the configuration asks "
-              + config.partitions() + " for a new topic); using " + count);
-        }
-        return count;
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt > 50) {
-          throw new ReplicationException.TopicException("cannot describe topic " + topic + " at "
-              + config.bootstrapServers() + ": " + e.getCause(), e.getCause());
-        }
-        try {
-          if (attempt > 0) {
-            Thread.sleep(100); // created, but its metadata has not reached the broker we asked yet
-          }
-          createTopic(admin);
-        } catch (TimeoutException | InterruptedException ce) {
-          throw new ReplicationException.TopicException("cannot create topic " + topic + ": " + ce, ce);
-        }
-      } catch (TimeoutException e) {
-        throw new ReplicationException.TopicException("Kafka at " + config.bootstrapServers()
-            + " did not answer within " + ADMIN_TIMEOUT + " (describing topic " + topic + ")", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ReplicationException("interrupted while setting up topic " + topic, e);
-      }
-    }
-  }
-
-  private void createTopic(Admin admin) throws InterruptedException, TimeoutException {
-    NewTopic t = new NewTopic(topic, Optional.of(config.partitions()),
-        config.replicationFactor() == -1 ? Optional.empty() : Optional.of(config.replicationFactor()))
-        .configs(Map.of("cleanup.policy", "compact"));
-    try {
-      admin.createTopics(Set.of(t)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      LOG.log(Level.INFO, () -> "created topic " + topic + " with " + config.partitions() + " partitions, cleanup.policy=compact");
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new ReplicationException.TopicException("cannot create topic " + topic + ": " + e.getCause(), e.getCause());
-      }
-    }
-  }
-
-  private void ensureDeadLetterTopic(Admin admin) {
-    NewTopic t = new NewTopic(config.deadLetterTopic(), Optional.of(1), config.replicationFactor() == -1
-        ? Optional.empty() : Optional.of(config.replicationFactor()));
-    try {
-      admin.createTopics(Set.of(t)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new ReplicationException.TopicException("cannot create dead-letter topic " + config.deadLetterTopic()
-            + ": " + e.getCause(), e.getCause());
-      }
-    } catch (TimeoutException e) {
-      throw new ReplicationException.TopicException("Kafka did not answer within " + ADMIN_TIMEOUT, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ReplicationException("interrupted while creating the dead-letter topic", e);
-    }
   }
 
   private Checkpoint readCheckpoint(Target target) {
@@ -341,125 +260,10 @@ final class KafkaReplica implements Replica {
 
   /*
    * In WAIT_FOR_ACK mode a write hands its event to the producer itself and then waits for the
-   * acknowledgement outside the key's lock. In FIRE_AND_FORGET mode it must return at once, and
-   * KafkaProducer.send does not always: with no metadata for the topic (the broker gone, or
-   * restarting) it waits up to max.block.ms (60 s by default), and so would the writer, holding its
-   * key's lock. So in that mode a write only appends its event to the outbox, a bounded queue that
-   * one thread drains into the producer. The outbox is FIFO and a key's events are appended under
-   * its lock, so they still reach the topic in the order they were applied locally; whole-store
-   * events take the same path, so they keep their place among key events. A write that finds the
-   * outbox full (OUTBOX_CAPACITY events waiting: Kafka unreachable for long, or slower than the
-   * writers) is not published: it is reported as a publish failure at once, like any other.
+   * acknowledgement outside the key's lock. In FIRE_AND_FORGET mode it appends it to the Outbox,
+   * which hands it to the producer on its own thread; see there why.
    */
-  static final int OUTBOX_CAPACITY = 65_536;
   private static final Future<RecordMetadata> NOT_AWAITED = java.util.concurrent.CompletableFuture.completedFuture(null);
-
-  private final class Outbox implements Runnable {
-    private final java.util.concurrent.ArrayBlockingQueue<Outgoing> queue =
-        new java.util.concurrent.ArrayBlockingQueue<>(OUTBOX_CAPACITY);
-    private final Object drained = new Object();
-    private final Thread thread;
-    private long inFlight; // guarded by drained: appended and not yet handed to the producer
-    private boolean closed; // guarded by drained
-
-    Outbox(String storeName) {
-      thread = new Thread(this, "inkv-publisher-" + storeName);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    /** Appends; false if the outbox is full or closed. */
-    boolean offer(Outgoing o) {
-      synchronized (drained) {
-        if (closed) {
-          return false;
-        }
-        inFlight++;
-      }
-      if (queue.offer(o)) {
-        return true;
-      }
-      handed();
-      return false;
-    }
-
-    private void handed() {
-      synchronized (drained) {
-        if (--inFlight == 0) {
-          drained.notifyAll();
-        }
-      }
-    }
-
-    @Override
-    public void run() {
-      while (true) {
-        Outgoing o;
-        try {
-          o = queue.take();
-        } catch (InterruptedException e) {
-          return;
-        }
-        if (o.record == null) {
-          return; // the end marker appended by close
-        }
-        try {
-          producer.send(o.record, o.callback);
-        } catch (RuntimeException e) {
-          onPublishFailure(o.key, o.sequence, e);
-        } finally {
-          handed();
-        }
-      }
-    }
-
-    /** Waits until every appended event was handed to the producer, or for {@code timeout} (null: no limit). */
-    boolean awaitDrained(Duration timeout) {
-      long start = System.nanoTime();
-      synchronized (drained) {
-        while (inFlight > 0) {
-          long left = timeout == null ? 0 : timeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-          if (timeout != null && left <= 0) {
-            return false;
-          }
-          try {
-            drained.wait(left);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-          }
-        }
-        return true;
-      }
-    }
-
-    /**
-     * Refuses further events and hands over the ones waiting; those still waiting after 30 s (Kafka
-     * unreachable) are reported as publish failures. Then stops the thread.
-     */
-    void close() {
-      synchronized (drained) {
-        closed = true;
-      }
-      if (!awaitDrained(Duration.ofSeconds(30))) {
-        Outgoing o;
-        while ((o = queue.poll()) != null) {
-          onPublishFailure(o.key, o.sequence, new ReplicationException.PublishException("not published to " + topic
-              + ": the replica closed while Kafka was unreachable", null));
-          handed();
-        }
-      }
-      queue.offer(new Outgoing(null, null, 0, null));
-      try {
-        thread.join(TimeUnit.SECONDS.toMillis(10));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private record Outgoing(ProducerRecord<byte[], byte[]> record, byte[] key, long sequence,
-      org.apache.kafka.clients.producer.Callback callback) {}
 
   /** Hands a record to the producer, or in FIRE_AND_FORGET mode to the outbox; see above. */
   private Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, byte[] key, long seq) {
@@ -476,9 +280,9 @@ final class KafkaReplica implements Replica {
         throw new ReplicationException.PublishException("cannot publish to " + topic + ": " + e, e);
       }
     }
-    if (!outbox.offer(new Outgoing(record, key, seq, callback))) {
+    if (!outbox.offer(new Outbox.Outgoing(record, key, seq, callback))) {
       onPublishFailure(key, seq, new ReplicationException.PublishException("not published to " + topic + ": "
-          + OUTBOX_CAPACITY + " events are already waiting for Kafka (unreachable, or slower than the writers), or the"
+          + Outbox.CAPACITY + " events are already waiting for Kafka (unreachable, or slower than the writers), or the"
           + " replica is closing", null));
     }
     return NOT_AWAITED;
