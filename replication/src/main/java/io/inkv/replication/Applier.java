@@ -341,6 +341,7 @@ final class Applier {
     for (Event e : events) {
       ownWrites.lockAll();
       try {
+        ownWrites.wholeStoreMet(e);
         target.applyWholeStore(e, ownWrites);
         ownWrites.disturbAll();
         counters.eventApplied();

@@ -53,7 +53,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * remembers the sequence of the latest own merge that set it and leaves the pending record when the
  * applier meets that merge; when it meets the latest own event the key is no longer pending. An own
  * event is not re-applied (the local store already holds it) unless a whole-store event was applied
- * meanwhile, which may have wiped it locally although it comes later in the log. A failed
+ * meanwhile, which may have wiped it locally although it comes later in the log (and no own clear
+ * that followed it here is still on its way: see OwnWrites). A failed
  * publication clears the pending record if it was the latest, so the key follows the topic again.
  */
 final class KafkaReplica implements Replica {
@@ -308,6 +309,9 @@ final class KafkaReplica implements Replica {
     Future<?>[] futures = new Future<?>[partitionCount];
     for (int p = 0; p < partitionCount; p++) {
       Event e = eventOfPartition.apply(p);
+      if (p == 0 && e instanceof Event.Clear) {
+        ownWrites.publishedClear(e.sequence());
+      }
       counters.eventPublished();
       futures[p] = send(new ProducerRecord<>(topic, p, EventFormat.controlKey(p), EventFormat.encode(e)), null, e.sequence());
     }

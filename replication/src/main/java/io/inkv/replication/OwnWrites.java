@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,6 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * The writer id (random, never 0) tells this JVM's events from everyone else's in the topic; the
  * sequence numbers its events, so "the latest own write" is a comparison.
+ *
+ * Own clears on their way are remembered too. An own write disturbed by a whole-store event is
+ * re-applied when the applier meets it, unless an own clear that followed it here is still on its
+ * way: that clear wiped the write locally, so re-applying it would bring the key back until the
+ * applier meets the clear (a read of a key this JVM had cleared). Only byte stores publish clears.
  */
 final class OwnWrites {
   private static final int STRIPES = 256;
@@ -29,6 +35,7 @@ final class OwnWrites {
   private final AtomicLong sequence = new AtomicLong();
   private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
   private final ConcurrentHashMap<KeyBytes, Pending> pending = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListSet<Long> clearsInFlight = new ConcurrentSkipListSet<>();
 
   /** What this JVM wrote to a key and has not yet met in the topic. */
   static final class Pending {
@@ -118,10 +125,22 @@ final class OwnWrites {
     }
   }
 
+  /** Records an own clear about to be published, with every lock held (it was applied locally). */
+  void publishedClear(long seq) {
+    clearsInFlight.add(seq);
+  }
+
+  /** Records that the applier applied {@code event}, a whole-store event, with every lock held. */
+  void wholeStoreMet(Event event) {
+    if (event instanceof Event.Clear && isOwn(event)) {
+      clearsInFlight.remove(event.sequence());
+    }
+  }
+
   /**
    * Records that the applier met the own event {@code seq} of {@code key}, with the key's lock held;
    * returns whether the event must be applied after all (a whole-store event changed the key since
-   * it was written).
+   * it was written, and no own clear that came after it is still on its way).
    */
   boolean met(byte[] key, long seq) {
     KeyBytes k = new KeyBytes(key);
@@ -137,7 +156,7 @@ final class OwnWrites {
     if (p.sequence <= seq) {
       pending.remove(k);
     }
-    return disturbed;
+    return disturbed && clearsInFlight.higher(seq) == null;
   }
 
   /** Called with every lock held after a whole-store event: own writes in flight must be re-applied. */
