@@ -33,7 +33,7 @@ class ReplicaFromImageTest {
   }
 
   @AfterAll
-  static void stopKafka() throws Exception {
+  static void stopKafka() {
     kafka.close();
   }
 

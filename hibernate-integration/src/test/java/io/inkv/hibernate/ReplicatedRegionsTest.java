@@ -35,7 +35,7 @@ class ReplicatedRegionsTest {
   }
 
   @AfterAll
-  static void stopKafka() throws Exception {
+  static void stopKafka() {
     if (kafka != null) {
       kafka.close();
     }

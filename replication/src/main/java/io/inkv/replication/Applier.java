@@ -118,11 +118,11 @@ final class Applier {
     this.replica = replica;
     this.ownWrites = ownWrites;
     this.counters = counters;
+    this.target = target;
+    this.consumerProps = consumerProps;
     this.storeName = replica.storeName();
     this.topic = replica.topic();
     this.partitionCount = replica.partitionCount();
-    this.target = target;
-    this.consumerProps = consumerProps;
     this.checkpoint = checkpoint;
     this.owned = replica.ownedPartitions().stream().mapToInt(Integer::intValue).toArray();
     this.next = new long[partitionCount];
@@ -309,7 +309,10 @@ final class Applier {
     lock.lock();
     try {
       if (!ownWrites.isOwn(e) || ownWrites.met(key, e.sequence())) {
-        change = target.apply(key, e, ownWrites.pendingOf(key));
+        OwnWrites.Pending own = ownWrites.pendingOf(key);
+        if (own == null || !own.decidesEntry()) { // else a full own write later in the log decides the entry
+          change = target.apply(key, e, own);
+        }
       }
       counters.eventApplied();
     } catch (Store.ClosedException ex) {

@@ -9,14 +9,15 @@ import java.util.Set;
  * Replica question by asking their KafkaReplica, and close it before the local store, so the
  * applier's last checkpoint is written while the store can still flush. A front end is what the
  * applier applies to (Target) and what the application writes through; it opens its replica once
- * it is constructed (startReplica), because the replica's applier starts at once and applies to it.
+ * it is constructed (started), because the replica's applier starts at once and applies to it.
  */
 abstract class KafkaReplicaFrontEnd implements Replica, Target {
   KafkaReplica replica;
 
-  /** Opens the Kafka side over this front end and starts applying. */
-  final void startReplica(ReplicationConfig config) {
-    replica = KafkaReplica.open(config, this);
+  /** Opens the Kafka side over {@code frontEnd}, which it starts applying to at once; returns the front end. */
+  static <F extends KafkaReplicaFrontEnd> F started(F frontEnd, ReplicationConfig config) {
+    frontEnd.replica = KafkaReplica.open(config, frontEnd);
+    return frontEnd;
   }
 
   /** Waits for the start-up catch-up, as configured. */

@@ -20,6 +20,8 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /*
  * A document store that publishes its writes and applies the topic's: the front end of
@@ -40,18 +42,13 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
   }
 
   static KafkaReplicatedDocumentStore open(DocumentStore docs, ReplicationConfig config) {
-    KafkaReplicatedDocumentStore s = new KafkaReplicatedDocumentStore(docs);
-    s.startReplica(config);
-    return s;
+    return started(new KafkaReplicatedDocumentStore(docs), config);
   }
 
   // ---- Target ----
 
   @Override
   public Change apply(byte[] key, Event event, OwnWrites.Pending own) {
-    if (own != null && own.decidesEntry()) {
-      return null; // a full own write later in the log decides the document
-    }
     if (event instanceof Event.DocUpsert u) {
       Document fields = u.fields();
       if (own != null) {
@@ -173,28 +170,24 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
     if (partitionField != null && Arrays.asList(names).contains(partitionField)) {
       throw new IllegalArgumentException("the partitioning field '" + partitionField + "' cannot be deleted");
     }
-    ReentrantLock lock = replica.lockOf(key);
-    Future<?> f;
-    boolean existed;
-    lock.lock();
-    try {
-      int p = partitionOfStored(key);
-      if (p < 0) {
-        return false;
-      }
-      existed = replica.ownsPartition(p) && docs.deleteFields(key, names);
-      f = replica.publish(key, p, new Event.DocFieldDelete(replica.now(), replica.writerId(), replica.nextSequence(),
-          List.of(names)), false, List.of(names));
-    } finally {
-      lock.unlock();
-    }
-    replica.awaitAck(f);
-    return existed;
+    return deleteStored(key, () -> docs.deleteFields(key, names),
+        () -> new Event.DocFieldDelete(replica.now(), replica.writerId(), replica.nextSequence(), List.of(names)),
+        false, List.of(names));
   }
 
   @Override
   public boolean delete(byte[] key) {
     replica.checkKey(key);
+    return deleteStored(key, () -> docs.delete(key),
+        () -> new Event.Remove(replica.now(), replica.writerId(), replica.nextSequence()), true, null);
+  }
+
+  /*
+   * A delete or field delete, routed by the partition the local copy of the document names (see
+   * partitionOfStored): false, with nothing published, when this replica does not hold it.
+   */
+  private boolean deleteStored(byte[] key, BooleanSupplier local, Supplier<Event> event, boolean full,
+      List<String> fields) {
     ReentrantLock lock = replica.lockOf(key);
     Future<?> f;
     boolean existed;
@@ -204,8 +197,8 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
       if (p < 0) {
         return false;
       }
-      existed = replica.ownsPartition(p) && docs.delete(key);
-      f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId(), replica.nextSequence()), true, null);
+      existed = replica.ownsPartition(p) && local.getAsBoolean();
+      f = replica.publish(key, p, event.get(), full, fields);
     } finally {
       lock.unlock();
     }

@@ -25,18 +25,13 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
   }
 
   static KafkaReplicatedStore open(Store store, ReplicationConfig config) {
-    KafkaReplicatedStore s = new KafkaReplicatedStore(store);
-    s.startReplica(config);
-    return s;
+    return started(new KafkaReplicatedStore(store), config);
   }
 
   // ---- Target ----
 
   @Override
   public Change apply(byte[] key, Event event, OwnWrites.Pending own) {
-    if (own != null && own.decidesEntry()) {
-      return null; // a full own write later in the log decides the entry
-    }
     boolean report = replica.listener() != null;
     if (event instanceof Event.Put put) {
       if (!report) {

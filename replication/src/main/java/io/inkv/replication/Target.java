@@ -11,7 +11,8 @@ interface Target {
   /**
    * Applies a key-level event from another writer.
    *
-   * @param own what this JVM wrote to the key and has not yet seen come back from the topic, or null
+   * @param own the merges this JVM wrote to the key and has not yet seen come back from the topic,
+   *     or null; never a full write (the applier skips the event then)
    * @return the change to report to a remote change listener, or null
    * @throws IllegalArgumentException or a StoreException if the store refuses the event
    */

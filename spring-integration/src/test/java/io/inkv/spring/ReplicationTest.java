@@ -28,7 +28,7 @@ class ReplicationTest {
   }
 
   @AfterAll
-  static void stopKafka() throws Exception {
+  static void stopKafka() {
     if (kafka != null) {
       kafka.close();
     }
