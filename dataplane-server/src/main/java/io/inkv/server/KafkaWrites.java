@@ -3,15 +3,10 @@ package io.inkv.server;
 import io.inkv.replication.Replica;
 import io.inkv.replication.Replication;
 import io.inkv.replication.ReplicationConfig;
+import io.inkv.replication.ReplicationException;
 import io.inkv.store.Store;
 import io.inkv.store.document.DocumentStore;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   - Every other replica's writes arrive through the applier, in log order.
  *   - Readiness: the stores open at once (startupWait 0) and /ready answers 503 until every
  *     replica has caught up with its topic as it was when it opened.
- *   - Index images: the applier checkpoints its offsets in replication.meta in the store directory
- *     after a Store.flush(), so they never run ahead of the files; the image builder links that
+ *   - Index images: the applier checkpoints its offsets in the store directory after a
+ *     Store.flush(), so they never run ahead of the files (Replication.checkpointedOffsets reads
+ *     them, with the checkpoint's own checks); the image builder links that
  *     file first and the segments after it, and the replica that unpacks the image resumes from
  *     those offsets (Replication.replicate reads the checkpoint) instead of replaying the topic.
  */
@@ -71,22 +67,11 @@ final class KafkaWrites extends Writes.LocalWrites implements ServerStores.Repli
 
   @Override
   public Map<Integer, Long> appliedOffsets(ServedStore s) {
-    Path meta = s.store.directory().resolve("replication.meta");
-    Map<Integer, Long> out = new TreeMap<>();
     try {
-      List<String> lines = Files.readAllLines(meta, StandardCharsets.UTF_8);
-      for (String line : lines) {
-        if (line.startsWith("offset.")) {
-          int eq = line.indexOf('=');
-          out.put(Integer.parseInt(line.substring(7, eq)), Long.parseLong(line.substring(eq + 1).trim()));
-        }
-      }
-    } catch (NoSuchFileException e) {
-      return Map.of();
-    } catch (IOException | RuntimeException e) {
-      throw new ServerException("store '" + s.name + "': cannot read its replication checkpoint: " + e.getMessage(), e);
+      return Replication.checkpointedOffsets(s.store.directory());
+    } catch (ReplicationException e) {
+      throw new ServerException("store '" + s.name + "': " + e.getMessage(), e);
     }
-    return out;
   }
 
   @Override

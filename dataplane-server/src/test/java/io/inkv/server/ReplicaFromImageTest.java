@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.inkv.replication.Replication;
 import io.inkv.replication.ReplicatedDocumentStore;
 import io.inkv.replication.ReplicationConfig;
+import io.inkv.replication.testkit.KafkaTestBroker;
 import io.inkv.server.client.ImageFetch;
 import io.inkv.store.StoreOptions;
 import io.inkv.store.document.DocumentStore;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,25 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
  * resumes from those offsets and tails the topic, instead of replaying it.
  */
 class ReplicaFromImageTest {
-  static KafkaClusterTestKit kafka;
+  static KafkaTestBroker kafka;
 
   @BeforeAll
-  static void startKafka() throws Exception {
-    // Kafka halts the JVM on a fatal error (e.g. while stopping); log it instead, as a test should.
-    org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) -> System.err.println("Kafka asked to exit(" + code + "): " + message));
-    org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) -> System.err.println("Kafka asked to halt(" + code + "): " + message));
-    kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-        .setConfigProp("offsets.topic.replication.factor", "1")
-        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .build();
-    kafka.format();
-    kafka.startup();
-    kafka.waitForReadyBrokers();
+  static void startKafka() {
+    kafka = KafkaTestBroker.start();
   }
 
   @AfterAll
-  static void stopKafka() throws Exception {
+  static void stopKafka() {
     kafka.close();
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inkv.replication.testkit.KafkaTestBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,8 +31,6 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.eclipse.jetty.logging.JettyLogger;
 import org.eclipse.jetty.logging.StdErrAppender;
 import org.junit.jupiter.api.AfterAll;
@@ -367,15 +366,8 @@ class SecurityReviewTest {
 
     List<String> bodies = new ArrayList<>();
     String log;
-    org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) -> System.err.println("Kafka asked to exit(" + code + ")"));
-    org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) -> System.err.println("Kafka asked to halt(" + code + ")"));
-    KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-        .setConfigProp("offsets.topic.replication.factor", "1").build();
+    KafkaTestBroker kafka = KafkaTestBroker.start();
     try (LogCapture capture = new LogCapture()) {
-      kafka.format();
-      kafka.startup();
-      kafka.waitForReadyBrokers();
       // TLS, API keys and Kafka client credentials on one server (the broker is plain text: the
       // SASL and trust store settings are carried, unused, as a deployment's would be)
       try (TestServer t = new TestServer(other.resolve("data"), "--auth-file", auth.toString(),

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inkv.hibernate.Books.ReadWriteBook;
+import io.inkv.replication.testkit.KafkaTestBroker;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.hibernate.Session;
 import org.hibernate.cache.spi.access.AccessType;
 import org.hibernate.stat.Statistics;
@@ -28,25 +27,15 @@ import org.junit.jupiter.api.Test;
  */
 class ReplicatedRegionsTest {
   private static final Duration PATIENCE = Duration.ofSeconds(30);
-  private static KafkaClusterTestKit kafka;
+  private static KafkaTestBroker kafka;
 
   @BeforeAll
-  static void startKafka() throws Exception {
-    // Kafka halts the JVM on a fatal error (e.g. while stopping); log it instead, as a test should.
-    org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) -> System.err.println("Kafka asked to exit(" + code + "): " + message));
-    org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) -> System.err.println("Kafka asked to halt(" + code + "): " + message));
-    kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-        .setConfigProp("offsets.topic.replication.factor", "1")
-        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .build();
-    kafka.format();
-    kafka.startup();
-    kafka.waitForReadyBrokers();
+  static void startKafka() {
+    kafka = KafkaTestBroker.start();
   }
 
   @AfterAll
-  static void stopKafka() throws Exception {
+  static void stopKafka() {
     if (kafka != null) {
       kafka.close();
     }

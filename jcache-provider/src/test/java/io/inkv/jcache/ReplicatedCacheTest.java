@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inkv.jcache.configuration.InkvConfiguration;
-import io.inkv.replication.InProcessKafkaAccess;
 import io.inkv.replication.Replica;
 import io.inkv.replication.ReplicationConfig;
+import io.inkv.replication.testkit.KafkaTestBroker;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
@@ -70,7 +70,7 @@ class ReplicatedCacheTest {
   @Test
   void aPutInOneCacheManagerReachesTheOtherAndItsListenersSeeTheRemoteChanges() throws Exception {
     String store = "cache" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet();
-    ReplicationConfig rc = ReplicationConfig.builder(store, InProcessKafkaAccess.bootstrapServers()).partitions(2)
+    ReplicationConfig rc = ReplicationConfig.builder(store, KafkaTestBroker.shared().bootstrapServers()).partitions(2)
         .replicationFactor((short) 1).build();
     CachingProvider provider = provider();
     try (CacheManager one = provider.getCacheManager(URI.create("one-" + store), getClass().getClassLoader());
@@ -111,7 +111,7 @@ class ReplicatedCacheTest {
         "inkv.cache.users.keyType=java.lang.String",
         "inkv.cache.users.valueType=java.lang.String",
         "inkv.cache.users.replication.store=" + store,
-        "inkv.cache.users.replication.bootstrapServers=" + InProcessKafkaAccess.bootstrapServers(),
+        "inkv.cache.users.replication.bootstrapServers=" + KafkaTestBroker.shared().bootstrapServers(),
         "inkv.cache.users.replication.partitions=3",
         "inkv.cache.users.replication.replicationFactor=1",
         "inkv.cache.users.replication.writeMode=fire_and_forget",

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inkv.jcache.InkvCache;
 import io.inkv.replication.Replica;
+import io.inkv.replication.testkit.KafkaTestBroker;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,25 +20,15 @@ import org.springframework.cache.CacheManager;
  * Kafka, an in-process KRaft broker: what one caches or evicts, the other sees.
  */
 class ReplicationTest {
-  private static KafkaClusterTestKit kafka;
+  private static KafkaTestBroker kafka;
 
   @BeforeAll
-  static void startKafka() throws Exception {
-    // Kafka halts the JVM on a fatal error (e.g. while stopping); log it instead, as a test should.
-    org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) -> System.err.println("Kafka asked to exit(" + code + "): " + message));
-    org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) -> System.err.println("Kafka asked to halt(" + code + "): " + message));
-    kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-        .setConfigProp("offsets.topic.replication.factor", "1")
-        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .build();
-    kafka.format();
-    kafka.startup();
-    kafka.waitForReadyBrokers();
+  static void startKafka() {
+    kafka = KafkaTestBroker.start();
   }
 
   @AfterAll
-  static void stopKafka() throws Exception {
+  static void stopKafka() {
     if (kafka != null) {
       kafka.close();
     }

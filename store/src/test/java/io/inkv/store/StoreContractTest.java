@@ -35,12 +35,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The behaviour every {@link Store} promises, checked operation by operation and against a model. */
+/**
+ * The behaviour every {@link Store} promises, checked operation by operation and against a model,
+ * written once and run against every implementation (as Ehcache's store SPI tests are): a subclass
+ * says how to open the store under test. It is in the store's test-jar
+ * ({@code io.inkv:inkv-store:test-jar}), so a module with a store of its own runs it too.
+ *
+ * <p>The store under test keeps its data in a local store opened with the options it is given,
+ * whose files the contract inspects (segment sizes, the index image): a store that wraps a local
+ * store (a replicated one, for instance) passes the options on to it.
+ */
 @ExtendWith(StoreResourceCheck.class)
-class StoreContractTest {
-  @TempDir Path dir;
+public abstract class StoreContractTest {
+  /** The test's temporary directory; the store under test lives in {@code dir/store}. */
+  @TempDir protected Path dir;
 
   private Store store;
+
+  /**
+   * Opens the store under test over a local store with {@code options}. The contract calls it again
+   * with the same options after closing the store, and expects to find every entry it held.
+   */
+  protected abstract Store openStore(StoreOptions options);
 
   private StoreOptions.Builder options() {
     return StoreOptions.builder(dir.resolve("store")).segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
@@ -48,7 +64,7 @@ class StoreContractTest {
   }
 
   private Store open() {
-    store = options().open();
+    store = openStore(options().build());
     return store;
   }
 

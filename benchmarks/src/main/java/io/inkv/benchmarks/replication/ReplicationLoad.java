@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.inkv.replication.Replication;
 import io.inkv.replication.ReplicatedStore;
 import io.inkv.replication.ReplicationConfig;
+import io.inkv.replication.testkit.KafkaBrokerProcess;
 import io.inkv.store.Store;
 import io.inkv.store.StoreOptions;
 import java.io.BufferedReader;
@@ -279,7 +280,7 @@ public final class ReplicationLoad {
   }
 
   private static int freePort() throws IOException {
-    return KRaftBroker.freePort();
+    return KafkaBrokerProcess.freePort();
   }
 
   private static Process startBroker(Path dir, int port) throws Exception {
@@ -287,19 +288,18 @@ public final class ReplicationLoad {
     if (cp == null) {
       throw new IllegalStateException("set -Dinkv.bootstrap=host:port, or -Dinkv.broker.classpath (run-replication.sh does)");
     }
-    Path config = KRaftBroker.prepare(cp, dir, port, dir.resolve("format.log"));
     String settings = System.getProperty("inkv.broker.settings", ""); // "name=value,name=value" appended to server.properties
-    if (!settings.isBlank()) {
-      Files.writeString(config, String.join("\n", settings.split(",")) + "\n", java.nio.file.StandardOpenOption.APPEND);
-    }
-    List<String> command = new ArrayList<>(KRaftBroker.command(cp, config, "1g"));
+    Path config = KafkaBrokerProcess.configure(dir, port, settings.isBlank() ? List.of() : List.of(settings.split(",")));
+    KafkaBrokerProcess.format(cp, config, dir.resolve("format.log"));
+    List<String> jvmOptions = new ArrayList<>();
     String jvm = System.getProperty("inkv.broker.jvm", ""); // extra JVM options for the broker, separated by ";"
     if (!jvm.isBlank()) {
-      command.addAll(1, List.of(jvm.trim().split(";")));
+      jvmOptions.addAll(List.of(jvm.trim().split(";")));
     }
-    Process broker = new ProcessBuilder(command)
+    jvmOptions.add("-Xmx1g");
+    Process broker = new ProcessBuilder(KafkaBrokerProcess.command(cp, config, jvmOptions.toArray(String[]::new)))
         .redirectOutput(dir.resolve("broker.log").toFile()).redirectErrorStream(true).start();
-    if (KRaftBroker.awaitPort(broker, port, 60)) {
+    if (KafkaBrokerProcess.awaitPort(broker, port, Duration.ofSeconds(60))) {
       return broker;
     }
     broker.destroyForcibly();

@@ -2,13 +2,13 @@ package io.inkv.benchmarks.soak;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.inkv.benchmarks.replication.KRaftBroker;
 
 import io.inkv.replication.Replication;
 import io.inkv.replication.ReplicatedDocumentStore;
 import io.inkv.replication.ReplicatedStore;
 import io.inkv.replication.ReplicationConfig;
 import io.inkv.replication.ReplicationStats;
+import io.inkv.replication.testkit.KafkaBrokerProcess;
 import io.inkv.store.Store;
 import io.inkv.store.StoreOptions;
 import io.inkv.store.document.DocumentStore;
@@ -280,9 +280,10 @@ public final class Soak {
     }
 
     Child startBroker(String cp, Path dir, int port) throws Exception {
-      Path config = KRaftBroker.prepare(cp, dir, port, out.resolve("broker-format.log"));
-      Child broker = start("broker", KRaftBroker.command(cp, config, "512m"), null);
-      if (!KRaftBroker.awaitPort(broker.process, port, 120)) {
+      Path config = KafkaBrokerProcess.configure(dir, port, List.of());
+      KafkaBrokerProcess.format(cp, config, out.resolve("broker-format.log"));
+      Child broker = start("broker", KafkaBrokerProcess.command(cp, config, "-Xmx512m"), null);
+      if (!KafkaBrokerProcess.awaitPort(broker.process, port, Duration.ofSeconds(120))) {
         throw new IOException("the broker did not open port " + port + " or exited; see " + broker.log);
       }
       return broker;
@@ -676,7 +677,7 @@ public final class Soak {
   }
 
   private static int freePort() throws IOException {
-    return KRaftBroker.freePort();
+    return KafkaBrokerProcess.freePort();
   }
 
   private static String loadAverage() {

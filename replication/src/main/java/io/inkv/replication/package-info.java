@@ -9,7 +9,12 @@
  * The event format is {@link io.inkv.replication.EventFormat}; the design and the wire format are in
  * {@code docs/replication.md}.
  *
- * <p>kafka-clients is an optional dependency of inkv-jcache: only the classes that talk to Kafka
- * (package-private here) need it, and they are loaded only when a replica is opened.
+ * <p>This package is the artifact {@code io.inkv:inkv-replication}, which depends on the store only.
+ * kafka-clients is an optional dependency of it: only the classes that talk to Kafka (package-private
+ * here) need it, and they are loaded only when a replica is opened, so the JCache provider, which
+ * depends on this module, runs local caches without Kafka.
+ *
+ * <p>Logging goes through {@link System.Logger}, as in the store: no logging dependency, and an
+ * application routes it to its own framework through the platform's {@code LoggerFinder}.
  */
 package io.inkv.replication;

@@ -42,26 +42,26 @@ final class ReplicationBean implements ReplicationMXBean {
 
   @Override
   public long getAppliedEvents() {
-    return replica.applied.sum();
+    return replica.replicationStats().applied();
   }
 
   @Override
   public long getPublishedEvents() {
-    return replica.published.sum();
+    return replica.replicationStats().published();
   }
 
   @Override
   public long getPublishFailures() {
-    return replica.publishFailures.sum();
+    return replica.replicationStats().publishFailures();
   }
 
   @Override
   public long getMalformedEvents() {
-    return replica.malformed.sum();
+    return replica.replicationStats().malformed();
   }
 
   @Override
   public long getFailedEvents() {
-    return replica.failed.sum();
+    return replica.replicationStats().failed();
   }
 }

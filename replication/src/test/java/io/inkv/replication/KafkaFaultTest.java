@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inkv.replication.testkit.KafkaBrokerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,7 +65,7 @@ class KafkaFaultTest {
         "request.timeout.ms", String.valueOf(DELIVERY_TIMEOUT / 2),
         "max.block.ms", String.valueOf(DELIVERY_TIMEOUT / 2));
     List<ReplicaProcess> started = new ArrayList<>();
-    try (BrokerProcess broker = new BrokerProcess(tmp.resolve("broker"))) {
+    try (KafkaBrokerProcess broker = new KafkaBrokerProcess(tmp.resolve("broker"))) {
       broker.start();
       String bootstrap = broker.bootstrapServers();
       String store = "faults" + ProcessHandle.current().pid();

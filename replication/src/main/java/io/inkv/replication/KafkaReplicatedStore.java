@@ -6,11 +6,8 @@ import io.inkv.store.Store;
 import io.inkv.store.StoreStats;
 import io.inkv.store.ValueView;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -20,31 +17,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * writes locally (if this replica holds the key's partition), publishes, releases the lock and
  * then, in WAIT_FOR_ACK mode, waits for Kafka's acknowledgement, so concurrent writers pipeline.
  */
-final class ReplicatingStore implements ReplicatedStore, Target {
+final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements ReplicatedStore {
   private final Store store;
-  private KafkaReplica replica;
 
-  private ReplicatingStore(Store store) {
+  private KafkaReplicatedStore(Store store) {
     this.store = store;
   }
 
-  static ReplicatingStore open(Store store, ReplicationConfig config) {
-    ReplicatingStore s = new ReplicatingStore(store);
-    s.replica = KafkaReplica.open(config, s);
-    return s;
-  }
-
-  void awaitStartup() {
-    replica.awaitStartup();
+  static KafkaReplicatedStore open(Store store, ReplicationConfig config) {
+    return started(new KafkaReplicatedStore(store), config);
   }
 
   // ---- Target ----
 
   @Override
-  public Change apply(byte[] key, Event event, KafkaReplica.Pending own) {
-    if (own != null && own.fullSequence != 0) {
-      return null; // a full own write later in the log decides the entry
-    }
+  public Change apply(byte[] key, Event event, OwnWrites.Pending own) {
     boolean report = replica.listener() != null;
     if (event instanceof Event.Put put) {
       if (!report) {
@@ -75,7 +62,7 @@ final class ReplicatingStore implements ReplicatedStore, Target {
   }
 
   @Override
-  public void applyWholeStore(Event event, KafkaReplica r) {
+  public void applyWholeStore(Event event, OwnWrites r) {
     if (!(event instanceof Event.Clear)) {
       throw new IllegalArgumentException("a " + event.getClass().getSimpleName() + " event does not apply to a byte store");
     }
@@ -120,7 +107,7 @@ final class ReplicatingStore implements ReplicatedStore, Target {
       if (replica.ownsPartition(p)) {
         store.put(key, value, expireAt);
       }
-      f = replica.publish(key, p, new Event.Put(replica.now(), replica.writerId, replica.nextSequence(), value, expireAt),
+      f = replica.publish(key, p, new Event.Put(replica.now(), replica.writerId(), replica.nextSequence(), value, expireAt),
           true, null);
     } finally {
       lock.unlock();
@@ -138,7 +125,7 @@ final class ReplicatingStore implements ReplicatedStore, Target {
     lock.lock();
     try {
       removed = replica.ownsPartition(p) && store.remove(key);
-      f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId, replica.nextSequence()), true, null);
+      f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId(), replica.nextSequence()), true, null);
     } finally {
       lock.unlock();
     }
@@ -165,10 +152,10 @@ final class ReplicatingStore implements ReplicatedStore, Target {
         result = update.apply(null, capture);
       }
       if (capture.op == Capture.PUT) {
-        f = replica.publish(key, p, new Event.Put(replica.now(), replica.writerId, replica.nextSequence(), capture.value,
+        f = replica.publish(key, p, new Event.Put(replica.now(), replica.writerId(), replica.nextSequence(), capture.value,
             capture.expireAt), true, null);
       } else if (capture.op == Capture.REMOVE) {
-        f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId, replica.nextSequence()), true, null);
+        f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId(), replica.nextSequence()), true, null);
       }
     } finally {
       lock.unlock();
@@ -226,7 +213,7 @@ final class ReplicatingStore implements ReplicatedStore, Target {
     replica.lockAll();
     try {
       store.clear();
-      f = replica.publishWholeStore(p -> new Event.Clear(now, replica.writerId, seq, replica.partitionCount, p));
+      f = replica.publishWholeStore(p -> new Event.Clear(now, replica.writerId(), seq, replica.partitionCount(), p));
     } finally {
       replica.unlockAll();
     }
@@ -260,7 +247,7 @@ final class ReplicatingStore implements ReplicatedStore, Target {
         if (last == null) {
           throw new IllegalStateException("next() was not called, or remove() was called after it already");
         }
-        ReplicatingStore.this.remove(last.key());
+        KafkaReplicatedStore.this.remove(last.key());
         last = null;
       }
     };
@@ -329,15 +316,13 @@ final class ReplicatingStore implements ReplicatedStore, Target {
   }
 
   @Override
-  public void close() {
-    if (store.isClosed()) {
-      return;
-    }
-    try {
-      replica.close();
-    } finally {
-      store.close();
-    }
+  boolean localClosed() {
+    return store.isClosed();
+  }
+
+  @Override
+  void closeLocal() {
+    store.close();
   }
 
   // ---- Replica ----
@@ -345,61 +330,6 @@ final class ReplicatingStore implements ReplicatedStore, Target {
   @Override
   public void setRemoteChangeListener(RemoteChangeListener listener) {
     replica.setListener(listener);
-  }
-
-  @Override
-  public String storeName() {
-    return replica.storeName();
-  }
-
-  @Override
-  public String topic() {
-    return replica.topic();
-  }
-
-  @Override
-  public int partitionCount() {
-    return replica.partitionCount();
-  }
-
-  @Override
-  public Set<Integer> ownedPartitions() {
-    return replica.ownedPartitions();
-  }
-
-  @Override
-  public int partitionOf(byte[] key) {
-    return replica.partitionOf(key);
-  }
-
-  @Override
-  public boolean isReady() {
-    return replica.isReady();
-  }
-
-  @Override
-  public boolean awaitReady(Duration timeout) throws InterruptedException {
-    return replica.awaitReady(timeout);
-  }
-
-  @Override
-  public long awaitPublished() {
-    return replica.awaitPublished();
-  }
-
-  @Override
-  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-    return replica.awaitCaughtUp(timeout);
-  }
-
-  @Override
-  public Map<Integer, Long> lag() {
-    return replica.lag();
-  }
-
-  @Override
-  public ReplicationStats replicationStats() {
-    return replica.replicationStats();
   }
 
   @Override

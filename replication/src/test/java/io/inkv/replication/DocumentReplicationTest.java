@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inkv.replication.testkit.KafkaTestBroker;
 import io.inkv.store.StoreOptions;
 import io.inkv.store.document.Document;
 import io.inkv.store.document.DocumentStore;
@@ -37,7 +38,7 @@ class DocumentReplicationTest {
 
   ReplicatedDocumentStore replica(String dir, String name, String partitionField, Set<Integer> owned) {
     DocumentStore local = DocumentStore.open(StoreOptions.builder(tmp.resolve(dir)).build(), partitionField);
-    ReplicatedDocumentStore r = Replication.replicate(local, ReplicationConfig.builder(name, InProcessKafka.bootstrapServers())
+    ReplicatedDocumentStore r = Replication.replicate(local, ReplicationConfig.builder(name, KafkaTestBroker.shared().bootstrapServers())
         .partitions(4).replicationFactor((short) 1).ownedPartitions(owned).build());
     open.add(r);
     return r;

@@ -11,14 +11,15 @@ interface Target {
   /**
    * Applies a key-level event from another writer.
    *
-   * @param own what this JVM wrote to the key and has not yet seen come back from the topic, or null
+   * @param own the merges this JVM wrote to the key and has not yet seen come back from the topic,
+   *     or null; never a full write (the applier skips the event then)
    * @return the change to report to a remote change listener, or null
    * @throws IllegalArgumentException or a StoreException if the store refuses the event
    */
-  Change apply(byte[] key, Event event, KafkaReplica.Pending own);
+  Change apply(byte[] key, Event event, OwnWrites.Pending own);
 
-  /** Applies a whole-store event, keeping the keys {@code replica} has pending own writes of. */
-  void applyWholeStore(Event event, KafkaReplica replica);
+  /** Applies a whole-store event, keeping the keys with pending own writes. */
+  void applyWholeStore(Event event, OwnWrites own);
 
   /** Makes every write so far durable (before a checkpoint names the offsets it covers). */
   void flush();

@@ -2,6 +2,10 @@ package io.inkv.replication;
 
 import io.inkv.store.Store;
 import io.inkv.store.document.DocumentStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
 
 /**
  * Opens replicas. A replica is a local store plus the Kafka clients that publish its writes and
@@ -30,7 +34,7 @@ public final class Replication {
    * @throws ReplicationException if the store's checkpoint belongs to another topic
    */
   public static ReplicatedStore replicate(Store store, ReplicationConfig config) {
-    ReplicatingStore s = ReplicatingStore.open(store, config);
+    KafkaReplicatedStore s = KafkaReplicatedStore.open(store, config);
     s.awaitStartup();
     return s;
   }
@@ -40,7 +44,7 @@ public final class Replication {
    * listener sees every change applied while catching up.
    */
   public static ReplicatedStore replicate(Store store, ReplicationConfig config, RemoteChangeListener listener) {
-    ReplicatingStore s = ReplicatingStore.open(store, config);
+    KafkaReplicatedStore s = KafkaReplicatedStore.open(store, config);
     s.setRemoteChangeListener(listener);
     s.awaitStartup();
     return s;
@@ -52,8 +56,29 @@ public final class Replication {
    * @throws ReplicationException.TopicException if the topic cannot be created or does not fit
    */
   public static ReplicatedDocumentStore replicate(DocumentStore store, ReplicationConfig config) {
-    ReplicatingDocumentStore s = ReplicatingDocumentStore.open(store, config);
+    KafkaReplicatedDocumentStore s = KafkaReplicatedDocumentStore.open(store, config);
     s.awaitStartup();
     return s;
+  }
+
+  /**
+   * Returns the offsets in the replication checkpoint of the store in {@code storeDirectory}: for
+   * each partition the replica holds, the next offset to apply. The store's durable contents reflect
+   * every event before them, so a replica that starts from a copy of the store and seeks to them
+   * re-applies some events at worst, which is harmless.
+   *
+   * <p>The checkpoint is checked as a replica checks it when it opens (format, version, checksum).
+   *
+   * @param storeDirectory the directory of a replicated store
+   * @return partition to next offset to apply, in partition order; empty if the directory holds no checkpoint
+   * @throws ReplicationException if the checkpoint cannot be read or is damaged
+   */
+  public static Map<Integer, Long> checkpointedOffsets(Path storeDirectory) {
+    try {
+      Checkpoint c = Checkpoint.read(storeDirectory);
+      return c == null ? Map.of() : Collections.unmodifiableMap(c.offsets());
+    } catch (IOException e) {
+      throw new ReplicationException("cannot read the replication checkpoint: " + e.getMessage(), e);
+    }
   }
 }

@@ -34,20 +34,8 @@ import java.util.zip.CRC32C;
  * new replica (apply from the beginning); a damaged one is logged and treated the same way, which
  * is safe because applying an event twice is harmless.
  */
-final class Checkpoint {
+record Checkpoint(String topic, int partitions, Map<Integer, Long> offsets, List<String> appliedWholeStore) {
   static final String FILE = "replication.meta";
-
-  final String topic;
-  final int partitions;
-  final Map<Integer, Long> offsets;
-  final List<String> appliedWholeStore;
-
-  Checkpoint(String topic, int partitions, Map<Integer, Long> offsets, List<String> appliedWholeStore) {
-    this.topic = topic;
-    this.partitions = partitions;
-    this.offsets = offsets;
-    this.appliedWholeStore = appliedWholeStore;
-  }
 
   /** Reads the checkpoint in {@code directory}; null if there is none. */
   static Checkpoint read(Path directory) throws IOException {

@@ -8,7 +8,6 @@ import io.inkv.store.document.DocumentView;
 import io.inkv.store.document.Field;
 import io.inkv.store.document.Schema;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -19,9 +18,10 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /*
  * A document store that publishes its writes and applies the topic's: the front end of
@@ -32,38 +32,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * With a partitioning field, a document's partition is that of the field's value bytes; deletes
  * and field deletes look the value up in the local copy.
  */
-final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target {
+final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements ReplicatedDocumentStore {
   private final DocumentStore docs;
   private final String partitionField;
-  private KafkaReplica replica;
 
-  private ReplicatingDocumentStore(DocumentStore docs) {
+  private KafkaReplicatedDocumentStore(DocumentStore docs) {
     this.docs = docs;
     this.partitionField = docs.schema().partitionKey().orElse(null);
   }
 
-  static ReplicatingDocumentStore open(DocumentStore docs, ReplicationConfig config) {
-    ReplicatingDocumentStore s = new ReplicatingDocumentStore(docs);
-    s.replica = KafkaReplica.open(config, s);
-    return s;
-  }
-
-  void awaitStartup() {
-    replica.awaitStartup();
+  static KafkaReplicatedDocumentStore open(DocumentStore docs, ReplicationConfig config) {
+    return started(new KafkaReplicatedDocumentStore(docs), config);
   }
 
   // ---- Target ----
 
   @Override
-  public Change apply(byte[] key, Event event, KafkaReplica.Pending own) {
-    if (own != null && own.fullSequence != 0) {
-      return null; // a full own write later in the log decides the document
-    }
+  public Change apply(byte[] key, Event event, OwnWrites.Pending own) {
     if (event instanceof Event.DocUpsert u) {
       Document fields = u.fields();
       if (own != null) {
         Map<String, Object> rest = new LinkedHashMap<>(fields.asMap());
-        rest.keySet().removeAll(own.fields.keySet());
+        rest.keySet().removeAll(own.fieldsSet());
         if (rest.isEmpty()) {
           return null;
         }
@@ -89,10 +79,10 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
     return null;
   }
 
-  private void deleteKnownFields(byte[] key, List<String> names, KafkaReplica.Pending own) {
+  private void deleteKnownFields(byte[] key, List<String> names, OwnWrites.Pending own) {
     List<String> known = new ArrayList<>();
     for (String n : names) {
-      if (docs.schema().field(n).isPresent() && (own == null || !own.fields.containsKey(n))) {
+      if (docs.schema().field(n).isPresent() && (own == null || !own.fieldsSet().contains(n))) {
         known.add(n);
       }
     }
@@ -102,7 +92,7 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
   }
 
   @Override
-  public void applyWholeStore(Event event, KafkaReplica r) {
+  public void applyWholeStore(Event event, OwnWrites r) {
     if (event instanceof Event.DropFields d) {
       switch (d.mode()) {
         case NAMES -> docs.dropFields(d.names().toArray(new String[0]));
@@ -149,7 +139,7 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
     if (v == null) {
       throw new IllegalArgumentException("every upsert must carry the partitioning field '" + partitionField + "'");
     }
-    return Partitioner.partitionOf(EventFormat.valueBytes(v), replica.partitionCount);
+    return Partitioner.partitionOf(EventFormat.valueBytes(v), replica.partitionCount());
   }
 
   /** Returns the partition of a stored document, or -1 if this replica does not hold it. */
@@ -172,7 +162,7 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
       if (replica.ownsPartition(p)) {
         docs.upsert(key, fields);
       }
-      f = replica.publish(key, p, new Event.DocUpsert(replica.now(), replica.writerId, replica.nextSequence(), fields),
+      f = replica.publish(key, p, new Event.DocUpsert(replica.now(), replica.writerId(), replica.nextSequence(), fields),
           false, fields.asMap().keySet());
     } finally {
       lock.unlock();
@@ -186,28 +176,24 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
     if (partitionField != null && Arrays.asList(names).contains(partitionField)) {
       throw new IllegalArgumentException("the partitioning field '" + partitionField + "' cannot be deleted");
     }
-    ReentrantLock lock = replica.lockOf(key);
-    Future<?> f;
-    boolean existed;
-    lock.lock();
-    try {
-      int p = partitionOfStored(key);
-      if (p < 0) {
-        return false;
-      }
-      existed = replica.ownsPartition(p) && docs.deleteFields(key, names);
-      f = replica.publish(key, p, new Event.DocFieldDelete(replica.now(), replica.writerId, replica.nextSequence(),
-          List.of(names)), false, List.of(names));
-    } finally {
-      lock.unlock();
-    }
-    replica.awaitAck(f);
-    return existed;
+    return deleteStored(key, () -> docs.deleteFields(key, names),
+        () -> new Event.DocFieldDelete(replica.now(), replica.writerId(), replica.nextSequence(), List.of(names)),
+        false, List.of(names));
   }
 
   @Override
   public boolean delete(byte[] key) {
     replica.checkKey(key);
+    return deleteStored(key, () -> docs.delete(key),
+        () -> new Event.Remove(replica.now(), replica.writerId(), replica.nextSequence()), true, null);
+  }
+
+  /*
+   * A delete or field delete, routed by the partition the local copy of the document names (see
+   * partitionOfStored): false, with nothing published, when this replica does not hold it.
+   */
+  private boolean deleteStored(byte[] key, BooleanSupplier local, Supplier<Event> event, boolean full,
+      List<String> fields) {
     ReentrantLock lock = replica.lockOf(key);
     Future<?> f;
     boolean existed;
@@ -217,8 +203,8 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
       if (p < 0) {
         return false;
       }
-      existed = replica.ownsPartition(p) && docs.delete(key);
-      f = replica.publish(key, p, new Event.Remove(replica.now(), replica.writerId, replica.nextSequence()), true, null);
+      existed = replica.ownsPartition(p) && local.getAsBoolean();
+      f = replica.publish(key, p, event.get(), full, fields);
     } finally {
       lock.unlock();
     }
@@ -234,7 +220,7 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
     replica.lockAll();
     try {
       result = local.getAsInt();
-      f = replica.publishWholeStore(p -> new Event.DropFields(now, replica.writerId, seq, replica.partitionCount, p, mode,
+      f = replica.publishWholeStore(p -> new Event.DropFields(now, replica.writerId(), seq, replica.partitionCount(), p, mode,
           names));
     } finally {
       replica.unlockAll();
@@ -330,72 +316,20 @@ final class ReplicatingDocumentStore implements ReplicatedDocumentStore, Target 
   }
 
   @Override
-  public void close() {
-    if (docs.store().isClosed()) {
-      return;
-    }
-    try {
-      replica.close();
-    } finally {
-      docs.close();
-    }
+  boolean localClosed() {
+    return docs.store().isClosed();
+  }
+
+  @Override
+  void closeLocal() {
+    docs.close();
   }
 
   // ---- Replica ----
 
   @Override
-  public String storeName() {
-    return replica.storeName();
-  }
-
-  @Override
-  public String topic() {
-    return replica.topic();
-  }
-
-  @Override
-  public int partitionCount() {
-    return replica.partitionCount();
-  }
-
-  @Override
-  public Set<Integer> ownedPartitions() {
-    return replica.ownedPartitions();
-  }
-
-  @Override
   public int partitionOf(byte[] key) {
     return partitionField == null ? replica.partitionOf(key) : partitionOfStored(key);
-  }
-
-  @Override
-  public boolean isReady() {
-    return replica.isReady();
-  }
-
-  @Override
-  public boolean awaitReady(Duration timeout) throws InterruptedException {
-    return replica.awaitReady(timeout);
-  }
-
-  @Override
-  public long awaitPublished() {
-    return replica.awaitPublished();
-  }
-
-  @Override
-  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-    return replica.awaitCaughtUp(timeout);
-  }
-
-  @Override
-  public Map<Integer, Long> lag() {
-    return replica.lag();
-  }
-
-  @Override
-  public ReplicationStats replicationStats() {
-    return replica.replicationStats();
   }
 
   @Override

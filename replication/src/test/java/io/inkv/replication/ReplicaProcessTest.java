@@ -3,6 +3,7 @@ package io.inkv.replication;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inkv.replication.testkit.KafkaBrokerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -27,7 +28,7 @@ class ReplicaProcessTest {
 
   @Test
   void replicasInSeparateJvmsConvergeThroughABrokerRestartAndAKillMinus9() throws Exception {
-    try (BrokerProcess broker = new BrokerProcess(tmp.resolve("broker"))) {
+    try (KafkaBrokerProcess broker = new KafkaBrokerProcess(tmp.resolve("broker"))) {
       broker.start();
       String bootstrap = broker.bootstrapServers();
       String store = "proc" + ProcessHandle.current().pid();

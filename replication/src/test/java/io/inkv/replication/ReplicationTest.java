@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inkv.replication.testkit.KafkaTestBroker;
 import io.inkv.store.Entry;
 import io.inkv.store.Store;
 import io.inkv.store.StoreOptions;
@@ -60,7 +61,7 @@ class ReplicationTest {
   }
 
   ReplicationConfig.Builder config(String store) {
-    return ReplicationConfig.builder(store, InProcessKafka.bootstrapServers()).partitions(4)
+    return ReplicationConfig.builder(store, KafkaTestBroker.shared().bootstrapServers()).partitions(4)
         .replicationFactor((short) 1).checkpointInterval(Duration.ofMillis(200));
   }
 
@@ -211,7 +212,7 @@ class ReplicationTest {
     String name = newStoreName();
     String dlt = name + ".dead";
     ReplicatedStore a = replica("a", config(name).deadLetterTopic(dlt).build());
-    Map<String, Object> props = Map.of("bootstrap.servers", InProcessKafka.bootstrapServers());
+    Map<String, Object> props = Map.of("bootstrap.servers", KafkaTestBroker.shared().bootstrapServers());
     try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       raw.send(new ProducerRecord<>(a.topic(), 0, b("bad"), b("not an event"))).get();
       byte[] future = EventFormat.encode(new Event.Remove(1, 2, 3));
@@ -234,7 +235,7 @@ class ReplicationTest {
   }
 
   static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
-    Map<String, Object> props = Map.of("bootstrap.servers", InProcessKafka.bootstrapServers(),
+    Map<String, Object> props = Map.of("bootstrap.servers", KafkaTestBroker.shared().bootstrapServers(),
         "auto.offset.reset", "earliest");
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -250,7 +251,7 @@ class ReplicationTest {
   @Test
   void anExistingTopicIsValidatedAndItsPartitionCountIsUsed() throws Exception {
     String name = newStoreName();
-    try (Admin admin = InProcessKafka.admin()) {
+    try (Admin admin = KafkaTestBroker.shared().admin()) {
       admin.createTopics(List.of(new NewTopic("inkv." + name, 3, (short) 1))).all().get();
       admin.createTopics(List.of(new NewTopic("inkv." + name + "c", 5, (short) 1)
           .configs(Map.of("cleanup.policy", "compact")))).all().get();

@@ -3,6 +3,7 @@ package io.inkv.replication;
 import io.inkv.store.Store;
 import io.inkv.store.StoreException;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,8 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -68,13 +67,22 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * A record that is not a well-formed event, or that the store refuses, is logged with its
  * partition and offset, counted, copied to the dead-letter topic if one is configured, and passed
  * over: replication goes on.
+ *
+ * What it shares with the writers is OwnWrites (under the key locks) and the ReplicationCounters;
+ * the Target is what it applies to; it asks its KafkaReplica, through methods, only for the remote
+ * change listener, the checkpoint interval and to copy a record to the dead-letter topic.
  */
 final class Applier {
-  private static final Logger LOG = Logger.getLogger(Applier.class.getName());
+  private static final System.Logger LOG = System.getLogger(Applier.class.getName());
   private static final int APPLIED_IDS_KEPT = 256;
   private static final long BARRIER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final KafkaReplica replica;
+  private final OwnWrites ownWrites;
+  private final ReplicationCounters counters;
+  private final String storeName;
+  private final String topic;
+  private final int partitionCount;
   private final Target target;
   private final Map<String, Object> consumerProps;
   private final Checkpoint checkpoint;
@@ -105,21 +113,27 @@ final class Applier {
     Map<Integer, Long> target;
   }
 
-  Applier(KafkaReplica replica, Target target, Map<String, Object> consumerProps, Checkpoint checkpoint) {
+  Applier(KafkaReplica replica, OwnWrites ownWrites, ReplicationCounters counters, Target target,
+      Map<String, Object> consumerProps, Checkpoint checkpoint) {
     this.replica = replica;
+    this.ownWrites = ownWrites;
+    this.counters = counters;
     this.target = target;
     this.consumerProps = consumerProps;
+    this.storeName = replica.storeName();
+    this.topic = replica.topic();
+    this.partitionCount = replica.partitionCount();
     this.checkpoint = checkpoint;
-    this.owned = replica.owned.stream().mapToInt(Integer::intValue).toArray();
-    this.next = new long[replica.partitionCount];
-    this.startEnd = new long[replica.partitionCount];
-    this.lag = new AtomicLongArray(replica.partitionCount);
+    this.owned = replica.ownedPartitions().stream().mapToInt(Integer::intValue).toArray();
+    this.next = new long[partitionCount];
+    this.startEnd = new long[partitionCount];
+    this.lag = new AtomicLongArray(partitionCount);
     if (checkpoint != null) {
-      appliedWholeStore.addAll(checkpoint.appliedWholeStore);
+      appliedWholeStore.addAll(checkpoint.appliedWholeStore());
     }
-    this.thread = new Thread(this::run, "inkv-applier-" + replica.config.storeName());
+    this.thread = new Thread(this::run, "inkv-applier-" + storeName);
     this.thread.setDaemon(true);
-    String checkpointThread = "inkv-checkpoint-" + replica.config.storeName();
+    String checkpointThread = "inkv-checkpoint-" + storeName;
     this.checkpointer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, checkpointThread);
       t.setDaemon(true);
@@ -132,14 +146,14 @@ final class Applier {
     try {
       List<TopicPartition> tps = new ArrayList<>();
       for (int p : owned) {
-        tps.add(new TopicPartition(replica.topic, p));
+        tps.add(new TopicPartition(topic, p));
       }
       consumer.assign(tps);
       long resumed = 0;
       List<TopicPartition> fromStart = new ArrayList<>();
       Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps);
       for (TopicPartition tp : tps) {
-        Long off = checkpoint == null ? null : checkpoint.offsets.get(tp.partition());
+        Long off = checkpoint == null ? null : checkpoint.offsets().get(tp.partition());
         long earliest = begin.get(tp);
         if (off != null && off > earliest) {
           consumer.seek(tp, off);
@@ -153,7 +167,7 @@ final class Applier {
       if (!fromStart.isEmpty()) {
         consumer.seekToBeginning(fromStart);
       }
-      replica.resumedFrom = resumed;
+      counters.resumedFrom(resumed);
       Map<TopicPartition, Long> ends = consumer.endOffsets(tps);
       boolean caughtUp = true;
       for (TopicPartition tp : tps) {
@@ -163,17 +177,17 @@ final class Applier {
       }
       ready = caughtUp;
       long r = resumed;
-      LOG.fine(() -> "replica of " + replica.config.storeName() + " starts at offsets summing to " + r
+      LOG.log(Level.DEBUG, () -> "replica of " + storeName + " starts at offsets summing to " + r
           + (checkpoint == null ? " (no checkpoint)" : " (from its checkpoint)"));
     } catch (RuntimeException e) {
       consumer.close();
-      throw new ReplicationException("cannot start applying topic " + replica.topic + ": " + e, e);
+      throw new ReplicationException("cannot start applying topic " + topic + ": " + e, e);
     }
     thread.start();
   }
 
   private void run() {
-    long interval = replica.config.checkpointInterval().toNanos();
+    long interval = replica.checkpointInterval().toNanos();
     long nextCheckpoint = System.nanoTime() + interval;
     try {
       while (running) {
@@ -201,7 +215,7 @@ final class Applier {
                 }
               } catch (RuntimeException e) {
                 checkpointFailed = true; // so the next interval tries again
-                LOG.log(Level.WARNING, "replica of " + replica.config.storeName() + ": cannot write its checkpoint", e);
+                LOG.log(Level.WARNING, "replica of " + storeName + ": cannot write its checkpoint", e);
               }
             });
           }
@@ -216,14 +230,14 @@ final class Applier {
     } catch (Throwable t) {
       if (running && !(t instanceof Store.ClosedException)) {
         failure = t;
-        LOG.log(Level.SEVERE, "the applier of " + replica.config.storeName() + " stopped", t);
+        LOG.log(Level.ERROR, "the applier of " + storeName + " stopped", t);
       }
     } finally {
       checkpointer.shutdown(); // not shutdownNow: an interrupt would close the file channels the flush is using
       try {
         consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "closing the consumer failed", e);
+        LOG.log(Level.DEBUG, "closing the consumer failed", e);
       }
       synchronized (progress) {
         progress.notifyAll();
@@ -257,13 +271,13 @@ final class Applier {
       }
       int copyPartition = e instanceof Event.Clear c ? c.partition() : e instanceof Event.DropFields d ? d.partition() : p;
       int copyCount = e instanceof Event.Clear c ? c.partitionCount()
-          : e instanceof Event.DropFields d ? d.partitionCount() : replica.partitionCount;
-      if (copyPartition != p || copyCount != replica.partitionCount) {
+          : e instanceof Event.DropFields d ? d.partitionCount() : partitionCount;
+      if (copyPartition != p || copyCount != partitionCount) {
         throw new EventFormat.MalformedEventException("a whole-store event for partition " + copyPartition + " of "
-            + copyCount + " found in partition " + p + " of " + replica.partitionCount);
+            + copyCount + " found in partition " + p + " of " + partitionCount);
       }
     } catch (EventFormat.MalformedEventException ex) {
-      replica.malformed.increment();
+      counters.malformedRecord();
       reject(r, "malformed event: " + ex.getMessage());
       advance(p, r.offset() + 1);
       return;
@@ -278,7 +292,7 @@ final class Applier {
       if (held.size() == 1) {
         holdSince = System.nanoTime();
       }
-      consumer.pause(List.of(new TopicPartition(replica.topic, p)));
+      consumer.pause(List.of(new TopicPartition(topic, p)));
       if (held.size() == owned.length) {
         release();
       }
@@ -291,21 +305,20 @@ final class Applier {
   private void applyKeyEvent(ConsumerRecord<byte[], byte[]> r, Event e) {
     byte[] key = r.key();
     Target.Change change = null;
-    ReentrantLock lock = replica.lockOf(key);
+    ReentrantLock lock = ownWrites.lockOf(key);
     lock.lock();
     try {
-      if (e.writerId() == replica.writerId) {
-        if (replica.ownEventMet(key, e.sequence())) {
-          change = target.apply(key, e, replica.pendingOf(key));
+      if (!ownWrites.isOwn(e) || ownWrites.met(key, e.sequence())) {
+        OwnWrites.Pending own = ownWrites.pendingOf(key);
+        if (own == null || !own.decidesEntry()) { // else a full own write later in the log decides the entry
+          change = target.apply(key, e, own);
         }
-      } else {
-        change = target.apply(key, e, replica.pendingOf(key));
       }
-      replica.applied.increment();
+      counters.eventApplied();
     } catch (Store.ClosedException ex) {
       throw ex;
     } catch (RuntimeException ex) {
-      replica.failed.increment();
+      counters.eventRefused();
       reject(r, "the store refused the event: " + ex);
       return;
     } finally {
@@ -316,7 +329,7 @@ final class Applier {
       try {
         l.onChange(change.key(), change.oldValue(), change.newValue());
       } catch (RuntimeException ex) {
-        LOG.log(Level.WARNING, "a remote change listener of " + replica.config.storeName() + " failed", ex);
+        LOG.log(Level.WARNING, "a remote change listener of " + storeName + " failed", ex);
       }
     }
   }
@@ -329,19 +342,20 @@ final class Applier {
     List<Event> events = new ArrayList<>(distinct.values());
     events.sort(Comparator.comparingLong(Event::time).thenComparingLong(Event::writerId).thenComparingLong(Event::sequence));
     for (Event e : events) {
-      replica.lockAll();
+      ownWrites.lockAll();
       try {
-        target.applyWholeStore(e, replica);
-        replica.markPendingDisturbed();
-        replica.applied.increment();
+        ownWrites.wholeStoreMet(e);
+        target.applyWholeStore(e, ownWrites);
+        ownWrites.disturbAll();
+        counters.eventApplied();
       } catch (Store.ClosedException ex) {
         throw ex;
       } catch (RuntimeException ex) {
-        replica.failed.increment();
-        LOG.log(Level.WARNING, "replica of " + replica.config.storeName() + ": the store refused whole-store event "
+        counters.eventRefused();
+        LOG.log(Level.WARNING, "replica of " + storeName + ": the store refused whole-store event "
             + e + "; skipped", ex);
       } finally {
-        replica.unlockAll();
+        ownWrites.unlockAll();
       }
       appliedWholeStore.add(idOf(e));
       while (appliedWholeStore.size() > APPLIED_IDS_KEPT) {
@@ -355,7 +369,7 @@ final class Applier {
     List<TopicPartition> resume = new ArrayList<>();
     for (Map.Entry<Integer, Held> h : released.entrySet()) {
       advance(h.getKey(), h.getValue().offset + 1);
-      resume.add(new TopicPartition(replica.topic, h.getKey()));
+      resume.add(new TopicPartition(topic, h.getKey()));
     }
     consumer.resume(resume);
     for (Map.Entry<Integer, Held> h : released.entrySet()) {
@@ -368,7 +382,7 @@ final class Applier {
   }
 
   private void reject(ConsumerRecord<byte[], byte[]> r, String problem) {
-    LOG.warning(() -> "replica of " + replica.config.storeName() + ": skipping the record at " + r.topic() + "/"
+    LOG.log(Level.WARNING, () -> "replica of " + storeName + ": skipping the record at " + r.topic() + "/"
         + r.partition() + " offset " + r.offset() + ": " + problem);
     replica.sendDeadLetter(r.topic(), r.partition(), r.offset(), r.key(), r.value(), problem);
   }
@@ -381,7 +395,7 @@ final class Applier {
   private void afterPoll() {
     boolean caughtUp = true;
     for (int p : owned) {
-      TopicPartition tp = new TopicPartition(replica.topic, p);
+      TopicPartition tp = new TopicPartition(topic, p);
       OptionalLong l = consumer.currentLag(tp);
       if (l.isPresent()) {
         long end = consumer.position(tp) + l.getAsLong();
@@ -391,7 +405,7 @@ final class Applier {
     }
     if (!ready && caughtUp) {
       ready = true;
-      LOG.info(() -> "replica of " + replica.config.storeName() + " caught up (" + replica.applied.sum()
+      LOG.log(Level.INFO, () -> "replica of " + storeName + " caught up (" + counters.applied()
           + " events applied)");
     }
     if (!held.isEmpty() && System.nanoTime() - holdSince > BARRIER_TIMEOUT_NANOS) {
@@ -400,7 +414,7 @@ final class Applier {
         othersAtEnd &= held.containsKey(p) || lag.get(p) == 0;
       }
       if (othersAtEnd) {
-        LOG.warning(() -> "replica of " + replica.config.storeName() + ": a whole-store event reached only partitions "
+        LOG.log(Level.WARNING, () -> "replica of " + storeName + ": a whole-store event reached only partitions "
             + held.keySet() + " in 30 s; applying it now");
         release();
       }
@@ -412,7 +426,7 @@ final class Applier {
       if (ends == null) {
         tps = new ArrayList<>();
         for (int p : owned) {
-          tps.add(new TopicPartition(replica.topic, p));
+          tps.add(new TopicPartition(topic, p));
         }
         ends = consumer.endOffsets(tps);
       }
@@ -450,7 +464,7 @@ final class Applier {
       offsets.put(p, h != null ? h.offset : next[p]);
     }
     dirty = false;
-    return new Checkpoint(replica.topic, replica.partitionCount, offsets, new ArrayList<>(appliedWholeStore));
+    return new Checkpoint(topic, partitionCount, offsets, new ArrayList<>(appliedWholeStore));
   }
 
   /** Flushes the store, then records the checkpoint; false if it could not (logged). */
@@ -458,11 +472,11 @@ final class Applier {
     try {
       target.flush();
       cp.write(target.directory());
-      replica.checkpoints.incrementAndGet();
+      counters.checkpointWritten();
       return true;
     } catch (IOException | StoreException e) {
       if (!(e instanceof Store.ClosedException)) {
-        LOG.log(Level.WARNING, "replica of " + replica.config.storeName() + ": cannot write its checkpoint", e);
+        LOG.log(Level.WARNING, "replica of " + storeName + ": cannot write its checkpoint", e);
       }
       return false;
     }
@@ -478,7 +492,7 @@ final class Applier {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
-      LOG.log(Level.WARNING, "replica of " + replica.config.storeName() + ": the checkpoint thread failed", e.getCause());
+      LOG.log(Level.WARNING, "replica of " + storeName + ": the checkpoint thread failed", e.getCause());
     }
     if (checkpointFailed) {
       checkpointFailed = false;
@@ -501,10 +515,10 @@ final class Applier {
   void checkAlive() {
     Throwable t = failure;
     if (t != null) {
-      throw new ReplicationException("the applier of " + replica.config.storeName() + " stopped: " + t, t);
+      throw new ReplicationException("the applier of " + storeName + " stopped: " + t, t);
     }
     if (!thread.isAlive() && running) {
-      throw new ReplicationException("the applier of " + replica.config.storeName() + " is not running");
+      throw new ReplicationException("the applier of " + storeName + " is not running");
     }
   }
 
