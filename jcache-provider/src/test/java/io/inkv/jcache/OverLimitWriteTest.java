@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inkv.jcache.configuration.InkvConfiguration;
-import io.inkv.replication.InProcessKafkaAccess;
 import io.inkv.replication.Replica;
 import io.inkv.replication.ReplicationConfig;
+import io.inkv.replication.testkit.KafkaTestBroker;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -276,7 +276,7 @@ class OverLimitWriteTest {
   @Test
   void aReplicatedCachePublishesNothingForAWriteTooLarge() throws Exception {
     String store = "over-limit" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet();
-    ReplicationConfig rc = ReplicationConfig.builder(store, InProcessKafkaAccess.bootstrapServers()).partitions(2)
+    ReplicationConfig rc = ReplicationConfig.builder(store, KafkaTestBroker.shared().bootstrapServers()).partitions(2)
         .replicationFactor((short) 1).build();
     Cache<String, String> replicated = manager.createCache("replicated", InkvConfiguration.of(String.class, String.class)
         .setSegmentSize(SEGMENT).setReplication(rc));
