@@ -8,6 +8,7 @@ import io.inkv.store.ValueView;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -99,6 +100,7 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
   @Override
   public void put(byte[] key, byte[] value, long expireAt) {
     replica.checkKey(key);
+    checkPut(store, key, value, expireAt);
     int p = replica.partitionOf(key);
     ReentrantLock lock = replica.lockOf(key);
     Future<?> f;
@@ -142,7 +144,7 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
     R result;
     lock.lock();
     try {
-      Capture capture = new Capture();
+      Capture capture = new Capture(store, key);
       if (replica.ownsPartition(p)) {
         result = store.update(key, (current, w) -> {
           capture.delegate = w;
@@ -166,20 +168,43 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
     return result;
   }
 
+  /*
+   * The local store's refusals, made before anything is published: a partition this replica does
+   * not hold never reaches the local store, and an event every replica would refuse must not
+   * enter the topic.
+   */
+  private static void checkPut(Store store, byte[] key, byte[] value, long expireAt) {
+    Objects.requireNonNull(value, "value");
+    store.checkEntry(key, value.length);
+    if (expireAt < 0 || expireAt > MAX_EXPIRE_AT) {
+      throw new IllegalArgumentException("expireAt must be 0 (never) or an epoch-millisecond time up to "
+          + MAX_EXPIRE_AT + ": " + expireAt);
+    }
+  }
+
   /* Records the last change an update made (only the last takes effect) and passes it on. */
   private static final class Capture implements EntryUpdate.Writer {
     static final int NONE = 0;
     static final int PUT = 1;
     static final int REMOVE = 2;
+    private final Store store;
+    private final byte[] key;
     EntryUpdate.Writer delegate;
     int op = NONE;
     byte[] value;
     long expireAt;
 
+    Capture(Store store, byte[] key) {
+      this.store = store;
+      this.key = key;
+    }
+
     @Override
     public void put(byte[] value, long expireAt) {
       if (delegate != null) {
-        delegate.put(value, expireAt);
+        delegate.put(value, expireAt); // the local store checks, before it changes
+      } else {
+        checkPut(store, key, value, expireAt); // a partition this replica does not hold: check before publishing
       }
       this.op = PUT;
       this.value = value;
