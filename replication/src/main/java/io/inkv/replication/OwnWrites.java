@@ -1,5 +1,6 @@
 package io.inkv.replication;
 
+import io.inkv.store.internal.StripedLocks;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -33,7 +34,7 @@ final class OwnWrites {
 
   private final long writerId;
   private final AtomicLong sequence = new AtomicLong();
-  private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  private final StripedLocks locks = new StripedLocks(STRIPES);
   private final ConcurrentHashMap<KeyBytes, Pending> pending = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Long> clearsInFlight = new ConcurrentSkipListSet<>();
 
@@ -60,9 +61,6 @@ final class OwnWrites {
   }
 
   OwnWrites() {
-    for (int i = 0; i < STRIPES; i++) {
-      locks[i] = new ReentrantLock();
-    }
     long id;
     do {
       id = new SecureRandom().nextLong();
@@ -84,19 +82,15 @@ final class OwnWrites {
   }
 
   ReentrantLock lockOf(byte[] key) {
-    return locks[(Arrays.hashCode(key) * 0x9E3779B9 >>> 24) & (STRIPES - 1)];
+    return locks.stripe(Arrays.hashCode(key) * 0x9E3779B9 >>> 24);
   }
 
   void lockAll() {
-    for (ReentrantLock l : locks) {
-      l.lock();
-    }
+    locks.lockAll();
   }
 
   void unlockAll() {
-    for (int i = locks.length - 1; i >= 0; i--) {
-      locks[i].unlock();
-    }
+    locks.unlockAll();
   }
 
   /** Returns the pending own writes of {@code key}, or null; call with the key's lock held. */

@@ -53,8 +53,14 @@ final class Compaction {
 
   /** Compacts on the writer's thread while the files are over their budget. */
   void help() {
-    ReentrantLock lock = store.maintenance.lock;
-    lock.lock();
+    Maintenance maintenance = store.maintenance;
+    ReentrantLock lock = maintenance.lock;
+    if (!lock.tryLock()) {
+      if (maintenance.snapshotting()) {
+        return; // Store.snapshot pauses no writer: the budget is enforced again by the next write
+      }
+      lock.lock();
+    }
     try {
       if (overDiskBudget()) {
         run();

@@ -244,6 +244,9 @@ final class LogStore implements Store {
     if ((mode & VERIFY) != 0 && mustCheck(s)) {
       s.verify(at);
     }
+    if ((mode & LIVE) == 0) {
+      return address;
+    }
     if (!expired(s.expiry(at))) {
       return address;
     }
@@ -329,7 +332,7 @@ final class LogStore implements Store {
     try {
       long hash = hasher.hash(key);
       while (true) {
-        long address = find(key, hash, READ);
+        long address = find(key, hash, VERIFY); // expiry below: the view carries it, so it is read once
         if (address == 0) {
           view.clear();
           return false;
@@ -337,7 +340,13 @@ final class LogStore implements Store {
         Segment s = segments.get(segmentId(address));
         if (s != null) {
           int at = offset(address);
-          view.wrap(s.file, at + HEADER + key.length, RecordFormat.valueLength(s.region, at), s.expiry(at));
+          long expireAt = s.expiry(at);
+          if (expired(expireAt)) {
+            expiry.dropFoundByReader(key, hash, address);
+            view.clear();
+            return false;
+          }
+          view.wrap(s.file, at + HEADER + key.length, RecordFormat.valueLength(s.region, at), expireAt);
           return true;
         }
       }
@@ -679,13 +688,18 @@ final class LogStore implements Store {
   @Override
   public List<Path> snapshot(Path target) {
     Objects.requireNonNull(target, "target");
-    return maintaining(() -> {
-      try {
-        return files.snapshot(target, index, keyLocks);
-      } catch (IOException e) {
-        throw new StorageException(target + ": cannot write a snapshot of " + directory() + ": " + e, e);
-      }
-    });
+    int slot = enterToWrite();
+    try {
+      return maintenance.whileSnapshotting(() -> {
+        try {
+          return files.snapshot(target, index, keyLocks);
+        } catch (IOException e) {
+          throw new StorageException(target + ": cannot write a snapshot of " + directory() + ": " + e, e);
+        }
+      });
+    } finally {
+      gate.exit(slot);
+    }
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
@@ -15,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * close() take too, so no two of them write an image or retire a segment at once.
  *
  * The scheduled task holds the store weakly, so a store that was never closed can still be
- * collected (its task then cancels itself). It does nothing until recovery has finished.
+ * collected (its task then cancels itself). It is scheduled once recovery has finished.
  */
 final class Maintenance {
   private static final System.Logger LOG = System.getLogger(Maintenance.class.getName());
@@ -23,17 +24,17 @@ final class Maintenance {
 
   private final LogStore store;
   final ReentrantLock lock = new ReentrantLock();
-  private final ScheduledFuture<?> task;
+  // Scheduled by start(), once recovery finished and the store is fully built: a task scheduled
+  // from the constructor could run before LogStore had published this object to it.
+  private volatile ScheduledFuture<?> task;
+  private volatile boolean cancelled;
+  // Snapshots waiting for or holding the lock; writers helping compaction do not wait behind one.
+  private final AtomicInteger snapshots = new AtomicInteger();
   private volatile boolean recovered;
   private long lastSyncMillis; // guarded by lock
 
   Maintenance(LogStore store) {
     this.store = store;
-    StoreOptions options = store.options;
-    long interval = options.maintenanceInterval().toMillis();
-    this.task = options.backgroundMaintenance() && !options.readOnly()
-        ? EXECUTOR.scheduleWithFixedDelay(new Tick(store), interval, interval, TimeUnit.MILLISECONDS)
-        : null;
   }
 
   private static ScheduledExecutorService executor() {
@@ -67,12 +68,42 @@ final class Maintenance {
   void start() {
     lastSyncMillis = store.options.clock().getAsLong();
     recovered = true;
+    StoreOptions options = store.options;
+    if (options.backgroundMaintenance() && !options.readOnly()) {
+      long interval = options.maintenanceInterval().toMillis();
+      task = EXECUTOR.scheduleWithFixedDelay(new Tick(store), interval, interval, TimeUnit.MILLISECONDS);
+      if (cancelled) {
+        task.cancel(false); // closed while this was scheduling
+      }
+    }
   }
 
   void cancel() {
-    if (task != null) {
-      task.cancel(false);
+    cancelled = true;
+    ScheduledFuture<?> t = task;
+    if (t != null) {
+      t.cancel(false);
     }
+  }
+
+  /** Runs {@code work} holding the lock, letting writers that would help compaction go on meanwhile. */
+  <T> T whileSnapshotting(java.util.function.Supplier<T> work) {
+    snapshots.incrementAndGet();
+    try {
+      lock.lock();
+      try {
+        return work.get();
+      } finally {
+        lock.unlock();
+      }
+    } finally {
+      snapshots.decrementAndGet();
+    }
+  }
+
+  /** Whether a snapshot waits for or holds the lock. */
+  boolean snapshotting() {
+    return snapshots.get() > 0;
   }
 
   private void run() {

@@ -18,7 +18,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -50,7 +49,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * A snapshot (Store.snapshot) runs under the store's maintenance lock, so no image is written and
  * no segment deleted meanwhile: it writes an image, hard-links it, the manifest, the sealed
  * segments and the *.meta files, and copies the active segment's prefix up to a position read
- * after the image, which covers every record the image points at. Writers are never paused.
+ * after the image, which covers every record the image points at. Writers are never paused: a
+ * writer that would help compaction (over the disk budget) skips that help while a snapshot holds
+ * the lock, instead of waiting for it.
  */
 final class StoreFiles {
   private static final System.Logger LOG = System.getLogger(StoreFiles.class.getName());
@@ -449,6 +450,11 @@ final class StoreFiles {
       throw new Store.StorageException(directory + ": cannot start segment " + segmentFileName(nextSegmentId)
           + " (" + size + " bytes), so this write was not made: " + MappedFile.describe(e.getCause()), e.getCause());
     }
+    if (options.durability() != Durability.NONE && !options.temporary()) {
+      // The new segment's name (a create, or the spare's rename) is a change to the directory: a
+      // write forced into the segment is durable only once that change is.
+      DurableFiles.forceDirectory(directory);
+    }
     nextSegmentId++;
     segments.add(next);
     active = next;
@@ -680,13 +686,15 @@ final class StoreFiles {
     Path target = targetDir.resolve(file.getFileName());
     try {
       Files.createLink(target, file);
-    } catch (UnsupportedOperationException | FileAlreadyExistsException e) {
-      Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+    } catch (UnsupportedOperationException e) {
+      Files.copy(file, target); // a file system without hard links
+    } catch (FileAlreadyExistsException e) {
+      throw e; // the target must hold none of the store's files (Store.snapshot)
     } catch (IOException e) {
       if (!Files.exists(file)) {
         throw e;
       }
-      Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING); // another file system
+      Files.copy(file, target); // another file system
     }
     return target;
   }

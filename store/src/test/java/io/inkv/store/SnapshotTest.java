@@ -137,4 +137,60 @@ class SnapshotTest {
       assertThrows(Store.ReadOnlyException.class, () -> s.snapshot(dir.resolve("snap")));
     }
   }
+
+  @Test
+  void aTargetHoldingAFileOfTheStoresNameIsRefused() throws IOException {
+    try (Store s = options(dir.resolve("store")).open()) {
+      s.put(key(1), value(1, 100));
+      Path target = Files.createDirectories(dir.resolve("snap"));
+      Files.write(target.resolve(StoreFiles.MANIFEST_FILE), bytes("not the store's"));
+      Store.StorageException e = assertThrows(Store.StorageException.class, () -> s.snapshot(target));
+      assertTrue(e.getMessage().contains(StoreFiles.MANIFEST_FILE), e.getMessage());
+      assertEquals("not the store's", string(Files.readAllBytes(target.resolve(StoreFiles.MANIFEST_FILE))),
+          "a file already in the target is left as it was");
+      assertArrayEquals(value(1, 100), s.get(key(1)));
+    }
+  }
+
+  @Test
+  void aWriterOverTheDiskBudgetGoesOnWhileASnapshotHoldsTheMaintenanceLock() throws Exception {
+    try (LogStore s = (LogStore) options(dir.resolve("store")).open()) {
+      byte[] big = new byte[1000];
+      java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      Thread snapshot = new Thread(() -> s.maintenance.whileSnapshotting(() -> {
+        holding.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return null;
+      }));
+      snapshot.start();
+      holding.await();
+      AtomicInteger written = new AtomicInteger();
+      Thread writer = new Thread(() -> {
+        // 3,000 overwrites of one key: about 3 MB of files for 1 KB of live data, far past the
+        // budget (16 segments and 4x the live bytes), so every put from the first past it asks
+        // compaction for help, which a snapshot holds.
+        for (int i = 0; i < 3000; i++) {
+          s.put(key(1), big);
+          written.incrementAndGet();
+        }
+      });
+      writer.start();
+      writer.join(60_000); // a liveness bound, not a timing: the writer must not wait for the snapshot
+      boolean finishedWhileHeld = !writer.isAlive();
+      boolean overBudget = s.compaction.overDiskBudget();
+      int doneWhileHeld = written.get();
+      release.countDown();
+      snapshot.join();
+      writer.join();
+      assertTrue(finishedWhileHeld, "the writer waited for the snapshot after " + doneWhileHeld + " puts");
+      assertTrue(overBudget, "the test never reached the disk budget");
+      s.put(key(2), big); // the lock is free again: this write helps compaction back under the budget
+      assertFalse(s.compaction.overDiskBudget());
+    }
+  }
 }

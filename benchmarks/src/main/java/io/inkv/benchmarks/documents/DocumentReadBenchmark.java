@@ -1,5 +1,6 @@
 package io.inkv.benchmarks.documents;
 
+import io.inkv.store.internal.DurableFiles;
 import io.inkv.benchmarks.store.Keys;
 import io.inkv.store.Durability;
 import io.inkv.store.StoreOptions;
@@ -12,9 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.Caching;
@@ -107,9 +106,7 @@ public class DocumentReadBenchmark {
     @TearDown(Level.Trial)
     public void close() throws IOException {
       store.close();
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      DurableFiles.deleteTree(dir);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.inkv.benchmarks.soak;
 
+import io.inkv.store.internal.DurableFiles;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 
@@ -689,14 +690,8 @@ public final class Soak {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+  private static void deleteTree(Path dir) {
+    DurableFiles.deleteTree(dir);
   }
+
 }

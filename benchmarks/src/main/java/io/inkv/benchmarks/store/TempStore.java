@@ -1,13 +1,11 @@
 package io.inkv.benchmarks.store;
 
+import io.inkv.store.internal.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /*
  * Where benchmark stores live: a fresh directory under -Dinkv.bench.dir (default java.io.tmpdir),
@@ -29,25 +27,8 @@ public final class TempStore {
 
   /** Deletes {@code dir} and everything in it; nothing if it does not exist. */
   public static void delete(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
+    if (dir != null) {
+      DurableFiles.deleteTree(dir);
     }
   }
 
