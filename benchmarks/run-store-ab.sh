@@ -46,7 +46,8 @@ for round in $(seq "$ROUNDS"); do
 done
 
 # One row per benchmark, distribution and thread count: A and B in every round, then B/A of the medians.
-cat > "$out/Summary.java" <<'JAVA'
+summary="$(mktemp -d)/Summary.java"
+cat > "$summary" <<'JAVA'
 import java.nio.file.*;
 import java.util.*;
 import java.util.regex.*;
@@ -96,4 +97,5 @@ public class Summary {
   }
 }
 JAVA
-"$java" "$out/Summary.java" "$out" | tee -a "$out/summary.txt"
+"$java" "$summary" "$out" | tee -a "$out/summary.txt"
+rm -r "$(dirname "$summary")"
