@@ -147,6 +147,8 @@ final class StoreFiles {
   static StoreFiles open(StoreOptions options) {
     Path dir = options.directory();
     createDirectory(options);
+    Path lockFile = dir.resolve(LOCK_FILE);
+    boolean lockFileFound = options.readOnly() || Files.exists(lockFile);
     FileChannel lockChannel = openLockFile(options);
     FileLock lock = lock(options, lockChannel);
     StoreFiles files = null;
@@ -158,6 +160,15 @@ final class StoreFiles {
         files.closeSegments();
       }
       if (lock != null) {
+        if (!lockFileFound) {
+          // A refused directory (foreign files, a damaged manifest) is left as it was found. The
+          // file goes while its lock is held, so no other opener holds a lock on it.
+          try {
+            Files.deleteIfExists(lockFile);
+          } catch (IOException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
         try {
           lock.release();
         } catch (IOException suppressed) {

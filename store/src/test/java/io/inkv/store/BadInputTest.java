@@ -272,6 +272,24 @@ class BadInputTest {
   }
 
   @Test
+  void aDirectoryRefusedForAForeignFileIsLeftAsItWasFound() throws IOException {
+    Path foreignDir = Files.createDirectories(dir.resolve("someone-elses"));
+    Path foreign = Files.writeString(foreignDir.resolve("notes.txt"), "not ours");
+    assertMessageNames(assertThrows(Store.FormatException.class, () -> StoreOptions.builder(foreignDir).open()),
+        foreign, "not an inkv file");
+    try (var left = Files.list(foreignDir)) {
+      assertEquals(List.of(foreign), left.toList(), "the refused open left files behind");
+    }
+    // A store's own lock file, which was there before, stays.
+    writeAndClose(10);
+    Path lock = storeDir().resolve(StoreFiles.LOCK_FILE);
+    assertTrue(Files.exists(lock));
+    Files.writeString(storeDir().resolve("notes.txt"), "not ours");
+    assertThrows(Store.FormatException.class, this::open);
+    assertTrue(Files.exists(lock), "a lock file found in the directory was deleted");
+  }
+
+  @Test
   void aNewestSegmentWhoseCreationWasCutShortIsDroppedAndTheDataKept() throws IOException {
     writeAndClose(50);
     byte[] headerWithoutMagic = new byte[4096];
