@@ -3,11 +3,11 @@ package io.inkv.jcache;
 import io.inkv.jcache.configuration.InkvConfiguration;
 import io.inkv.replication.ReplicationConfig;
 import io.inkv.store.Durability;
+import io.inkv.store.StoreOptions;
 import io.inkv.store.codec.Codec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
-import java.io.InputStreamReader;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +90,8 @@ final class ConfigFile {
     String tmp = null;
     for (String key : new TreeSet<>(p.stringPropertyNames())) {
       if (!key.startsWith(PREFIX)) {
-        continue;
+        throw error(key, "not an inkv setting: every setting of an inkv configuration starts with \"inkv.\""
+            + " (inkv.directory, inkv.temporaryDirectory, inkv.default.*, inkv.template.*, inkv.cache.*)");
       }
       String value = p.getProperty(key).trim();
       String rest = key.substring(PREFIX.length());
@@ -148,9 +149,20 @@ final class ConfigFile {
     String source = uri.toString();
     URL url = locate(uri, classLoader);
     if (url != null) {
-      try (InputStream in = url.openStream(); Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-        p.load(reader);
+      String text;
+      try (InputStream in = url.openStream()) {
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read the inkv configuration " + url + ": " + e, e);
+      }
+      if (text.strip().replace("\uFEFF", "").startsWith("<")) {
+        throw new IllegalArgumentException(url + " is not an inkv configuration: it is XML (another JCache"
+            + " provider's configuration, such as Ehcache's?), and inkv reads a properties file of inkv.* settings"
+            + " (inkv.default.*, inkv.template.*, inkv.cache.*; docs/jcache.md, \"Declarative configuration\")");
+      }
+      try {
+        p.load(new StringReader(text));
+      } catch (IOException | IllegalArgumentException e) {
         throw new IllegalArgumentException("cannot read the inkv configuration " + url + ": " + e, e);
       }
       source = url.toString();
@@ -385,8 +397,9 @@ final class ConfigFile {
         case "maxBytes" -> c.setMaxBytes(size(key, v));
         case "segmentSize" -> {
           long size = size(key, v);
-          if (size > Integer.MAX_VALUE) {
-            throw error(key, "a segment is at most 1 GiB: " + v);
+          if (size != 0 && !StoreOptions.isSegmentSize(size)) {
+            throw error(key, "a segment size is 0 (the default) or a multiple of 4 KiB from 64 KiB to 1 GiB,"
+                + " and it bounds the largest entry: " + v);
           }
           c.setSegmentSize((int) size);
         }

@@ -69,6 +69,43 @@ class DeclarativeConfigurationTest {
   }
 
   @Test
+  void anotherProvidersXmlConfigurationIsRefusedNamingTheFileAndWhatInkvReads() throws Exception {
+    Path file = directory.resolve("ehcache.xml");
+    Files.writeString(file, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        + "<config xmlns=\"http://www.ehcache.org/v3\">\n  <cache alias=\"users\"><heap>100</heap></cache>\n</config>\n");
+    CacheException e = assertThrows(CacheException.class,
+        () -> Providers.inkv().getCacheManager(file.toUri(), getClass().getClassLoader()));
+    assertTrue(e.getMessage().contains(file.getFileName().toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("not an inkv configuration") && e.getMessage().contains("inkv.cache"),
+        e.getMessage());
+  }
+
+  @Test
+  void aSettingWithoutTheInkvPrefixIsReportedNotIgnored() throws Exception {
+    Path file = directory.resolve("unprefixed.properties");
+    Files.writeString(file, "inkv.default.statistics=true\ncache.users.maxEntries=10\n");
+    CacheException e = assertThrows(CacheException.class,
+        () -> Providers.inkv().getCacheManager(file.toUri(), getClass().getClassLoader()));
+    assertTrue(e.getMessage().contains("cache.users.maxEntries") && e.getMessage().contains("not an inkv setting"),
+        e.getMessage());
+  }
+
+  @Test
+  void aSegmentSizeNoStoreAcceptsFailsWhenTheFileIsReadEvenForDefaultsAndTemplates() throws Exception {
+    Path file = directory.resolve("segments.properties");
+    for (String line : new String[] {"inkv.default.segmentSize=100", "inkv.template.small.segmentSize=65537",
+        "inkv.default.segmentSize=2GiB"}) {
+      Files.writeString(file, line + "\n");
+      CacheException e = assertThrows(CacheException.class,
+          () -> Providers.inkv().getCacheManager(file.toUri(), getClass().getClassLoader()));
+      assertTrue(e.getMessage().contains(line.substring(0, line.indexOf('='))) && e.getMessage().contains("64 KiB"),
+          e.getMessage());
+    }
+    Files.writeString(file, "inkv.default.segmentSize=0\ninkv.template.small.segmentSize=64KiB\n");
+    Providers.inkv().getCacheManager(file.toUri(), getClass().getClassLoader()).close();
+  }
+
+  @Test
   void propertiesPassedToTheProviderOverrideTheFile() {
     Properties overrides = new Properties();
     overrides.setProperty("inkv.cache.sessions.maxEntries", "7");

@@ -17,6 +17,15 @@ public final class StoreOptions {
   /** The largest segment file size: 1 GiB, so no mapping passes 2 GiB. */
   public static final int MAX_SEGMENT_SIZE = 1 << 30;
 
+  /**
+   * Returns whether {@code bytes} is a segment size a store accepts: a multiple of 4096 from
+   * {@value #MIN_SEGMENT_SIZE} to {@value #MAX_SEGMENT_SIZE}; configuration layers above the store
+   * check it when they read a setting, before any store is opened.
+   */
+  public static boolean isSegmentSize(long bytes) {
+    return bytes >= MIN_SEGMENT_SIZE && bytes <= MAX_SEGMENT_SIZE && bytes % 4096 == 0;
+  }
+
   private final Path directory;
   private final int segmentSize;
   private final Durability durability;
@@ -312,8 +321,7 @@ public final class StoreOptions {
      * @throws IllegalArgumentException naming the first setting that is out of range
      */
     public StoreOptions build() {
-      Checks.requireArgument(segmentSize >= MIN_SEGMENT_SIZE && segmentSize <= MAX_SEGMENT_SIZE
-          && segmentSize % 4096 == 0,
+      Checks.requireArgument(isSegmentSize(segmentSize),
           "segmentSize must be a multiple of 4096 from %s to %s: %s", MIN_SEGMENT_SIZE, MAX_SEGMENT_SIZE, segmentSize);
       Checks.requireArgument(!syncInterval.isNegative() && !syncInterval.isZero(),
           "syncInterval must be positive: %s", syncInterval);
