@@ -221,6 +221,11 @@ final class ConfigFile {
     return temporaryDirectory;
   }
 
+  /** Returns where the settings came from: the file's URL, or the manager's URI where no file was found. */
+  String source() {
+    return source;
+  }
+
   /** Returns the names of the caches the file declares. */
   List<String> declaredCaches() {
     return new ArrayList<>(caches.keySet());

@@ -152,7 +152,9 @@ final class StoreCacheManager implements CacheManager {
     synchronized (this) {
       requireOpen();
       if (caches.containsKey(cacheName)) {
-        throw new CacheException("a cache named " + cacheName + " exists already in " + uri);
+        String declared = config.declaredCaches().contains(cacheName) ? " (declared in " + config.source() + ")" : "";
+        throw new CacheException("cache manager " + uri + " has a cache named " + cacheName + " already" + declared
+            + "; getCache(\"" + cacheName + "\") returns it, and destroyCache(\"" + cacheName + "\") removes it");
       }
       CacheSettings settings;
       try {

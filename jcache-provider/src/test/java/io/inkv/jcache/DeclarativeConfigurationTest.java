@@ -106,6 +106,30 @@ class DeclarativeConfigurationTest {
   }
 
   @Test
+  void aDuplicateCacheIsReportedAsWhatItIsWithOrWithoutAFile() {
+    CacheManager plain = Providers.inkv().getCacheManager(URI.create("urn:duplicates"), getClass().getClassLoader());
+    try {
+      plain.createCache("users", new javax.cache.configuration.MutableConfiguration<String, String>());
+      CacheException e = assertThrows(CacheException.class,
+          () -> plain.createCache("users", new javax.cache.configuration.MutableConfiguration<String, String>()));
+      assertTrue(e.getMessage().contains("has a cache named users already") && !e.getMessage().contains("declared in")
+          && !e.getMessage().contains(".properties"), e.getMessage());
+    } finally {
+      plain.close();
+    }
+    CacheManager declared = Providers.inkv().getCacheManager(URI.create("classpath:declared-caches.properties"),
+        getClass().getClassLoader());
+    try {
+      CacheException e = assertThrows(CacheException.class,
+          () -> declared.createCache("sessions", new javax.cache.configuration.MutableConfiguration<String, String>()));
+      assertTrue(e.getMessage().contains("declared in") && e.getMessage().contains("declared-caches.properties"),
+          e.getMessage());
+    } finally {
+      declared.close();
+    }
+  }
+
+  @Test
   void propertiesPassedToTheProviderOverrideTheFile() {
     Properties overrides = new Properties();
     overrides.setProperty("inkv.cache.sessions.maxEntries", "7");
