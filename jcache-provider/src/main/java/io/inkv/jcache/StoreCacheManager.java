@@ -143,6 +143,18 @@ final class StoreCacheManager implements CacheManager {
     return createCache(cacheName, copy, true);
   }
 
+  /** What to do when a cache of Object keys or values is asked for with types: declare them, or ask without. */
+  private String untyped(String cacheName, Class<?> configured, String setting, Class<?> asked) {
+    if (configured != Object.class) {
+      return "";
+    }
+    String declared = config.declaredCaches().contains(cacheName)
+        ? "; it is declared in " + config.source() + " without " + setting + ": add inkv.cache." + cacheName + "."
+            + setting + "=" + asked.getName() + " there"
+        : "; it was created without types";
+    return declared + ", or get it untyped with getCache(\"" + cacheName + "\")";
+  }
+
   private <K, V> Cache<K, V> createCache(String cacheName, InkvConfiguration<K, V> configuration, boolean programmatic) {
     if (!configuration.isStoreByValue()) {
       // an optional feature inkv does not offer: values always live in the store, as bytes
@@ -194,11 +206,11 @@ final class StoreCacheManager implements CacheManager {
     InkvConfiguration<?, ?> c = cache.getConfiguration(InkvConfiguration.class);
     if (c.getKeyType() != keyType) {
       throw new ClassCastException("cache " + cacheName + " has keys of " + c.getKeyType().getName()
-          + ", not " + keyType.getName());
+          + ", not " + keyType.getName() + untyped(cacheName, c.getKeyType(), "keyType", keyType));
     }
     if (c.getValueType() != valueType) {
       throw new ClassCastException("cache " + cacheName + " has values of " + c.getValueType().getName()
-          + ", not " + valueType.getName());
+          + ", not " + valueType.getName() + untyped(cacheName, c.getValueType(), "valueType", valueType));
     }
     @SuppressWarnings("unchecked")
     Cache<K, V> typed = (Cache<K, V>) cache;

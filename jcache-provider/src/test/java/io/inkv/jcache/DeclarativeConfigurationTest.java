@@ -130,6 +130,23 @@ class DeclarativeConfigurationTest {
   }
 
   @Test
+  void aCacheDeclaredWithoutTypesAskedForWithTypesSaysWhichSettingToAdd() throws Exception {
+    Path file = directory.resolve("untyped.properties");
+    Files.writeString(file, "inkv.cache.users.maxEntries=10\n");
+    CacheManager manager = Providers.inkv().getCacheManager(file.toUri(), getClass().getClassLoader());
+    try {
+      ClassCastException e = assertThrows(ClassCastException.class,
+          () -> manager.getCache("users", String.class, String.class));
+      assertTrue(e.getMessage().contains("inkv.cache.users.keyType=java.lang.String")
+          && e.getMessage().contains("getCache(\"users\")"), e.getMessage());
+      manager.getCache("users").put("k", "v"); // untyped, as the message offers
+      assertEquals("v", manager.getCache("users").get("k"));
+    } finally {
+      manager.close();
+    }
+  }
+
+  @Test
   void propertiesPassedToTheProviderOverrideTheFile() {
     Properties overrides = new Properties();
     overrides.setProperty("inkv.cache.sessions.maxEntries", "7");
