@@ -6,11 +6,11 @@
 #   benchmarks/run-suite.sh quick    a check after a change, under 10 minutes: record-100 values,
 #                                    uniform keys, 1 thread, getPresent and mix, short iterations;
 #                                    open-loop latency at 25K/100K/1M req/s; memory at 1M; documents
-#   benchmarks/run-suite.sh targets  what the targets of issues 3, 4 and 5 need, in about 25 minutes:
+#   benchmarks/run-suite.sh targets  what the suite's targets need, in about 25 minutes:
 #                                    record-100 and string-100, uniform, 1 thread, all four
 #                                    operations; latency 10K-1M req/s; memory at 1M; documents
 #                                    at 10K and 1M
-#   benchmarks/run-suite.sh full     every workload of issue 4, in about 53 minutes on an idle
+#   benchmarks/run-suite.sh full     every workload of the suite, in about 53 minutes on an idle
 #                                    2-core machine (longer under load): four value kinds, uniform
 #                                    and Zipf, 1 and 2 threads, getPresent/getAbsent/put/mix, 1M
 #                                    entries: 640 benchmarks in 80 JVMs, one per system, value kind

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /*
- * Replicated mode, on issue 6's io.inkv.replication. Each store the server opens is wrapped by
+ * Replicated mode, on io.inkv.replication. Each store the server opens is wrapped by
  * Replication.replicate(...), so the server is one more replica of the store's topic:
  *
  *   - A write through the HTTP API goes to the replicated store, which applies it locally and

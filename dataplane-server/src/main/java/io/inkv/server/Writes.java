@@ -7,7 +7,7 @@ import java.util.Map;
  * The seam between the HTTP routes and where a write goes. Local mode (LocalWrites) applies a
  * write to the store and returns when the store has it. Replicated mode
  * publishes the write as an event to the store's Kafka topic, waits for the broker's
- * acknowledgement and lets the applier (issue 6's io.inkv.replication) apply it to the local
+ * acknowledgement and lets the applier (io.inkv.replication) apply it to the local
  * replica in log order; it also reports the applied offsets for index images, whether the replica
  * has caught up (for /ready), and the lag per partition (for /metrics).
  */

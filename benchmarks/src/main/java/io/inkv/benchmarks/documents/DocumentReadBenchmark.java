@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /*
- * Issue 5's measurement: one field of a 10-field document (Profile: 3 strings, 2 ints, 2 longs,
+ * The documents measurement: one field of a 10-field document (Profile: 3 strings, 2 ints, 2 longs,
  * a double, a float, a boolean) read in place, against decoding the whole value.
  *
  *   intView        DocumentStore.read into a reusable DocumentView, then getInt(age) with the
