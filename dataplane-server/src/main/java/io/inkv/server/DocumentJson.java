@@ -2,6 +2,8 @@ package io.inkv.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -75,17 +77,31 @@ final class DocumentJson {
         throw new BadJsonException("expected a JSON object");
       }
       return node;
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw new BadJsonException("malformed JSON" + where + ": " + problem(e.getOriginalMessage()));
     } catch (IOException e) {
-      throw new BadJsonException("malformed JSON: " + firstLine(e.getMessage()));
+      throw new BadJsonException("the request body cannot be read as JSON");
     }
   }
 
-  private static String firstLine(String s) {
-    if (s == null) {
+  /*
+   * The parser's own words, without what only the parser knows: its source description ("[Source:
+   * REDACTED (StreamReadFeature...)"), its feature names and its later lines; the location is said
+   * by the caller in the request's terms.
+   */
+  private static String problem(String s) {
+    if (s == null || s.isBlank()) {
       return "unreadable";
     }
     int nl = s.indexOf('\n');
     String line = nl < 0 ? s : s.substring(0, nl);
+    line = line.replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
+        .replaceAll("\\s*\\[Source:[^\\]]*\\]", "")
+        .replaceAll("\\s*\\(through reference chain:[^)]*\\)", "")
+        .replaceAll("\\s*\\([^()]*(Feature|JsonFactory|StreamRead|JsonParser)[^()]*\\)", "")
+        .strip();
     return line.length() > 200 ? line.substring(0, 200) : line;
   }
 

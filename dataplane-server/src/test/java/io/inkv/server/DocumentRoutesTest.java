@@ -109,6 +109,19 @@ class DocumentRoutesTest {
   }
 
   @Test
+  void aJsonErrorSaysWhatIsWrongAndWhereWithoutTheParsersInternals() {
+    for (String body : new String[] {"{\"name\":", "{\"name\" 1}", "{\"a\":tru}", "{\"a\":1,}", "{\"a\":\"x"}) {
+      HttpResponse<String> r = s.post("/stores/users/docs/x", body);
+      assertEquals(400, r.statusCode(), body);
+      String text = r.body();
+      assertTrue(text.startsWith("malformed JSON at line 1, column "), body + " -> " + text);
+      assertTrue(!text.contains("Source") && !text.contains("REDACTED") && !text.contains("Feature")
+          && !text.contains("jackson"), body + " -> " + text);
+      assertTrue(text.endsWith("\n"), "an error body ends with a newline: " + text);
+    }
+  }
+
+  @Test
   void malformedJsonIsABadRequestThatNamesTheProblem() {
     assertEquals(400, s.post("/stores/users/docs/x", "{\"name\":").statusCode());
     assertEquals(400, s.post("/stores/users/docs/x", "[1,2]").statusCode());
