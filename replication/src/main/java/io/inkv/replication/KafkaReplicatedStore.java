@@ -176,10 +176,7 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
   private static void checkPut(Store store, byte[] key, byte[] value, long expireAt) {
     Objects.requireNonNull(value, "value");
     store.checkEntry(key, value.length);
-    if (expireAt < 0 || expireAt > MAX_EXPIRE_AT) {
-      throw new IllegalArgumentException("expireAt must be 0 (never) or an epoch-millisecond time up to "
-          + MAX_EXPIRE_AT + ": " + expireAt);
-    }
+    Store.checkExpireAt(expireAt);
   }
 
   /* Records the last change an update made (only the last takes effect) and passes it on. */

@@ -132,12 +132,6 @@ final class LogStore implements Store {
     }
   }
 
-  static void checkExpiry(long expireAt) {
-    if (expireAt < 0 || expireAt > RecordFormat.MAX_EXPIRY) {
-      throw new IllegalArgumentException("expireAt must be 0 (never) or an epoch-millisecond time up to "
-          + RecordFormat.MAX_EXPIRY + ": " + expireAt);
-    }
-  }
 
   int enter() {
     int slot = gate.enter();
@@ -440,7 +434,7 @@ final class LogStore implements Store {
     checkKey(key);
     Objects.requireNonNull(value, "value");
     checkValue(key, value.length);
-    checkExpiry(expireAt);
+    Store.checkExpireAt(expireAt);
     int slot = enterToWrite();
     try {
       long hash = hasher.hash(key);
@@ -515,7 +509,7 @@ final class LogStore implements Store {
   @Override
   public boolean setExpiry(byte[] key, long expireAt) {
     checkKey(key);
-    checkExpiry(expireAt);
+    Store.checkExpireAt(expireAt);
     int slot = enterToWrite();
     try {
       long hash = hasher.hash(key);
@@ -650,14 +644,14 @@ final class LogStore implements Store {
 
   /** Runs {@code work} as a write (inside the read gate, refused when read-only) holding the maintenance lock. */
   private <T> T maintaining(Supplier<T> work) {
+    return asWrite(() -> maintenance.locked(work));
+  }
+
+  /** Runs {@code work} inside the read gate as a write: refused when read-only or closed. */
+  private <T> T asWrite(Supplier<T> work) {
     int slot = enterToWrite();
     try {
-      maintenance.lock.lock();
-      try {
-        return work.get();
-      } finally {
-        maintenance.lock.unlock();
-      }
+      return work.get();
     } finally {
       gate.exit(slot);
     }
@@ -688,18 +682,13 @@ final class LogStore implements Store {
   @Override
   public List<Path> snapshot(Path target) {
     Objects.requireNonNull(target, "target");
-    int slot = enterToWrite();
-    try {
-      return maintenance.whileSnapshotting(() -> {
-        try {
-          return files.snapshot(target, index, keyLocks);
-        } catch (IOException e) {
-          throw new StorageException(target + ": cannot write a snapshot of " + directory() + ": " + e, e);
-        }
-      });
-    } finally {
-      gate.exit(slot);
-    }
+    return asWrite(() -> maintenance.whileSnapshotting(() -> {
+      try {
+        return files.snapshot(target, index, keyLocks);
+      } catch (IOException e) {
+        throw new StorageException(target + ": cannot write a snapshot of " + directory() + ": " + e, e);
+      }
+    }));
   }
 
   @Override

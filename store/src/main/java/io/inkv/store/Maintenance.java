@@ -86,16 +86,21 @@ final class Maintenance {
     }
   }
 
+  /** Runs {@code work} holding the lock. */
+  <T> T locked(java.util.function.Supplier<T> work) {
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Runs {@code work} holding the lock, letting writers that would help compaction go on meanwhile. */
   <T> T whileSnapshotting(java.util.function.Supplier<T> work) {
     snapshots.incrementAndGet();
     try {
-      lock.lock();
-      try {
-        return work.get();
-      } finally {
-        lock.unlock();
-      }
+      return locked(work);
     } finally {
       snapshots.decrementAndGet();
     }

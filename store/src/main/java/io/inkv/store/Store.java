@@ -84,6 +84,20 @@ public interface Store extends AutoCloseable {
     }
   }
 
+  /**
+   * Checks that {@code expireAt} is an expiry time a record can hold: {@link #NEVER} or an epoch
+   * millisecond up to {@link #MAX_EXPIRE_AT}. The writes check it themselves; a layer with side
+   * effects to make first (a replication publish) calls it before them.
+   *
+   * @throws IllegalArgumentException naming the time, if it is out of range
+   */
+  static void checkExpireAt(long expireAt) {
+    if (expireAt < 0 || expireAt > MAX_EXPIRE_AT) {
+      throw new IllegalArgumentException("expireAt must be 0 (never) or an epoch-millisecond time up to "
+          + MAX_EXPIRE_AT + ": " + expireAt);
+    }
+  }
+
   /** Returns a copy of the value of {@code key}, or {@code null} if absent or expired. */
   byte[] get(byte[] key);
 

@@ -38,7 +38,7 @@ final class Update implements EntryUpdate.Writer {
   public void put(byte[] value, long expireAt) {
     Objects.requireNonNull(value, "value");
     store.checkEntry(key, value.length);
-    LogStore.checkExpiry(expireAt);
+    Store.checkExpireAt(expireAt);
     this.value = value;
     this.expireAt = expireAt;
     this.action = PUT;
@@ -46,7 +46,7 @@ final class Update implements EntryUpdate.Writer {
 
   @Override
   public void setExpiry(long expireAt) {
-    LogStore.checkExpiry(expireAt);
+    Store.checkExpireAt(expireAt);
     this.expireAt = expireAt;
     this.action = SET_EXPIRY;
   }
