@@ -40,7 +40,7 @@ final class BulkOperations<K, V> {
     Map<K, V> result = new LinkedHashMap<>();
     for (K key : keys) {
       long start = operation.start();
-      V value = cache.read(key, cache.keyCodec.encode(key), start);
+      V value = cache.read(key, cache.tier.keyIfKept(key), start);
       if (value != null) {
         result.put(key, value);
       }
@@ -49,8 +49,8 @@ final class BulkOperations<K, V> {
     return result;
   }
 
-  /** One entry of a putAll batch, encoded and checked. */
-  private record Encoded<K, V>(K key, V value, byte[] k, byte[] v) {}
+  /** One entry of a putAll batch, in the tier's forms and checked. */
+  private record Encoded<K, V>(K key, V value, Object k, Object v) {}
 
   Void putAll(Map<? extends K, ? extends V> map) {
     operation.requireEntries(map);
@@ -59,8 +59,8 @@ final class BulkOperations<K, V> {
     for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
       K key = e.getKey();
       V value = e.getValue();
-      byte[] k = cache.keyCodec.encode(key);
-      byte[] v = cache.encodeStorable(key, k, value);
+      Object k = cache.tier.key(key);
+      Object v = cache.tier.value(key, k, value);
       toPut.put(key, new Encoded<>(key, value, k, v));
     }
     CacheWriterException failure = null;
@@ -85,7 +85,7 @@ final class BulkOperations<K, V> {
         if (current == null) {
           return changes.applyCreate(e.key(), e.value(), e.v(), now, w);
         }
-        changes.applyUpdate(e.key(), e.value(), e.v(), current, now, w);
+        changes.applyUpdate(e.key(), e.value(), e.k(), e.v(), current, now, w);
         return true;
       });
       puts += counted ? 1 : 0;
@@ -104,9 +104,9 @@ final class BulkOperations<K, V> {
 
   Void removeAll() {
     Set<K> keys = new LinkedHashSet<>();
-    Iterator<io.inkv.store.Entry> it = cache.store.iterator();
+    Iterator<Tier.Kept> it = cache.tier.iterator();
     while (it.hasNext()) {
-      keys.add(cache.keyCodec.decode(it.next().key()));
+      keys.add(cache.tier.keyOf(it.next().key()));
     }
     return removeKeys(keys);
   }
@@ -122,7 +122,7 @@ final class BulkOperations<K, V> {
     }
     long removals = 0;
     for (K key : toRemove) {
-      removals += cache.removeStored(key, cache.keyCodec.encode(key)) ? 1 : 0;
+      removals += cache.removeStored(key, cache.tier.keyIfKept(key)) ? 1 : 0;
     }
     operation.recordRemovals(start, removals);
     if (failure != null) {
@@ -173,8 +173,8 @@ final class BulkOperations<K, V> {
     operation.requireOpen();
     operation.requireKey(key);
     operation.requireValue(value);
-    byte[] k = cache.keyCodec.encode(key);
-    byte[] v = cache.encodeStorable(key, k, value);
+    Object k = cache.tier.key(key);
+    Object v = cache.tier.value(key, k, value);
     long now = System.currentTimeMillis();
     EntryChanges<K, V> changes = cache.changes;
     try {
@@ -182,7 +182,7 @@ final class BulkOperations<K, V> {
         if (current == null) {
           changes.applyCreate(key, value, v, now, w);
         } else if (replace) {
-          changes.applyUpdate(key, value, v, current, now, w);
+          changes.applyUpdate(key, value, k, v, current, now, w);
         }
         return null;
       });

@@ -58,6 +58,21 @@ final class CacheSettings {
       }
       directory = manager.temporaryDirectory().resolve(fileName(cacheName) + "-" + manager.nextCacheNumber());
     }
+    boolean heapOnly = !c.isStoreByValue() && !c.isPersistent() && c.getReplication() == null;
+    if (heapOnly && c.getMaxBytes() != 0) {
+      throw new IllegalArgumentException("cache " + cacheName + " stores by reference on the heap, which counts entries,"
+          + " not bytes: bound it with setMaxEntries (inkv.cache." + cacheName + ".maxEntries); maxBytes bounds the"
+          + " encoded entries of a by-value, persistent or replicated cache");
+    }
+    if (c.getHeapEntries() < 0) {
+      throw new IllegalArgumentException("cache " + cacheName + ": heapEntries must be positive, or 0 for the default: "
+          + c.getHeapEntries());
+    }
+    if (c.getHeapEntries() != 0 && (c.isStoreByValue() || heapOnly)) {
+      throw new IllegalArgumentException("cache " + cacheName + " sets heapEntries, which only a by-reference cache"
+          + " that is persistent or replicated has (the instances it keeps beside its store); "
+          + (heapOnly ? "this one keeps every entry on the heap, bounded by setMaxEntries" : "this one stores by value"));
+    }
     StoreOptions.Builder b = StoreOptions.builder(directory)
         .segmentSize(c.getSegmentSize() != 0 ? c.getSegmentSize()
             : c.isPersistent() ? StoreOptions.DEFAULT_SEGMENT_SIZE : TEMPORARY_SEGMENT_SIZE)

@@ -1,9 +1,7 @@
 package io.inkv.jcache;
 
 import io.inkv.jcache.event.EventDispatcher;
-import io.inkv.store.EntryUpdate;
 import io.inkv.store.Store;
-import io.inkv.store.codec.Codec;
 import javax.cache.event.EventType;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
@@ -11,7 +9,7 @@ import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
 
 /*
- * The changes a cache makes to one entry under the key's store lock, inside Store.update:
+ * The changes a cache makes to one entry under the key's lock, inside Tier.update:
  * creating, updating and touching an entry with the expiry policy's decision, and publishing the
  * event each change means. Holding the lock fixes the order of a key's events.
  *
@@ -39,19 +37,14 @@ final class EntryChanges<K, V> {
   private static final System.Logger LOG = System.getLogger(StoreCache.class.getName());
 
   private final String name;
-  private final Store store;
-  private final Codec<K> keyCodec;
-  private final Codec<V> valueCodec;
+  private final Tier<K, V> tier;
   private final ExpiryPolicy expiry;
   private final boolean askAccessExpiry;
   private final EventDispatcher<K, V> events;
 
-  EntryChanges(String name, Store store, Codec<K> keyCodec, Codec<V> valueCodec, ExpiryPolicy expiry,
-      EventDispatcher<K, V> events) {
+  EntryChanges(String name, Tier<K, V> tier, ExpiryPolicy expiry, EventDispatcher<K, V> events) {
     this.name = name;
-    this.store = store;
-    this.keyCodec = keyCodec;
-    this.valueCodec = valueCodec;
+    this.tier = tier;
     this.expiry = expiry;
     this.askAccessExpiry = !(expiry instanceof EternalExpiryPolicy || expiry instanceof CreatedExpiryPolicy);
     this.events = events;
@@ -61,53 +54,52 @@ final class EntryChanges<K, V> {
    * An update of one key that publishes the entry it finds expired; subclasses say what the
    * update does.
    */
-  abstract static class Change<K, V, R> implements EntryUpdate<R> {
+  abstract static class Change<K, V, R> implements Tier.Update<R> {
     final EntryChanges<K, V> changes;
-    final byte[] k;
+    final Object k;
 
-    Change(EntryChanges<K, V> changes, byte[] k) {
+    Change(EntryChanges<K, V> changes, Object k) {
       this.changes = changes;
       this.k = k;
     }
 
     @Override
-    public final boolean expired(byte[] value, long expireAt) {
+    public final void expired(Object value) {
       changes.publishExpired(k, value);
-      return true;
     }
   }
 
-  private void publishExpired(byte[] k, byte[] value) {
+  private void publishExpired(Object k, Object value) {
     if (events.wants(EventType.EXPIRED)) {
       try {
-        V v = valueCodec.decode(value);
-        events.publish(EventType.EXPIRED, keyCodec.decode(k), v, v);
+        V v = tier.valueOf(k, value);
+        events.publish(EventType.EXPIRED, tier.keyOf(k), v, v);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "cache " + name + ": cannot publish an expiry event", e);
       }
     }
   }
 
-  /** Runs a change in Store.update. */
+  /** Runs a change in Tier.update. */
   <R> R update(Change<K, V, R> change) {
-    return store.update(change.k, change);
+    return tier.update(change.k, change);
   }
 
-  /** Runs an update of {@code k} in Store.update, with the expired-entry hook. */
-  <R> R update(byte[] k, EntryUpdate<R> update) {
-    return store.update(k, new Wrapped<>(this, k, update));
+  /** Runs an update of the kept key {@code k} in Tier.update, with the expired-entry hook. */
+  <R> R update(Object k, Tier.Update<R> update) {
+    return tier.update(k, new Wrapped<>(this, k, update));
   }
 
   private static final class Wrapped<K, V, R> extends Change<K, V, R> {
-    private final EntryUpdate<R> update;
+    private final Tier.Update<R> update;
 
-    Wrapped(EntryChanges<K, V> changes, byte[] k, EntryUpdate<R> update) {
+    Wrapped(EntryChanges<K, V> changes, Object k, Tier.Update<R> update) {
       super(changes, k);
       this.update = update;
     }
 
     @Override
-    public R apply(EntryUpdate.Current current, EntryUpdate.Writer writer) {
+    public R apply(Tier.Current current, Tier.Writer writer) {
       return update.apply(current, writer);
     }
   }
@@ -171,14 +163,14 @@ final class EntryChanges<K, V> {
   // ---- changes inside an update ----
 
   /** Applies an access-expiry decision to an entry that exists. */
-  void applyAccess(long at, K key, byte[] currentValue, EntryUpdate.Writer w) {
+  void applyAccess(long at, K key, Object k, Object currentValue, Tier.Writer w) {
     if (at == UNCHANGED) {
       return;
     }
     if (at == EXPIRED) {
       w.remove();
       if (events.wants(EventType.EXPIRED)) {
-        V old = decode(currentValue);
+        V old = tier.valueOf(k, currentValue);
         events.publish(EventType.EXPIRED, key, old, old);
       }
     } else {
@@ -187,15 +179,15 @@ final class EntryChanges<K, V> {
   }
 
   /** Stores a new value of an existing entry, with its update expiry. */
-  void applyUpdate(K key, V value, byte[] encoded, EntryUpdate.Current current, long now, EntryUpdate.Writer w) {
+  void applyUpdate(K key, V value, Object k, Object kept, Tier.Current current, long now, Tier.Writer w) {
     long at = updateExpiry(now);
     boolean eventsOn = events.isActive();
     V old = eventsOn && events.wantsOldValue(EventType.UPDATED) || at == EXPIRED && events.wants(EventType.EXPIRED)
-        ? decode(current.value()) : null;
+        ? tier.valueOf(k, current.value()) : null;
     if (at == EXPIRED) {
       w.remove();
     } else {
-      w.put(encoded, at == UNCHANGED ? current.expireAt() : at);
+      w.put(kept, at == UNCHANGED ? current.expireAt() : at);
     }
     if (eventsOn) {
       events.publish(EventType.UPDATED, key, value, old);
@@ -206,12 +198,12 @@ final class EntryChanges<K, V> {
   }
 
   /** Creates an entry; returns whether it was stored (a zero duration stores nothing). */
-  boolean applyCreate(K key, V value, byte[] encoded, long now, EntryUpdate.Writer w) {
+  boolean applyCreate(K key, V value, Object kept, long now, Tier.Writer w) {
     long at = creationExpiry(now);
     if (at == EXPIRED) {
       return false;
     }
-    w.put(encoded, at);
+    w.put(kept, at);
     if (events.isActive()) {
       events.publish(EventType.CREATED, key, value, null);
     }
@@ -219,33 +211,34 @@ final class EntryChanges<K, V> {
   }
 
   /** Removes an entry that exists and publishes REMOVED. */
-  void applyRemove(K key, byte[] currentValue, EntryUpdate.Writer w) {
+  void applyRemove(K key, Object k, Object currentValue, Tier.Writer w) {
     w.remove();
     if (events.isActive()) {
-      V old = decode(currentValue);
+      V old = tier.valueOf(k, currentValue);
       events.publish(EventType.REMOVED, key, old, old);
     }
   }
 
   /** Applies the access expiry of a read that found the entry. */
-  void touch(K key, byte[] k) {
+  void touch(K key, Object k) {
     long at = accessExpiry(System.currentTimeMillis());
     if (at == UNCHANGED) {
       return;
     }
     if (at != EXPIRED) {
-      store.setExpiry(k, at);
+      tier.setExpiry(k, at);
       return;
     }
     update(k, (current, w) -> {
       if (current != null) {
-        applyAccess(at, key, current.value(), w);
+        applyAccess(at, key, k, current.value(), w);
       }
       return null;
     });
   }
 
-  V decode(byte[] bytes) {
-    return bytes == null ? null : valueCodec.decode(bytes);
+  /** Returns the value a caller sees for a kept value of {@code k}, or null for none. */
+  V valueOf(Object k, Object kept) {
+    return kept == null ? null : tier.valueOf(k, kept);
   }
 }

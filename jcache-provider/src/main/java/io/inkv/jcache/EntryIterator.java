@@ -5,17 +5,17 @@ import java.util.NoSuchElementException;
 import javax.cache.Cache;
 
 /*
- * A cache's iterator: copies of the store's entries. Each entry returned counts as a hit and an
+ * A cache's iterator over the tier's entries (by value: copies; by reference: the instances). Each entry returned counts as a hit and an
  * access (for the expiry policy), as in the RI; remove() removes the last key through the writer
  * and publishes REMOVED. hasNext and remove run in the cache's operation frame.
  */
 final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
   private final StoreCache<K, V> cache;
-  private final Iterator<io.inkv.store.Entry> entries;
+  private final Iterator<Tier.Kept> entries;
   private CacheEntry<K, V> next;
   private CacheEntry<K, V> last;
 
-  EntryIterator(StoreCache<K, V> cache, Iterator<io.inkv.store.Entry> entries) {
+  EntryIterator(StoreCache<K, V> cache, Iterator<Tier.Kept> entries) {
     this.cache = cache;
     this.entries = entries;
   }
@@ -29,9 +29,9 @@ final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
     Operation<K, V> operation = cache.operation;
     while (next == null && entries.hasNext()) {
       long start = operation.start();
-      io.inkv.store.Entry e = entries.next();
-      K key = cache.keyCodec.decode(e.key());
-      V value = cache.valueCodec.decode(e.value());
+      Tier.Kept e = entries.next();
+      K key = cache.tier.keyOf(e.key());
+      V value = cache.tier.valueOf(e.key(), e.value());
       next = new CacheEntry<>(key, value);
       if (cache.changes.asksAccessExpiry()) {
         cache.changes.touch(key, e.key());
@@ -64,11 +64,12 @@ final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
     last = null;
     long start = cache.operation.start();
     cache.through.delete(key);
-    boolean removed = cache.changes.update(cache.keyCodec.encode(key), (current, w) -> {
+    Object k = cache.tier.keyIfKept(key);
+    boolean removed = k != null && cache.changes.update(k, (current, w) -> {
       if (current == null) {
         return false;
       }
-      cache.changes.applyRemove(key, current.value(), w);
+      cache.changes.applyRemove(key, k, current.value(), w);
       return true;
     });
     cache.operation.recordRemovals(start, removed ? 1 : 0);

@@ -11,15 +11,15 @@ import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 
 /*
- * invoke and invokeAll: an EntryProcessor runs on a ProcessorEntry inside Store.update, under the
+ * invoke and invokeAll: an EntryProcessor runs on a ProcessorEntry inside Tier.update, under the
  * key's lock, and what it did (ProcessorEntry.Effect) is then applied as the matching cache
  * change: an access, a creation (written through) or a load (not written), an update, a removal.
  *
  * A processor's own exception becomes an EntryProcessorException (a CacheException passes as it
- * is). The value a processor set is known only after it ran, so the check against the store's
- * limits comes then, before the writer and the events: a value the store cannot hold is refused
- * the way JCache reports a processor's failure, an EntryProcessorException whose cause is the
- * IllegalArgumentException naming the key, the encoded size and the limit. invokeAll reports each
+ * is). The value a processor set is known only after it ran, so the tier's check of it comes then,
+ * before the writer and the events: a value the tier cannot hold is refused the way JCache reports
+ * a processor's failure, an EntryProcessorException whose cause is the tier's reason (by value:
+ * the IllegalArgumentException naming the key, the encoded size and the limit). invokeAll reports each
  * key's failure in its result and goes on with the other keys; a store failure ends it.
  *
  * Statistics as in the reference implementation: the hit or miss and the get time are recorded
@@ -65,11 +65,12 @@ final class EntryProcessing<K, V> {
   private <T> T process(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
     Operation<K, V> operation = cache.operation;
     long start = operation.start();
-    byte[] k = cache.keyCodec.encode(key);
+    Tier<K, V> tier = cache.tier;
+    Object k = tier.key(key);
     long now = System.currentTimeMillis();
     ReadWriteThrough<K, V> through = cache.through;
     EntryChanges<K, V> changes = cache.changes;
-    ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, cache.valueCodec, through.readThrough() ? through : null,
+    ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, k, tier, through.readThrough() ? through : null,
         operation::requireValue);
     return changes.update(k, (current, w) -> {
       entry.reset(current == null ? null : current.value());
@@ -85,10 +86,10 @@ final class EntryProcessing<K, V> {
       long opStart = operation.restart(start);
       ProcessorEntry.Effect done = entry.effect();
       switch (done) {
-        case ACCESS -> changes.applyAccess(changes.accessExpiry(now), key, current.value(), w);
+        case ACCESS -> changes.applyAccess(changes.accessExpiry(now), key, k, current.value(), w);
         case CREATE, LOAD -> {
           V value = entry.newValue();
-          byte[] v = encodeFitting(key, k, value);
+          Object v = fitting(key, k, value);
           if (done == ProcessorEntry.Effect.CREATE) {
             through.write(key, value);
           }
@@ -98,15 +99,15 @@ final class EntryProcessing<K, V> {
         }
         case UPDATE -> {
           V value = entry.newValue();
-          byte[] v = encodeFitting(key, k, value);
+          Object v = fitting(key, k, value);
           through.write(key, value);
-          changes.applyUpdate(key, value, v, current, now, w);
+          changes.applyUpdate(key, value, k, v, current, now, w);
           operation.recordPuts(opStart, 1);
         }
         case REMOVE -> {
           through.delete(key);
           if (current != null) {
-            changes.applyRemove(key, current.value(), w);
+            changes.applyRemove(key, k, current.value(), w);
             operation.recordRemovals(opStart, 1);
           }
         }
@@ -116,12 +117,12 @@ final class EntryProcessing<K, V> {
     });
   }
 
-  private byte[] encodeFitting(K key, byte[] k, V value) {
-    byte[] v = cache.valueCodec.encode(value);
-    IllegalArgumentException refusal = cache.operation.oversize(key, k, v);
-    if (refusal != null) {
-      throw new EntryProcessorException(refusal.getMessage(), refusal);
+  /** The tier's form of a value a processor set; the tier's refusal becomes the processor's failure. */
+  private Object fitting(K key, Object k, V value) {
+    try {
+      return cache.tier.value(key, k, value);
+    } catch (CacheException e) {
+      throw new EntryProcessorException(e.getMessage(), e.getCause() != null ? e.getCause() : e);
     }
-    return v;
   }
 }

@@ -17,9 +17,10 @@ import javax.cache.CacheException;
  *   1. A closed cache refuses with IllegalStateException, before the arguments are looked at (the
  *      TCK calls a closed cache with null arguments and expects IllegalStateException).
  *   2. The arguments are checked: a null key or value is a NullPointerException, a key or value
- *      not of the configured type a ClassCastException. After encoding, oversize names an
- *      entry the store cannot hold; operations call it before the CacheWriter, any event, any
- *      statistic and any store change, so a refused write leaves no trace.
+ *      not of the configured type a ClassCastException. Then the tier's form of the key and
+ *      value (Tier.key, Tier.value) refuses an entry the tier cannot hold; operations take it
+ *      before the CacheWriter, any event, any statistic and any change, so a refused write
+ *      leaves no trace.
  *   3. The body runs. It may call the CacheWriter and publish events under the key's store lock;
  *      publishing only queues, and the synchronous listeners' tasks wait in a per-thread list.
  *   4. On success the operation waits for those synchronous listeners; a listener's failure is
@@ -62,10 +63,9 @@ final class Operation<K, V> {
   private final boolean checkValueType;
   private final CacheStatistics statistics;
   private final EventDispatcher<K, V> events;
-  private final Store store;
 
   Operation(StoreCache<K, V> cache, String name, Class<K> keyType, Class<V> valueType, CacheStatistics statistics,
-      EventDispatcher<K, V> events, Store store) {
+      EventDispatcher<K, V> events) {
     this.cache = cache;
     this.name = name;
     this.keyType = keyType;
@@ -74,7 +74,6 @@ final class Operation<K, V> {
     this.checkValueType = valueType != Object.class;
     this.statistics = statistics;
     this.events = events;
-    this.store = store;
   }
 
   // ---- the frame ----
@@ -174,24 +173,6 @@ final class Operation<K, V> {
     for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
       requireKey(e.getKey());
       requireValue(e.getValue());
-    }
-  }
-
-  /**
-   * Returns why the store cannot hold the encoded entry, or null if it can. Operations refuse such
-   * an entry before the CacheWriter, any event, any statistic and any store change: put and its
-   * kin with a CacheException (what JCache declares for "a problem doing the put") caused by this
-   * exception, invoke with an EntryProcessorException caused by it (how JCache reports a
-   * processor's failure). The cause is the same in both, for callers that look for it.
-   */
-  IllegalArgumentException oversize(K key, byte[] k, byte[] v) {
-    try {
-      store.checkEntry(k, v.length);
-      return null;
-    } catch (IllegalArgumentException e) {
-      return new IllegalArgumentException("cache " + name + ", key " + key + " (encoded: a " + k.length
-          + "-byte key and a " + v.length + "-byte value): " + e.getMessage()
-          + "; InkvConfiguration.setSegmentSize raises the limit", e);
     }
   }
 

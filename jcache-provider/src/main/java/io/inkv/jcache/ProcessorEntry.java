@@ -1,38 +1,39 @@
 package io.inkv.jcache;
 
-import io.inkv.store.codec.Codec;
 import java.util.function.UnaryOperator;
 import javax.cache.processor.MutableEntry;
 
 /*
- * The entry an EntryProcessor works on, inside Store.update. It records what the processor did
+ * The entry an EntryProcessor works on, inside Tier.update. It records what the processor did
  * as one effect, with the reference implementation's rules: reading an existing value is an
  * ACCESS; reading a missing value through a read-through loader is a LOAD; setValue is a CREATE
  * or UPDATE depending on whether the entry existed; remove() after a CREATE or LOAD cancels it,
- * otherwise it is a REMOVE. Each getValue decodes a fresh copy, so mutating it without setValue
- * changes nothing.
+ * otherwise it is a REMOVE. By value, each getValue decodes a fresh copy, so mutating it without
+ * setValue changes nothing; by reference it returns the cached instance itself.
  */
 final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
   /** What the processor did to the entry, as one cache change. */
   enum Effect { NONE, ACCESS, CREATE, LOAD, UPDATE, REMOVE }
 
   private final K key;
-  private final Codec<V> codec;
+  private final Object k;
+  private final Tier<K, V> tier;
   private final ReadWriteThrough<K, V> loader;
   private final UnaryOperator<V> valueCheck;
-  private byte[] current;
+  private Object current;
   private V value;
   private Effect effect;
 
   /** {@code loader} loads a missing value on getValue, or is null when the cache is not read-through. */
-  ProcessorEntry(K key, Codec<V> codec, ReadWriteThrough<K, V> loader, UnaryOperator<V> valueCheck) {
+  ProcessorEntry(K key, Object k, Tier<K, V> tier, ReadWriteThrough<K, V> loader, UnaryOperator<V> valueCheck) {
     this.key = key;
-    this.codec = codec;
+    this.k = k;
+    this.tier = tier;
     this.loader = loader;
     this.valueCheck = valueCheck;
   }
 
-  void reset(byte[] currentValue) {
+  void reset(Object currentValue) {
     this.current = currentValue;
     this.value = null;
     this.effect = Effect.NONE;
@@ -55,10 +56,10 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
   public V getValue() {
     if (effect == Effect.NONE && current != null) {
       effect = Effect.ACCESS;
-      return codec.decode(current);
+      return tier.valueOf(k, current);
     }
     if (effect == Effect.ACCESS) {
-      return codec.decode(current);
+      return tier.valueOf(k, current);
     }
     if (value == null && effect == Effect.NONE && loader != null) {
       V loaded = loader.load(key);

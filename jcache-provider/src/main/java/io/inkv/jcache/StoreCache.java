@@ -5,13 +5,10 @@ import io.inkv.jcache.event.EventDispatcher;
 import io.inkv.jcache.management.CacheConfigurationBean;
 import io.inkv.jcache.management.CacheStatistics;
 import io.inkv.jcache.management.MBeans;
-import io.inkv.store.EntryUpdate;
 import io.inkv.store.RemovalListener;
 import io.inkv.store.Store;
-import io.inkv.store.ValueView;
 import io.inkv.store.codec.Codec;
 import java.io.Closeable;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -30,8 +27,8 @@ import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorResult;
 
 /*
- * A JCache Cache over one inkv Store. Each operation's method says what JCache specifies for
- * it; the rest lives beside it, package-private:
+ * A JCache Cache, by value over one inkv Store or by reference on the heap. Each operation's
+ * method says what JCache specifies for it; the rest lives beside it, package-private:
  *
  *   Operation         the frame of every operation: open and argument checks, the store's size
  *                     limits, the statistics clock, the wait for synchronous listeners, and on
@@ -42,29 +39,33 @@ import javax.cache.processor.EntryProcessorResult;
  *   BulkOperations    getAll, putAll, removeAll, loadAll
  *   EntryProcessing   invoke and invokeAll (with ProcessorEntry, the processor's MutableEntry)
  *   EntryIterator     the iterator
+ *   Tier              where the entries are kept, and in what form: StoreTier (by value, encoded
+ *                     into the mapped store), HeapTier (by reference, on the heap), ReferenceTier
+ *                     (by reference over a persistent or replicated store)
  *
- * Keys and values are stored by value: codecs turn them into bytes on the way in and build new
- * objects on the way out, so nothing the caller holds aliases the cache. Keys are equal when
- * their encoded bytes are equal.
+ * The semantics are written once against Tier, so a by-reference cache behaves exactly as a
+ * by-value one does, but for what "by reference" means: get returns the instance that was put.
+ * A tier keeps keys and values in a form of its own that this class never looks inside (Tier).
  *
- * The get path is: encode the key, one Store.get into a per-thread ValueView (an index probe and
- * a record read in place, no copy), decode the value straight from the mapped region. The frame
- * adds no allocation (its bodies are non-capturing method references), statistics cost nothing
- * unless enabled, and the expiry policy is asked for an access duration only when its answer is
- * not known to be "unchanged". A get allocates the encoded key and the decoded value.
+ * The get path is: the tier's form of the key, one Tier.get (by value: a store read in place,
+ * decoded straight from the mapped region; by reference: one hash map lookup). The frame adds no
+ * allocation (its bodies are non-capturing method references), statistics cost nothing unless
+ * enabled, and the expiry policy is asked for an access duration only when its answer is not
+ * known to be "unchanged".
  *
  * Every operation that reads and then writes (put's created-or-updated decision, putIfAbsent,
- * replace, the getAnd* family, invoke) runs inside Store.update, which holds the key's write
+ * replace, the getAnd* family, invoke) runs inside Tier.update, which holds the key's write
  * lock, so it is atomic per key. Inside it the cache also asks the expiry policy, calls the
  * CacheWriter (write-through must happen before the entry changes and must stop the change when
  * it fails) and publishes events, which fixes their order per key; listener code itself runs on
  * the dispatcher's threads, and a synchronous listener is waited for after the lock is released.
  * Loaders and writers must therefore not write to this cache themselves.
  *
- * Validate before any side effect: every write encodes its key and value and checks them against
- * the store's limits (encodeStorable, Operation.oversize) before the CacheWriter, an event, a
- * statistic, a replication publish or the store sees it; a write the store would refuse leaves no
- * trace.
+ * Validate before any side effect: every write takes the tier's form of its key and value (by
+ * value: encodes them and checks them against the store's limits) before the CacheWriter, an
+ * event, a statistic, a replication publish or the store sees it; a write the tier would refuse
+ * leaves no trace. A key the tier cannot keep cannot be in the cache: reads and removals of it
+ * answer "absent".
  *
  * Semantics where the specification leaves room follow the reference implementation (RI 1.1.1):
  * which operations count hits, misses, puts and removals; that an exception from the expiry
@@ -74,7 +75,6 @@ import javax.cache.processor.EntryProcessorResult;
  */
 final class StoreCache<K, V> implements InkvCache<K, V> {
   private static final System.Logger LOG = System.getLogger(StoreCache.class.getName());
-  private static final ThreadLocal<ValueView> VIEWS = ThreadLocal.withInitial(ValueView::new);
 
   /** How a conditional operation (remove or replace with an expected value) found its entry. */
   enum Comparison {
@@ -86,8 +86,8 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     EQUAL
   }
 
-  /** What getAndPut found and did: the previous encoded value (or null), and whether it stored. */
-  record Exchange(byte[] previous, boolean stored) {}
+  /** What getAndPut found and did: the previous kept value (or null), and whether it stored. */
+  record Exchange(Object previous, boolean stored) {}
 
   private final StoreCacheManager manager;
   private final String name;
@@ -100,7 +100,9 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   final EventDispatcher<K, V> events;
   private final CacheStatistics statistics = new CacheStatistics();
   private final CacheConfigurationBean configurationBean;
+  /** The store of a by-value or persistent cache, or null for a cache kept on the heap only. */
   final Store store;
+  final Tier<K, V> tier;
   /** The documents over the store when the values are Documents, else null. */
   private final io.inkv.store.document.DocumentStore documents;
   final Operation<K, V> operation;
@@ -118,9 +120,13 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     Class<K> keyType = configuration.getKeyType();
     Class<V> valueType = configuration.getValueType();
     ClassLoader classLoader = manager.getClassLoader();
-    this.keyCodec = configuration.getKeyCodecFactory() != null
-        ? configuration.getKeyCodecFactory().create() : Codec.forClass(keyType, classLoader);
-    boolean documentValues = valueType == io.inkv.store.document.Document.class
+    // a by-reference cache that is neither persistent nor replicated keeps its entries on the heap
+    // only, and needs no codec; every other cache keeps them in a store, encoded
+    boolean heapOnly = !configuration.isStoreByValue() && !configuration.isPersistent()
+        && configuration.getReplication() == null;
+    this.keyCodec = heapOnly ? null : configuration.getKeyCodecFactory() != null
+        ? configuration.getKeyCodecFactory().create() : codecFor("key", keyType, classLoader);
+    boolean documentValues = !heapOnly && valueType == io.inkv.store.document.Document.class
         && configuration.getValueCodecFactory() == null;
     if (documentValues && configuration.getReplication() != null) {
       throw new CacheException("cache " + name + ": a replicated cache of Document values is not supported;"
@@ -139,7 +145,20 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     }
     this.configurationBean = new CacheConfigurationBean(() -> this.configuration);
     this.statisticsEnabled = configuration.isStatisticsEnabled();
-    Store opened = settings.open(this::onStoreRemoval);
+    if (heapOnly) {
+      this.store = null;
+      this.documents = null;
+      this.valueCodec = null;
+      this.tier = new HeapTier<>(configuration.getMaxEntries(), this::onRemoval);
+      this.operation = new Operation<>(this, name, keyType, valueType, statistics, events);
+      this.changes = new EntryChanges<>(name, tier, expiry, events);
+      this.bulk = new BulkOperations<>(this);
+      this.processing = new EntryProcessing<>(this);
+      return;
+    }
+    Codec<V> values = documentValues ? null : configuration.getValueCodecFactory() != null
+        ? configuration.getValueCodecFactory().create() : codecFor("value", valueType, classLoader);
+    Store opened = settings.open((key, value, cause) -> onRemoval(key, value, cause == RemovalListener.Cause.EVICTED));
     this.store = configuration.getReplication() == null ? opened : replicate(opened);
     if (documentValues) {
       // Document values: the codec numbers fields through the store's own schema (documents.meta),
@@ -155,13 +174,32 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       this.valueCodec = documentCodec;
     } else {
       this.documents = null;
-      this.valueCodec = configuration.getValueCodecFactory() != null
-          ? configuration.getValueCodecFactory().create() : Codec.forClass(valueType, classLoader);
+      this.valueCodec = values;
     }
-    this.operation = new Operation<>(this, name, keyType, valueType, statistics, events, store);
-    this.changes = new EntryChanges<>(name, store, keyCodec, valueCodec, expiry, events);
+    StoreTier<K, V> stored = new StoreTier<>(name, store, keyCodec, valueCodec);
+    long heapEntries = configuration.getHeapEntries() > 0 ? configuration.getHeapEntries()
+        : configuration.getMaxEntries() > 0 ? configuration.getMaxEntries() : InkvConfiguration.DEFAULT_HEAP_ENTRIES;
+    this.tier = configuration.isStoreByValue() ? stored : new ReferenceTier<>(stored, heapEntries);
+    this.operation = new Operation<>(this, name, keyType, valueType, statistics, events);
+    this.changes = new EntryChanges<>(name, tier, expiry, events);
     this.bulk = new BulkOperations<>(this);
     this.processing = new EntryProcessing<>(this);
+  }
+
+  /*
+   * The codec of a declared key or value type. A type inkv can neither encode nor serialize is
+   * refused here, at createCache, naming the type and the ways out, rather than at the first put.
+   */
+  private <T> Codec<T> codecFor(String what, Class<T> type, ClassLoader classLoader) {
+    try {
+      return Codec.forClass(type, classLoader);
+    } catch (IllegalArgumentException e) {
+      String why = configuration.isStoreByValue() ? "stores by value" : "is persistent or replicated";
+      throw new IllegalArgumentException("cache " + name + " " + why + ", so its " + what + "s are encoded, and the "
+          + what + " type " + type.getName() + " cannot be: " + e.getMessage() + "; give it a codec (InkvConfiguration"
+          + ".set" + (what.equals("key") ? "Key" : "Value") + "Codec), make it Serializable"
+          + (configuration.isStoreByValue() ? ", or create the cache with setStoreByValue(false)" : ""), e);
+    }
   }
 
   /*
@@ -199,8 +237,8 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     }
     try {
       K k = keyCodec.decode(key);
-      V value = newValue == null ? decode(oldValue) : valueCodec.decode(newValue);
-      V old = type == EventType.UPDATED && dispatcher.wantsOldValue(EventType.UPDATED) ? decode(oldValue)
+      V value = newValue == null ? decodeRemote(oldValue) : valueCodec.decode(newValue);
+      V old = type == EventType.UPDATED && dispatcher.wantsOldValue(EventType.UPDATED) ? decodeRemote(oldValue)
           : type == EventType.REMOVED ? value : null;
       dispatcher.publishUnawaited(type, k, value, old);
     } catch (RuntimeException e) {
@@ -208,8 +246,9 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     }
   }
 
-  private void onStoreRemoval(byte[] key, byte[] value, RemovalListener.Cause cause) {
-    if (cause == RemovalListener.Cause.EVICTED) {
+  /** An entry the tier dropped by itself: evicted (counted), or expired (published as EXPIRED). */
+  private void onRemoval(Object key, Object value, boolean evicted) {
+    if (evicted) {
       if (statisticsEnabled) {
         statistics.recordEvictions(1);
       }
@@ -218,8 +257,12 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     EventDispatcher<K, V> dispatcher = events;
     if (dispatcher != null && dispatcher.wants(EventType.EXPIRED)) {
       try {
-        K k = keyCodec.decode(key);
-        V v = valueCodec.decode(value);
+        Tier<K, V> t = tier;
+        if (t == null) {
+          return; // found while the store opened, before the cache could publish anything
+        }
+        K k = t.keyOf(key);
+        V v = t.valueOf(key, value);
         // not tracked as synchronous: expiry happens on whichever thread meets the entry, and
         // may be a background thread that no cache operation waits on
         dispatcher.publishUnawaited(EventType.EXPIRED, k, v, v);
@@ -227,6 +270,10 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
         LOG.log(System.Logger.Level.WARNING, "cache " + name + ": cannot publish an expiry event", e);
       }
     }
+  }
+
+  private V decodeRemote(byte[] bytes) {
+    return bytes == null ? null : valueCodec.decode(bytes);
   }
 
   /** Registers the MXBeans the configuration asks for; called once the cache is published. */
@@ -245,22 +292,6 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     return (CacheWriter<K, V>) writer;
   }
 
-  private V decode(byte[] bytes) {
-    return bytes == null ? null : valueCodec.decode(bytes);
-  }
-
-  /**
-   * Encodes a value to store under {@code k}, refusing one the store cannot hold before any side
-   * effect: a CacheException whose cause names the key, the size and the limit.
-   */
-  byte[] encodeStorable(K key, byte[] k, V value) {
-    byte[] v = valueCodec.encode(value);
-    IllegalArgumentException refusal = operation.oversize(key, k, v);
-    if (refusal != null) {
-      throw new CacheException(refusal.getMessage(), refusal);
-    }
-    return v;
-  }
 
   boolean statisticsEnabled() {
     return statisticsEnabled;
@@ -275,7 +306,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   private V getEntry(K key, Object unused) {
     long start = operation.start();
-    V value = read(key, keyCodec.encode(key), start);
+    V value = read(key, tier.keyIfKept(key), start);
     operation.recordGetTime(start);
     return value;
   }
@@ -283,12 +314,12 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   /**
    * Reads one entry: a hit applies the access expiry; a miss loads through the loader when the
    * cache is read-through, and stores what it loaded unless another thread stored a value first.
-   * Records the hit or the miss.
+   * Records the hit or the miss. {@code k} is the kept form of the key, or null for a key the
+   * tier cannot keep (a miss, and a loaded value for it is refused).
    */
-  V read(K key, byte[] k, long start) {
-    ValueView view = VIEWS.get();
-    if (store.get(k, view)) {
-      V value = valueCodec.decode(view);
+  V read(K key, Object k, long start) {
+    V value = k == null ? null : tier.get(k);
+    if (value != null) {
       if (changes.asksAccessExpiry()) {
         changes.touch(key, k);
       }
@@ -304,7 +335,10 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       return null;
     }
     operation.requireValue(loaded);
-    byte[] v = encodeStorable(key, k, loaded);
+    if (k == null) {
+      k = tier.key(key); // throws: the cache cannot keep what was loaded for this key
+    }
+    Object v = tier.value(key, k, loaded);
     long now = System.currentTimeMillis();
     boolean stored = changes.update(k, (current, w) -> current == null && changes.applyCreate(key, loaded, v, now, w));
     return stored ? loaded : null;
@@ -317,7 +351,10 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   @Override
   public boolean containsKey(K key) {
-    return operation.onKey(key, null, (cache, k, unused) -> cache.store.containsKey(cache.keyCodec.encode(k)));
+    return operation.onKey(key, null, (cache, k, unused) -> {
+      Object kept = cache.tier.keyIfKept(k);
+      return kept != null && cache.tier.containsKey(kept);
+    });
   }
 
   @Override
@@ -336,8 +373,8 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   private Void putEntry(K key, V value) {
     long start = operation.start();
-    byte[] k = keyCodec.encode(key);
-    byte[] v = encodeStorable(key, k, value);
+    Object k = tier.key(key);
+    Object v = tier.value(key, k, value);
     if (changes.update(new Put<>(this, key, value, k, v, System.currentTimeMillis()))) {
       operation.recordPuts(start, 1);
     }
@@ -354,10 +391,10 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     private final ReadWriteThrough<K, V> through;
     private final K key;
     private final V value;
-    private final byte[] v;
+    private final Object v;
     private final long now;
 
-    Put(StoreCache<K, V> cache, K key, V value, byte[] k, byte[] v, long now) {
+    Put(StoreCache<K, V> cache, K key, V value, Object k, Object v, long now) {
       super(cache.changes, k);
       this.through = cache.through;
       this.key = key;
@@ -367,12 +404,12 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     }
 
     @Override
-    public Boolean apply(EntryUpdate.Current current, EntryUpdate.Writer w) {
+    public Boolean apply(Tier.Current current, Tier.Writer w) {
       through.write(key, value);
       if (current == null) {
         return changes.applyCreate(key, value, v, now, w);
       }
-      changes.applyUpdate(key, value, v, current, now, w);
+      changes.applyUpdate(key, value, k, v, current, now, w);
       return true;
     }
   }
@@ -384,18 +421,18 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   private V getAndPutEntry(K key, V value) {
     long start = operation.start();
-    byte[] k = keyCodec.encode(key);
-    byte[] v = encodeStorable(key, k, value);
+    Object k = tier.key(key);
+    Object v = tier.value(key, k, value);
     long now = System.currentTimeMillis();
     Exchange exchange = changes.update(k, (current, w) -> {
       through.write(key, value);
       if (current == null) {
         return new Exchange(null, changes.applyCreate(key, value, v, now, w));
       }
-      changes.applyUpdate(key, value, v, current, now, w);
+      changes.applyUpdate(key, value, k, v, current, now, w);
       return new Exchange(current.value(), true);
     });
-    V old = decode(exchange.previous());
+    V old = changes.valueOf(k, exchange.previous());
     operation.recordRead(start, old != null);
     if (exchange.stored()) {
       operation.recordPuts(start, 1);
@@ -415,8 +452,8 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   private boolean putIfAbsentEntry(K key, V value) {
     long start = operation.start();
-    byte[] k = keyCodec.encode(key);
-    byte[] v = encodeStorable(key, k, value);
+    Object k = tier.key(key);
+    Object v = tier.value(key, k, value);
     long now = System.currentTimeMillis();
     boolean stored = changes.update(k, (current, w) -> {
       if (current != null) {
@@ -440,20 +477,20 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   private boolean replaceEntry(K key, V oldValue, V newValue) {
     operation.requireValue(newValue);
     long start = operation.start();
-    byte[] k = keyCodec.encode(key);
-    byte[] expected = valueCodec.encode(oldValue);
-    byte[] v = encodeStorable(key, k, newValue);
+    Object k = tier.key(key);
+    Object expected = tier.comparand(oldValue);
+    Object v = tier.value(key, k, newValue);
     long now = System.currentTimeMillis();
     Comparison found = changes.update(k, (current, w) -> {
       if (current == null) {
         return Comparison.ABSENT;
       }
-      if (!Arrays.equals(current.value(), expected)) {
-        changes.applyAccess(changes.accessExpiry(now), key, current.value(), w);
+      if (!tier.same(current.value(), expected)) {
+        changes.applyAccess(changes.accessExpiry(now), key, k, current.value(), w);
         return Comparison.DIFFERENT;
       }
       through.write(key, newValue);
-      changes.applyUpdate(key, newValue, v, current, now, w);
+      changes.applyUpdate(key, newValue, k, v, current, now, w);
       return Comparison.EQUAL;
     });
     if (found == Comparison.EQUAL) {
@@ -470,29 +507,32 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   @Override
   public V getAndReplace(K key, V value) {
-    byte[] previous = operation.onEntry(key, value, StoreCache::getAndReplaceEntry);
-    return decode(previous);
+    Replaced previous = operation.onEntry(key, value, StoreCache::getAndReplaceEntry);
+    return previous == null ? null : tier.valueOf(previous.key(), previous.previous());
   }
 
-  /** Replaces the value of an existing entry; returns the previous encoded value, or null if absent. */
-  private byte[] getAndReplaceEntry(K key, V value) {
+  /** What getAndReplace found: the kept key and its previous kept value. */
+  private record Replaced(Object key, Object previous) {}
+
+  /** Replaces the value of an existing entry; returns what it replaced, or null if absent. */
+  private Replaced getAndReplaceEntry(K key, V value) {
     long start = operation.start();
-    byte[] k = keyCodec.encode(key);
-    byte[] v = encodeStorable(key, k, value);
+    Object k = tier.key(key);
+    Object v = tier.value(key, k, value);
     long now = System.currentTimeMillis();
-    byte[] previous = changes.update(k, (current, w) -> {
+    Object previous = changes.update(k, (current, w) -> {
       if (current == null) {
         return null;
       }
       through.write(key, value);
-      changes.applyUpdate(key, value, v, current, now, w);
+      changes.applyUpdate(key, value, k, v, current, now, w);
       return current.value();
     });
     if (previous != null) {
       operation.recordPuts(start, 1);
     }
     operation.recordRead(start, previous != null);
-    return previous;
+    return previous == null ? null : new Replaced(k, previous);
   }
 
   // ---- Cache: removals ----
@@ -505,21 +545,27 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   private boolean removeEntry(K key, Object unused) {
     long start = operation.start();
     through.delete(key);
-    boolean removed = removeStored(key, keyCodec.encode(key));
+    boolean removed = removeStored(key, tier.keyIfKept(key));
     operation.recordRemovals(start, removed ? 1 : 0);
     return removed;
   }
 
-  /** Removes a stored entry, publishing REMOVED when a listener wants it; returns whether there was one. */
-  boolean removeStored(K key, byte[] k) {
+  /**
+   * Removes a kept entry, publishing REMOVED when a listener wants it; returns whether there was
+   * one. {@code k} is the kept key, or null for a key the tier cannot keep (never present).
+   */
+  boolean removeStored(K key, Object k) {
+    if (k == null) {
+      return false;
+    }
     if (!events.wants(EventType.REMOVED)) {
-      return store.remove(k);
+      return tier.remove(k);
     }
     return changes.update(k, (current, w) -> {
       if (current == null) {
         return false;
       }
-      changes.applyRemove(key, current.value(), w);
+      changes.applyRemove(key, k, current.value(), w);
       return true;
     });
   }
@@ -531,19 +577,19 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   private boolean removeIfEqual(K key, V oldValue) {
     long start = operation.start();
-    byte[] k = keyCodec.encode(key);
-    byte[] expected = valueCodec.encode(oldValue);
+    Object k = tier.keyIfKept(key);
+    Object expected = tier.comparand(oldValue);
     long now = System.currentTimeMillis();
-    Comparison found = changes.update(k, (current, w) -> {
+    Comparison found = k == null ? Comparison.ABSENT : changes.update(k, (current, w) -> {
       if (current == null) {
         return Comparison.ABSENT;
       }
-      if (!Arrays.equals(current.value(), expected)) {
-        changes.applyAccess(changes.accessExpiry(now), key, current.value(), w);
+      if (!tier.same(current.value(), expected)) {
+        changes.applyAccess(changes.accessExpiry(now), key, k, current.value(), w);
         return Comparison.DIFFERENT;
       }
       through.delete(key);
-      changes.applyRemove(key, current.value(), w);
+      changes.applyRemove(key, k, current.value(), w);
       return Comparison.EQUAL;
     });
     operation.recordRemovals(start, found == Comparison.EQUAL ? 1 : 0);
@@ -559,14 +605,15 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   private V getAndRemoveEntry(K key, Object unused) {
     long start = operation.start();
     through.delete(key);
-    byte[] previous = changes.update(keyCodec.encode(key), (current, w) -> {
+    Object k = tier.keyIfKept(key);
+    Object previous = k == null ? null : changes.update(k, (current, w) -> {
       if (current == null) {
         return null;
       }
-      changes.applyRemove(key, current.value(), w);
+      changes.applyRemove(key, k, current.value(), w);
       return current.value();
     });
-    V old = decode(previous);
+    V old = changes.valueOf(k, previous);
     operation.recordRead(start, old != null);
     operation.recordRemovals(start, old != null ? 1 : 0);
     return old;
@@ -585,7 +632,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   @Override
   public void clear() {
     operation.on(null, null, (cache, a, b) -> {
-      cache.store.clear();
+      cache.tier.clear();
       return null;
     });
   }
@@ -641,11 +688,11 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     }
     events.close();
     try {
-      store.close();
+      tier.close();
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "cache " + name + ": closing its store failed", e);
     }
-    if (destroy || !settings.persistent()) {
+    if (store != null && (destroy || !settings.persistent())) {
       settings.delete();
     }
   }
@@ -682,14 +729,16 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     if (clazz.isInstance(this)) {
       return clazz.cast(this);
     }
-    if (clazz.isInstance(store)) {
+    if (store != null && clazz.isInstance(store)) {
       return clazz.cast(store);
     }
     if (documents != null && clazz.isInstance(documents)) {
       return clazz.cast(documents);
     }
     throw new IllegalArgumentException("an inkv cache cannot be unwrapped to " + clazz.getName()
-        + (clazz == io.inkv.store.document.DocumentStore.class ? " (only a cache whose value type is Document can)" : ""));
+        + (clazz == io.inkv.store.document.DocumentStore.class ? " (only a cache whose value type is Document can)"
+        : store == null && clazz.isAssignableFrom(Store.class) ? " (cache " + name + " stores by reference on the"
+        + " heap and has no store; a persistent or replicated cache has one)" : ""));
   }
 
   @Override
@@ -715,29 +764,47 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   @Override
   public Iterator<Cache.Entry<K, V>> iterator() {
-    return operation.on(null, null, (cache, a, b) -> new EntryIterator<>(cache, cache.store.iterator()));
+    return operation.on(null, null, (cache, a, b) -> new EntryIterator<>(cache, cache.tier.iterator()));
   }
 
   // ---- InkvCache ----
 
   @Override
   public Store store() {
+    if (store == null) {
+      throw new UnsupportedOperationException(heapOnly());
+    }
     return store;
   }
 
   @Override
   public Codec<K> keyCodec() {
+    if (keyCodec == null) {
+      throw new UnsupportedOperationException(heapOnly());
+    }
     return keyCodec;
   }
 
   @Override
   public Codec<V> valueCodec() {
+    if (valueCodec == null) {
+      throw new UnsupportedOperationException(heapOnly());
+    }
     return valueCodec;
+  }
+
+  private String heapOnly() {
+    return "cache " + name + " stores by reference on the heap: it has no store and encodes nothing";
   }
 
   @Override
   public long estimatedSize() {
-    return operation.on(null, null, (cache, a, b) -> cache.store.size());
+    return operation.on(null, null, (cache, a, b) -> cache.tier.size());
+  }
+
+  @Override
+  public long evictions() {
+    return tier.evictions();
   }
 
   // ---- management ----
@@ -767,6 +834,6 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   @Override
   public String toString() {
-    return "InkvCache[" + name + " in " + store.directory() + "]";
+    return "InkvCache[" + name + (store == null ? " on the heap" : " in " + store.directory()) + "]";
   }
 }

@@ -156,11 +156,6 @@ final class StoreCacheManager implements CacheManager {
   }
 
   private <K, V> Cache<K, V> createCache(String cacheName, InkvConfiguration<K, V> configuration, boolean programmatic) {
-    if (!configuration.isStoreByValue()) {
-      // an optional feature inkv does not offer: values always live in the store, as bytes
-      throw new UnsupportedOperationException("cache " + cacheName + " asks for store-by-reference, which inkv"
-          + " does not support (CachingProvider.isSupported(STORE_BY_REFERENCE) is false); use store-by-value");
-    }
     synchronized (this) {
       requireOpen();
       if (caches.containsKey(cacheName)) {

@@ -20,11 +20,16 @@ import javax.cache.expiry.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The order, count and content of cache entry events, compared with the reference implementation. */
 class CacheEventsTest {
   private CacheManager inkvManager;
   private CacheManager riManager;
+  @TempDir
+  java.nio.file.Path tmp;
 
   @BeforeEach
   void openManagers() {
@@ -44,12 +49,14 @@ class CacheEventsTest {
             FactoryBuilder.factoryOf(recorder), null, true, synchronous));
   }
 
-  @Test
-  void everyOperationPublishesTheSameEventsAsTheReferenceImplementation() {
+  @ParameterizedTest
+  @EnumSource(Providers.Kind.class)
+  void everyOperationPublishesTheSameEventsAsTheReferenceImplementation(Providers.Kind kind) {
     EventRecorder inkvEvents = new EventRecorder(true);
     EventRecorder riEvents = new EventRecorder(true);
-    Cache<String, String> inkv = inkvManager.createCache("events", listening(inkvEvents, true));
-    Cache<String, String> ri = riManager.createCache("events", listening(riEvents, true));
+    Cache<String, String> inkv = inkvManager.createCache("events", kind.inkv(listening(inkvEvents, true),
+        tmp.resolve("events")));
+    Cache<String, String> ri = riManager.createCache("events", kind.ri(listening(riEvents, true)));
     for (Script.Step step : Script.all()) {
       int before = riEvents.snapshot().size();
       step.action().accept(inkv);

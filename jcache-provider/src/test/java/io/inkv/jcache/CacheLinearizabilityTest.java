@@ -1,7 +1,5 @@
 package io.inkv.jcache;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
@@ -13,7 +11,6 @@ import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
-import javax.cache.configuration.OptionalFeature;
 import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryRemovedListener;
@@ -97,10 +94,8 @@ class CacheLinearizabilityTest {
   }
 
   @Test
-  void storeByReferenceIsRefusedSoOnlyByValueIsChecked() {
-    assertFalse(Providers.inkv().isSupported(OptionalFeature.STORE_BY_REFERENCE));
-    assertThrows(UnsupportedOperationException.class, () -> Subject.manager.createCache("by-reference",
-        new MutableConfiguration<String, Integer>().setTypes(String.class, Integer.class).setStoreByValue(false)));
+  void oneKeyOfACacheKeptByReferenceOnTheHeapIsLinearizableUnderStress() {
+    stress().check(HeapCache.class);
   }
 
   private static StressOptions stress() {
@@ -253,6 +248,17 @@ class CacheLinearizabilityTest {
     @Override
     MutableConfiguration<String, Integer> configure(MutableConfiguration<String, Integer> c) {
       return c;
+    }
+  }
+
+  /** A by-reference cache kept on the heap, with a synchronous listener: HeapTier's locks and map. */
+  public static final class HeapCache extends Subject {
+    public HeapCache() {}
+
+    @Override
+    MutableConfiguration<String, Integer> configure(MutableConfiguration<String, Integer> c) {
+      return c.setStoreByValue(false).addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+          FactoryBuilder.factoryOf(IgnoringListener.class), null, true, true));
     }
   }
 

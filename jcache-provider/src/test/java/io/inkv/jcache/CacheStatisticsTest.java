@@ -15,6 +15,9 @@ import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every statistic of every operation, compared step by step with the reference implementation,
@@ -23,6 +26,8 @@ import org.junit.jupiter.api.Test;
 class CacheStatisticsTest {
   private CacheManager inkvManager;
   private CacheManager riManager;
+  @TempDir
+  java.nio.file.Path tmp;
 
   @BeforeEach
   void openManagers() {
@@ -52,10 +57,11 @@ class CacheStatisticsTest {
         + " hit%=" + s.getCacheHitPercentage() + " miss%=" + s.getCacheMissPercentage();
   }
 
-  @Test
-  void everyOperationCountsTheSameStatisticsAsTheReferenceImplementation() throws Exception {
-    Cache<String, String> inkv = inkvManager.createCache("stats", config());
-    Cache<String, String> ri = riManager.createCache("stats", config());
+  @ParameterizedTest
+  @EnumSource(Providers.Kind.class)
+  void everyOperationCountsTheSameStatisticsAsTheReferenceImplementation(Providers.Kind kind) throws Exception {
+    Cache<String, String> inkv = inkvManager.createCache("stats", kind.inkv(config(), tmp.resolve("stats")));
+    Cache<String, String> ri = riManager.createCache("stats", kind.ri(config()));
     CacheStatisticsMXBean inkvStats = statistics(inkv);
     CacheStatisticsMXBean riStats = statistics(ri);
     for (Script.Step step : Script.all()) {

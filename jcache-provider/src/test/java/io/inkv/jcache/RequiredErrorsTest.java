@@ -101,9 +101,15 @@ class RequiredErrorsTest {
   }
 
   @Test
-  void storeByReferenceIsReportedUnsupported() {
-    assertThrows(UnsupportedOperationException.class, () -> manager.createCache("byReference",
-        new MutableConfiguration<String, String>().setStoreByValue(false)));
+  void storeByReferenceIsSupportedAndAHeapCacheHasNoStoreToUnwrap() {
+    assertTrue(Providers.inkv().isSupported(javax.cache.configuration.OptionalFeature.STORE_BY_REFERENCE));
+    Cache<String, String> byReference = manager.createCache("byReference",
+        new MutableConfiguration<String, String>().setStoreByValue(false));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> byReference.unwrap(Store.class));
+    assertTrue(e.getMessage().contains("by reference on the heap"), e.getMessage());
+    UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class,
+        () -> byReference.unwrap(InkvCache.class).store());
+    assertTrue(u.getMessage().contains("byReference"), u.getMessage());
   }
 
   @Test

@@ -40,17 +40,29 @@ import javax.cache.integration.CacheWriter;
  * reopens it with its data; only {@code destroyCache} deletes them. Settings are checked when the
  * cache is created; a wrong one fails there with its name in the message.
  *
+ * <p>Store-by-value (the JCache default) keeps keys and values encoded in the cache's store, so
+ * they need a codec or {@code Serializable}, and every read returns a new copy. With
+ * {@link #setStoreByValue(boolean) setStoreByValue(false)} a cache stores by reference: a get
+ * returns the very instance that was put. Such a cache that is neither persistent nor replicated
+ * keeps its entries on the heap only, needs no codec, and is bounded by {@link #setMaxEntries};
+ * one that is persistent or replicated also writes every entry, encoded, to its store, and keeps
+ * up to {@link #setHeapEntries heapEntries} instances beside it.
+ *
  * @param <K> the key type
  * @param <V> the value type
  */
 public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
   private static final long serialVersionUID = 1L;
 
+  /** How many instances a persistent or replicated by-reference cache keeps on the heap by default. */
+  public static final long DEFAULT_HEAP_ENTRIES = 10_000;
+
   private String directory;
   private boolean persistent;
   private Durability durability;
   private long maxEntries;
   private long maxBytes;
+  private long heapEntries;
   private int segmentSize;
   private Factory<? extends Codec<K>> keyCodecFactory;
   private Factory<? extends Codec<V>> valueCodecFactory;
@@ -71,6 +83,7 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
       durability = c.durability;
       maxEntries = c.maxEntries;
       maxBytes = c.maxBytes;
+      heapEntries = c.heapEntries;
       segmentSize = c.segmentSize;
       keyCodecFactory = c.keyCodecFactory;
       valueCodecFactory = c.valueCodecFactory;
@@ -151,6 +164,30 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
   /** Sets the most stored bytes the cache keeps before it evicts the oldest (0, the default, for no bound). */
   public InkvConfiguration<K, V> setMaxBytes(long maxBytes) {
     this.maxBytes = maxBytes;
+    return this;
+  }
+
+  /**
+   * Returns how many instances a by-reference cache that is persistent or replicated keeps on the
+   * heap beside its store, or 0 for the default ({@link #DEFAULT_HEAP_ENTRIES}, or the cache's
+   * {@link #getMaxEntries() bound} when it has one).
+   */
+  public long getHeapEntries() {
+    return heapEntries;
+  }
+
+  /**
+   * Sets how many instances a by-reference cache that is persistent or replicated keeps on the
+   * heap beside its store (0, the default: {@link #DEFAULT_HEAP_ENTRIES}, or the cache's entry
+   * bound when it has one). Such a cache writes every entry to its store, encoded; a get of an
+   * entry whose instance is on the heap returns that instance, and any other get decodes one and
+   * keeps it. The store's own bounds ({@link #setMaxEntries}, {@link #setMaxBytes}) decide what the
+   * cache holds; this setting only how many instances it remembers. A by-reference cache kept on
+   * the heap alone (neither persistent nor replicated) is bounded by {@link #setMaxEntries} and
+   * refuses this setting, as does a by-value cache, which keeps no instances.
+   */
+  public InkvConfiguration<K, V> setHeapEntries(long heapEntries) {
+    this.heapEntries = heapEntries;
     return this;
   }
 
@@ -279,13 +316,15 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
       return false;
     }
     return Objects.equals(directory, c.directory) && persistent == c.persistent && durability == c.durability
-        && maxEntries == c.maxEntries && maxBytes == c.maxBytes && segmentSize == c.segmentSize
+        && maxEntries == c.maxEntries && maxBytes == c.maxBytes && heapEntries == c.heapEntries
+        && segmentSize == c.segmentSize
         && Objects.equals(keyCodecFactory, c.keyCodecFactory) && Objects.equals(valueCodecFactory, c.valueCodecFactory)
         && Objects.equals(replication, c.replication);
   }
 
   @Override
   public int hashCode() {
-    return 31 * super.hashCode() + Objects.hash(directory, persistent, durability, maxEntries, maxBytes, segmentSize);
+    return 31 * super.hashCode() + Objects.hash(directory, persistent, durability, maxEntries, maxBytes, heapEntries,
+        segmentSize);
   }
 }

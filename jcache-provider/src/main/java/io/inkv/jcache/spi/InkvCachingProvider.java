@@ -71,6 +71,7 @@ public final class InkvCachingProvider implements CachingProvider {
   @Override
   public boolean isSupported(OptionalFeature optionalFeature) {
     Objects.requireNonNull(optionalFeature, "optionalFeature");
-    return false;
+    // the one optional feature JSR-107 names; a by-reference cache keeps its entries on the heap
+    return optionalFeature == OptionalFeature.STORE_BY_REFERENCE;
   }
 }

@@ -1,0 +1,427 @@
+package io.inkv.jcache;
+
+import io.inkv.store.Store;
+import io.inkv.store.internal.StripedLocks;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/*
+ * The by-reference tier: the caller's key and value objects in a ConcurrentHashMap on the heap.
+ * Keys are equal by equals() and hashCode(), as in any Java map; get returns the very instance
+ * that was put; nothing is encoded, so keys and values need no codec and need not be
+ * Serializable.
+ *
+ * Layout. The map holds one Node per entry for the entry's whole life; a node's state (value and
+ * expiry time) is one immutable State, replaced whole by a write, so a reader sees a value with
+ * its own expiry time and never a mix. A get is one map lookup, one volatile read and, only when
+ * the entry can expire, one clock read: no lock, no allocation.
+ *
+ * Writes. A change of one key (Tier.update) runs under the key's stripe of a StripedLocks, the
+ * same discipline as the mapped store's key locks: the cache's CacheWriter and event publishing
+ * run inside it, which fixes the order of a key's changes. ConcurrentHashMap.compute would lock
+ * a hash bin instead, shared by unrelated keys, and refuses a nested update of the same map.
+ *
+ * Bounds. A bounded tier (maxEntries > 0) evicts in first-in, first-out order of creation, as
+ * the mapped store evicts in log order: every created node joins a queue, and a write that takes
+ * the tier over its bound evicts from the head until it is back under. Removed nodes stay in the
+ * queue, marked dead, and are skipped; when the dead outnumber the live the queue is swept, so
+ * it never holds more than about twice the entries. Eviction runs on the writing thread, one at
+ * a time (a tryLock: a writer that finds another evicting leaves the work to it), outside the
+ * key's lock. An evicted entry is reported to Removals as evicted: JCache has no eviction event,
+ * and the cache counts it in its statistics.
+ *
+ * Expiry. An entry whose time has passed is dropped by the first read or write that meets it,
+ * and by iteration; a read reports it to Removals (the cache publishes EXPIRED), an update passes
+ * it to the update's expired() hook. There is no background sweep: an expired entry no caller
+ * touches counts in size() until a write evicts it, as in the store between sweeps.
+ */
+final class HeapTier<K, V> implements Tier<K, V> {
+  private static final int STRIPES = 256;
+
+  /** An entry's value and expiry time, replaced together. */
+  private record State(Object value, long expireAt) {
+    boolean expired(long now) {
+      return expireAt != Store.NEVER && expireAt <= now;
+    }
+
+    boolean canExpire() {
+      return expireAt != Store.NEVER;
+    }
+  }
+
+  private static final class Node {
+    final Object key;
+    volatile State state;
+    volatile boolean dead;
+
+    Node(Object key, State state) {
+      this.key = key;
+      this.state = state;
+    }
+  }
+
+  private final ConcurrentHashMap<Object, Node> map = new ConcurrentHashMap<>();
+  private final StripedLocks locks = new StripedLocks(STRIPES);
+  private final long maxEntries;
+  private final Removals removals;
+  private final ConcurrentLinkedQueue<Node> order;
+  private final AtomicLong dead = new AtomicLong();
+  private final ReentrantLock evicting = new ReentrantLock();
+  private final LongAdder evictions = new LongAdder();
+
+  /** A tier of at most {@code maxEntries} entries (0: unbounded), reporting what it drops to {@code removals}. */
+  HeapTier(long maxEntries, Removals removals) {
+    this.maxEntries = maxEntries;
+    this.removals = removals;
+    this.order = maxEntries > 0 ? new ConcurrentLinkedQueue<>() : null;
+  }
+
+  private ReentrantLock lockOf(Object k) {
+    int h = k.hashCode();
+    return locks.stripe((h ^ (h >>> 16)) * 0x9E3779B9 >>> 24);
+  }
+
+  // ---- forms: the objects themselves ----
+
+  @Override
+  public Object key(K key) {
+    return key;
+  }
+
+  @Override
+  public Object keyIfKept(K key) {
+    return key;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public K keyOf(Object k) {
+    return (K) k;
+  }
+
+  @Override
+  public Object value(K key, Object k, V value) {
+    return value;
+  }
+
+  @Override
+  public Object comparand(V value) {
+    return value;
+  }
+
+  @Override
+  public boolean same(Object kept, Object comparand) {
+    return Objects.equals(kept, comparand);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public V valueOf(Object k, Object v) {
+    return (V) v;
+  }
+
+  // ---- reads ----
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public V get(Object k) {
+    Node node = map.get(k);
+    if (node == null) {
+      return null;
+    }
+    State s = node.state;
+    if (s.canExpire() && s.expired(System.currentTimeMillis())) {
+      dropExpired(node, s);
+      return null;
+    }
+    return (V) s.value;
+  }
+
+  @Override
+  public boolean containsKey(Object k) {
+    Node node = map.get(k);
+    if (node == null) {
+      return false;
+    }
+    State s = node.state;
+    if (s.canExpire() && s.expired(System.currentTimeMillis())) {
+      dropExpired(node, s);
+      return false;
+    }
+    return true;
+  }
+
+  /** Drops an entry a read found expired, if no writer changed it meanwhile, and reports it. */
+  private void dropExpired(Node node, State seen) {
+    ReentrantLock lock = lockOf(node.key);
+    lock.lock();
+    try {
+      if (node.dead || node.state != seen) {
+        return;
+      }
+      unlink(node);
+    } finally {
+      lock.unlock();
+    }
+    removals.removed(node.key, seen.value, false);
+  }
+
+  // ---- writes ----
+
+  @Override
+  public <R> R update(Object k, Update<R> update) {
+    ReentrantLock lock = lockOf(k);
+    Change change = new Change();
+    R result;
+    boolean created = false;
+    lock.lock();
+    try {
+      Node node = map.get(k);
+      State s = node == null ? null : node.state;
+      if (s != null && s.expired(System.currentTimeMillis())) {
+        unlink(node);
+        update.expired(s.value);
+        node = null;
+        s = null;
+      }
+      result = update.apply(s == null ? null : new Current(s.value, s.expireAt), change);
+      switch (change.kind) {
+        case Change.PUT -> {
+          State next = new State(change.value, change.expireAt);
+          if (node == null) {
+            Node fresh = new Node(k, next);
+            map.put(k, fresh);
+            if (order != null) {
+              order.add(fresh);
+            }
+            created = true;
+          } else {
+            node.state = next;
+          }
+        }
+        case Change.EXPIRY -> {
+          if (node != null) {
+            node.state = new State(s.value, change.expireAt);
+          }
+        }
+        case Change.REMOVE -> {
+          if (node != null) {
+            unlink(node);
+          }
+        }
+        default -> { }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (created && order != null && map.size() > maxEntries) {
+      evict();
+    }
+    return result;
+  }
+
+  /** The decision an update made through its Writer. */
+  private static final class Change implements Writer {
+    static final int NONE = 0;
+    static final int PUT = 1;
+    static final int EXPIRY = 2;
+    static final int REMOVE = 3;
+
+    int kind = NONE;
+    Object value;
+    long expireAt;
+
+    @Override
+    public void put(Object value, long expireAt) {
+      Store.checkExpireAt(expireAt);
+      this.kind = PUT;
+      this.value = value;
+      this.expireAt = expireAt;
+    }
+
+    @Override
+    public void setExpiry(long expireAt) {
+      Store.checkExpireAt(expireAt);
+      if (kind == NONE || kind == EXPIRY) {
+        this.kind = EXPIRY;
+      }
+      this.expireAt = expireAt;
+    }
+
+    @Override
+    public void remove() {
+      kind = REMOVE;
+      value = null;
+    }
+  }
+
+  @Override
+  public boolean remove(Object k) {
+    ReentrantLock lock = lockOf(k);
+    lock.lock();
+    try {
+      Node node = map.get(k);
+      if (node == null) {
+        return false;
+      }
+      unlink(node);
+      return !node.state.expired(System.currentTimeMillis());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void setExpiry(Object k, long expireAt) {
+    Store.checkExpireAt(expireAt);
+    ReentrantLock lock = lockOf(k);
+    lock.lock();
+    try {
+      Node node = map.get(k);
+      if (node != null) {
+        node.state = new State(node.state.value, expireAt);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes a node out of the map, under its key's lock; the queue skips it from now on. */
+  private void unlink(Node node) {
+    map.remove(node.key, node);
+    node.dead = true;
+    if (order != null && dead.incrementAndGet() > map.size() + 64) {
+      sweepDead();
+    }
+  }
+
+  private void sweepDead() {
+    if (evicting.tryLock()) {
+      try {
+        long swept = 0;
+        for (Iterator<Node> it = order.iterator(); it.hasNext(); ) {
+          if (it.next().dead) {
+            it.remove();
+            swept++;
+          }
+        }
+        dead.addAndGet(-swept);
+      } finally {
+        evicting.unlock();
+      }
+    }
+  }
+
+  /*
+   * Evicts from the head of the queue until the tier is within its bound. One thread evicts at a
+   * time; the others leave it the work, and the one evicting re-checks the size before it stops,
+   * so a bound passed while it worked is not missed for long.
+   */
+  private void evict() {
+    while (map.size() > maxEntries && evicting.tryLock()) {
+      try {
+        Node head;
+        while (map.size() > maxEntries && (head = order.poll()) != null) {
+          if (head.dead) {
+            dead.decrementAndGet();
+            continue;
+          }
+          evictNode(head);
+        }
+      } finally {
+        evicting.unlock();
+      }
+    }
+  }
+
+  private void evictNode(Node node) {
+    ReentrantLock lock = lockOf(node.key);
+    State s;
+    lock.lock();
+    try {
+      if (node.dead) {
+        return;
+      }
+      s = node.state;
+      map.remove(node.key, node);
+      node.dead = true;
+    } finally {
+      lock.unlock();
+    }
+    evictions.increment();
+    removals.removed(node.key, s.value, true);
+  }
+
+  @Override
+  public void clear() {
+    locks.lockAll();
+    try {
+      for (Node n : map.values()) {
+        n.dead = true;
+      }
+      map.clear();
+      if (order != null) {
+        order.clear();
+        dead.set(0);
+      }
+    } finally {
+      locks.unlockAll();
+    }
+  }
+
+  @Override
+  public long size() {
+    return map.size();
+  }
+
+  @Override
+  public long evictions() {
+    return evictions.sum();
+  }
+
+  /** The live, unexpired entries, weakly consistent as the map's own iterator is. */
+  @Override
+  public Iterator<Kept> iterator() {
+    Iterator<Map.Entry<Object, Node>> it = map.entrySet().iterator();
+    return new Iterator<>() {
+      private Kept next;
+
+      @Override
+      public boolean hasNext() {
+        long now = System.currentTimeMillis();
+        while (next == null && it.hasNext()) {
+          Node node = it.next().getValue();
+          State s = node.state;
+          if (s.expired(now)) {
+            dropExpired(node, s);
+          } else {
+            next = new Kept(node.key, s.value);
+          }
+        }
+        return next != null;
+      }
+
+      @Override
+      public Kept next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Kept k = next;
+        next = null;
+        return k;
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    clear();
+  }
+}
