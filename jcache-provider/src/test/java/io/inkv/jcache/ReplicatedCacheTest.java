@@ -1,6 +1,8 @@
 package io.inkv.jcache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inkv.jcache.configuration.InkvConfiguration;
@@ -100,6 +102,36 @@ class ReplicatedCacheTest {
       assertEquals(List.of("CREATED alan=Turing"), seen.stream().filter(e -> e.contains(" alan=")).toList());
       assertEquals(4, seen.size(), seen.toString());
       assertEquals(0, writer.unwrap(Replica.class).replicationStats().publishFailures());
+    }
+  }
+
+  /** A value the record codec encodes, compared by identity in the by-reference test. */
+  record Profile(String name, int visits) {}
+
+  @Test
+  void aByReferenceReplicatedCacheServesItsOwnInstancesAndEveryReplicaSeesTheWrite() throws Exception {
+    String store = "byref" + ProcessHandle.current().pid() + "-" + NAMES.incrementAndGet();
+    ReplicationConfig rc = ReplicationConfig.builder(store, KafkaTestBroker.shared().bootstrapServers()).partitions(2)
+        .replicationFactor((short) 1).build();
+    CachingProvider provider = provider();
+    try (CacheManager one = provider.getCacheManager(URI.create("one-" + store), getClass().getClassLoader());
+         CacheManager two = provider.getCacheManager(URI.create("two-" + store), getClass().getClassLoader())) {
+      Cache<String, Profile> a = one.createCache("profiles", InkvConfiguration.of(String.class, Profile.class)
+          .setStoreByValue(false).setReplication(rc));
+      Cache<String, Profile> b = two.createCache("profiles", InkvConfiguration.of(String.class, Profile.class)
+          .setStoreByValue(false).setReplication(rc));
+      Profile ada = new Profile("ada", 1);
+      a.put("ada", ada);
+      assertSame(ada, a.get("ada"), "a hit in the writing JVM is the instance it put");
+      assertTrue(b.unwrap(Replica.class).awaitCaughtUp(Duration.ofSeconds(30)));
+      Profile seen = b.get("ada");
+      assertEquals(ada, seen, "the other replica decodes what the topic carried");
+      assertSame(seen, b.get("ada"), "and then serves that instance by reference");
+      Profile updated = new Profile("ada", 2);
+      b.put("ada", updated);
+      assertTrue(a.unwrap(Replica.class).awaitCaughtUp(Duration.ofSeconds(30)));
+      assertEquals(updated, a.get("ada"), "a remote write replaces the instance this JVM put: never a stale hit");
+      assertNotSame(ada, a.get("ada"));
     }
   }
 
