@@ -262,20 +262,28 @@ final class HeapTier<K, V> implements Tier<K, V> {
     }
   }
 
+  /** Removes an entry; one that had expired is reported as expired, and was not there to remove. */
   @Override
   public boolean remove(Object k) {
     ReentrantLock lock = lockOf(k);
+    Node node;
+    State s;
     lock.lock();
     try {
-      Node node = map.get(k);
+      node = map.get(k);
       if (node == null) {
         return false;
       }
       unlink(node);
-      return !node.state.expired(System.currentTimeMillis());
+      s = node.state;
     } finally {
       lock.unlock();
     }
+    if (s.expired(System.currentTimeMillis())) {
+      removals.removed(node.key, s.value, false);
+      return false;
+    }
+    return true;
   }
 
   @Override
