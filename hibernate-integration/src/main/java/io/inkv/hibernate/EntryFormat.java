@@ -48,6 +48,10 @@ import org.hibernate.cache.spi.entry.StandardCacheEntryImpl;
  * Anything not listed is Java-serialized behind tag SERIALIZED, so every Serializable value
  * Hibernate hands over round-trips; the tagged types are simply faster. Tags are part of the
  * on-disk format of persistent regions: add, never renumber.
+ *
+ * Reference cache entries (an entity instance, hibernate.cache.use_reference_entries) are never
+ * encoded: a region keeps them on the heap and stores a REFERENCE marker naming the instance
+ * (see ReferenceEntries); asked to encode one, this format refuses it, naming the way out.
  */
 final class EntryFormat {
   static final byte NULL = 0;
@@ -87,6 +91,7 @@ final class EntryFormat {
   static final byte COLLECTION_ENTRY = 41;
   static final byte QUERY_RESULTS = 42;
   static final byte RW_ITEM = 43;
+  static final byte REFERENCE = 44;
 
   static final byte BASIC_KEY = 50;
   static final byte KEY = 51;
@@ -283,6 +288,11 @@ final class EntryFormat {
       out.writeLong((Long) invoke(HibernateTypes.RW_ITEM_TIMESTAMP, v));
       write(out, invoke(HibernateTypes.RW_ITEM_VERSION, v));
       write(out, invoke(HibernateTypes.RW_ITEM_VALUE, v));
+    } else if (c == ReferenceEntries.Marker.class) {
+      ReferenceEntries.Marker m = (ReferenceEntries.Marker) v;
+      out.writeByte(REFERENCE);
+      out.writeLong(m.origin());
+      out.writeLong(m.sequence());
     } else if (v == HibernateTypes.UNFETCHED_PROPERTY) {
       out.writeByte(UNFETCHED);
     } else if (v == HibernateTypes.UNKNOWN_BACKREF) {
@@ -337,6 +347,12 @@ final class EntryFormat {
   }
 
   private static byte[] serialize(Object v) {
+    if (ReferenceEntries.isReferenceEntry(v)) {
+      throw new IllegalArgumentException("inkv cannot encode a reference cache entry (" + v.getClass().getName()
+          + ", hibernate.cache.use_reference_entries): it holds the entity instance itself; inkv's region factory"
+          + " keeps such entries on the heap, and with hibernate-jcache they need a by-reference cache"
+          + " (storeByValue false)");
+    }
     if (!(v instanceof Serializable)) {
       throw new IllegalArgumentException("inkv cannot store a " + v.getClass().getName()
           + " in a Hibernate region: it is neither a type the Hibernate codec knows nor Serializable");
@@ -450,6 +466,7 @@ final class EntryFormat {
           throw HibernateTypes.rethrow(e);
         }
       }
+      case REFERENCE: return new ReferenceEntries.Marker(in.readLong(), in.readLong());
       case BASIC_KEY: {
         String name = in.readString();
         return HibernateTypes.basicKey((Serializable) requireId(read(in)), name);

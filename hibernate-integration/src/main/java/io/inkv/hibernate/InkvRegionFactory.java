@@ -52,7 +52,14 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
  * session factory starts; a wrong one fails then, naming it.
  *
  * <p>Read-write and transactional data take per-key soft locks; no access holds a lock over a
- * whole region. See {@code docs/hibernate.md}.
+ * whole region.
+ *
+ * <p>Entries are stored by value, in inkv's format. With Hibernate's
+ * {@code hibernate.cache.use_reference_entries=true}, the immutable entities Hibernate caches by
+ * reference (no associations) are kept as the instances themselves on the heap, and a hit returns
+ * the very instance; the region's store holds a small marker in their place, so bounds, expiry,
+ * soft locks, eviction and statistics apply to them as to any entry. See
+ * {@code docs/hibernate.md}.
  */
 public final class InkvRegionFactory extends RegionFactoryTemplate {
   private static final long serialVersionUID = 1L;

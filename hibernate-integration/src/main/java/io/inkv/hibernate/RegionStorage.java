@@ -16,6 +16,12 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * so one region may even be shared by entities with different access strategies: an access reads
  * only the kinds it writes and treats the others as misses.
  *
+ * Reference entries (an immutable entity's instance, hibernate.cache.use_reference_entries) are
+ * kept on the heap by ReferenceEntries and stored as a marker in the entry's place (a VALUE whose
+ * body is a marker, or an ITEM whose value is one): toStored turns a value into what the store
+ * keeps, fromStored turns what a read decoded back into the value, the instance itself for a
+ * marker, or null (a miss) when this JVM keeps none for it. See ReferenceEntries for why.
+ *
  * The read path is Store.get: a lock-free index probe and a copy of the value; nothing here adds a
  * lock. Writes that must see the current entry (soft locks) go through Store.update, which holds
  * only that key's stripe lock.
@@ -35,6 +41,7 @@ final class RegionStorage implements DomainDataStorageAccess {
   private final long timeToLiveMillis;
   private final long timeToIdleMillis;
   private final Runnable onRelease;
+  private final ReferenceEntries references = new ReferenceEntries(k -> marker(read(k)));
 
   RegionStorage(String name, Store store, EntryFormat format, long timeToLiveMillis, long timeToIdleMillis,
       Runnable onRelease) {
@@ -44,6 +51,45 @@ final class RegionStorage implements DomainDataStorageAccess {
     this.timeToLiveMillis = timeToLiveMillis;
     this.timeToIdleMillis = timeToIdleMillis;
     this.onRelease = onRelease;
+  }
+
+  ReferenceEntries references() {
+    return references;
+  }
+
+  /** Returns what the store keeps for {@code value}: a reference entry is kept on the heap and stored as a new marker. */
+  Object toStored(byte[] key, Object value) {
+    return ReferenceEntries.isReferenceEntry(value) ? references.keep(key, value) : value;
+  }
+
+  /** Returns the value a decoded stored form stands for: for a marker, its instance, or null if this JVM keeps none. */
+  Object fromStored(byte[] key, Object stored) {
+    return stored instanceof ReferenceEntries.Marker m ? references.resolve(key, m) : stored;
+  }
+
+  /** Returns the marker a stored value (VALUE or ITEM) holds, or null (none, a lock, or a by-value entry). */
+  ReferenceEntries.Marker marker(byte[] v) {
+    if (v == null) {
+      return null;
+    }
+    int at;
+    if (v[0] == VALUE) {
+      at = 1;
+    } else if (v[0] == ITEM) {
+      EntryFormat.Input in = new EntryFormat.Input(v, 9, v.length); // after the kind and the timestamp
+      format.read(in); // the version
+      at = in.pos;
+    } else {
+      return null;
+    }
+    return at < v.length && v[at] == EntryFormat.REFERENCE
+        ? (ReferenceEntries.Marker) format.read(new EntryFormat.Input(v, at, v.length)) : null;
+  }
+
+  /** Whether a stored value holds a marker this JVM keeps no instance for (a miss here, though stored). */
+  boolean unresolved(byte[] key, byte[] v) {
+    ReferenceEntries.Marker m = marker(v);
+    return m != null && references.resolve(key, m) == null;
   }
 
   String name() {
@@ -95,32 +141,52 @@ final class RegionStorage implements DomainDataStorageAccess {
     if (v == null || v[0] != VALUE) {
       return null;
     }
-    touched(k);
-    return format.decode(v, 1, v.length - 1);
+    Object value = fromStored(k, format.decode(v, 1, v.length - 1));
+    if (value != null) {
+      touched(k);
+    }
+    return value;
   }
 
   @Override
   public void putIntoCache(Object key, Object value, SharedSessionContractImplementor session) {
     byte[] k = key(key);
+    if (ReferenceEntries.isReferenceEntry(value)) {
+      byte[] current = store.get(k);
+      ReferenceEntries.Marker existing = current != null && current[0] == VALUE ? marker(current) : null;
+      if (existing != null) {
+        // the immutable entity is stored already (by this node, another one, or before a restart):
+        // keep this instance for that marker rather than replace it and so every other node's instance
+        references.adopt(k, existing, value);
+        return;
+      }
+    }
+    Object stored = toStored(k, value);
     EntryFormat.Output out = EntryFormat.output();
     out.writeByte(VALUE);
-    format.write(out, value);
+    format.write(out, stored);
     store.put(k, out.toByteArray(), expireAt());
   }
 
   @Override
   public boolean contains(Object key) {
-    return store.containsKey(key(key));
+    byte[] k = key(key);
+    byte[] v = store.get(k);
+    return v != null && !unresolved(k, v);
   }
 
   @Override
   public void evictData() {
     store.clear();
+    references.clear();
   }
 
   @Override
   public void evictData(Object key) {
-    store.remove(key(key));
+    byte[] k = key(key);
+    ReferenceEntries.Marker m = marker(store.get(k));
+    store.remove(k);
+    references.forget(m);
   }
 
   @Override

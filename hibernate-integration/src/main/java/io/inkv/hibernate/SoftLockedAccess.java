@@ -45,6 +45,13 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * Locks never expire by the region's time-to-live: a lock that vanished would let a load that
  * raced with the update cache stale data. A capacity bound can still evict one, as in every
  * bounded Hibernate cache.
+ *
+ * Reference entries (immutable entities, see ReferenceEntries) are items like any other, whose
+ * value is a marker: get returns the instance behind it. An item whose marker this JVM keeps no
+ * instance for (after a restart, or written by another node) is a miss; a load whose transaction
+ * may read that item (it started after the item's timestamp) saw at least what the item stands
+ * for, so its putFromLoad may replace the item, or, with a reference entry, attach its instance
+ * to the marker already there.
  */
 abstract class SoftLockedAccess extends AbstractCachedDomainDataAccess {
   private static final int TIMEOUT = 1;
@@ -96,20 +103,29 @@ abstract class SoftLockedAccess extends AbstractCachedDomainDataAccess {
     if (v == null || v[0] != RegionStorage.ITEM || cachingTimestamp(session) <= LittleEndian.getLong(v, 1)) {
       return null;
     }
-    storage.touched(k);
     EntryFormat.Input in = new EntryFormat.Input(v, ITEM_VERSION, v.length);
     EntryFormat format = storage.format();
     format.read(in);
-    return format.read(in);
+    Object value = storage.fromStored(k, format.read(in));
+    if (value != null) {
+      storage.touched(k);
+    }
+    return value;
   }
 
-  private byte[] item(Object value, Object version, long timestamp) {
+  private byte[] item(byte[] key, Object value, Object version, long timestamp) {
+    Object stored = storage.toStored(key, value);
     EntryFormat.Output out = EntryFormat.output();
     out.writeByte(RegionStorage.ITEM);
     out.writeLong(timestamp);
     storage.format().write(out, version);
-    storage.format().write(out, value);
+    storage.format().write(out, stored);
     return out.toByteArray();
+  }
+
+  /** Whether {@code v} is an item whose marker this JVM keeps no instance for, and which the transaction may read. */
+  private boolean unresolvedReadable(byte[] key, byte[] v, long txTimestamp) {
+    return v[0] == RegionStorage.ITEM && txTimestamp > LittleEndian.getLong(v, 1) && storage.unresolved(key, v);
   }
 
   @Override
@@ -123,25 +139,34 @@ abstract class SoftLockedAccess extends AbstractCachedDomainDataAccess {
     long txTimestamp = cachingTimestamp(session);
     byte[] k = storage.key(key);
     byte[] existing = storage.read(k);
-    if (existing != null && !writable(existing, txTimestamp, version)) {
+    if (existing != null && !loadMayReplace(k, existing, txTimestamp, version, minimalPutOverride)) {
       return false; // the common case of a concurrent load: decided without taking the key's lock
     }
-    if (minimalPutOverride && version == null && existing != null) {
-      return false;
-    }
-    byte[] item = item(value, version, txTimestamp);
+    boolean reference = ReferenceEntries.isReferenceEntry(value);
+    byte[] item = reference && existing != null && unresolvedReadable(k, existing, txTimestamp)
+        ? null // most likely attached to the marker there (below): no new marker
+        : item(k, value, version, txTimestamp);
     long expireAt = storage.expireAt();
     return storage.update(k, (current, writer) -> {
       byte[] v = current == null ? null : current.value();
-      if (v != null && !writable(v, txTimestamp, version)) {
+      if (v != null && !loadMayReplace(k, v, txTimestamp, version, minimalPutOverride)) {
         return false;
       }
-      if (minimalPutOverride && version == null && v != null) {
-        return false;
+      if (reference && v != null && unresolvedReadable(k, v, txTimestamp)) {
+        storage.references().adopt(k, storage.marker(v), value);
+        return true;
       }
-      writer.put(item, expireAt);
+      writer.put(item != null ? item : item(k, value, version, txTimestamp), expireAt);
       return true;
     });
+  }
+
+  /** Whether a load (of {@code version}, in a transaction started at {@code txTimestamp}) may replace the entry {@code v}. */
+  private boolean loadMayReplace(byte[] key, byte[] v, long txTimestamp, Object version, boolean minimalPutOverride) {
+    if (unresolvedReadable(key, v, txTimestamp)) {
+      return true; // an item this JVM cannot serve, and the load saw at least what it stands for
+    }
+    return !(minimalPutOverride && version == null) && writable(v, txTimestamp, version);
   }
 
   private boolean writable(byte[] v, long txTimestamp, Object newVersion) {
@@ -267,7 +292,7 @@ abstract class SoftLockedAccess extends AbstractCachedDomainDataAccess {
   /** Caches {@code value} if the key has no entry (after an insert committed). */
   final boolean putIfAbsentAfterInsert(Object key, Object value, Object version) {
     byte[] k = storage.key(key);
-    byte[] item = item(value, version, regionFactory().nextTimestamp());
+    byte[] item = item(k, value, version, regionFactory().nextTimestamp());
     long expireAt = storage.expireAt();
     return storage.update(k, (current, writer) -> {
       if (current != null && current.value()[0] != RegionStorage.VALUE) {
@@ -283,7 +308,7 @@ abstract class SoftLockedAccess extends AbstractCachedDomainDataAccess {
     byte[] k = storage.key(key);
     RegionFactory factory = regionFactory();
     long now = factory.nextTimestamp();
-    byte[] item = item(value, version, now);
+    byte[] item = item(k, value, version, now);
     byte[] replacement = expiredLockReplacement();
     long expireAt = storage.expireAt();
     return storage.update(k, (current, writer) -> {
@@ -314,8 +339,9 @@ abstract class SoftLockedAccess extends AbstractCachedDomainDataAccess {
   /** Whether the key has cached data; a soft lock is not data (Hibernate's own access counts it). */
   @Override
   public boolean contains(Object key) {
-    byte[] v = storage.read(storage.key(key));
-    return v != null && v[0] == RegionStorage.ITEM;
+    byte[] k = storage.key(key);
+    byte[] v = storage.read(k);
+    return v != null && v[0] == RegionStorage.ITEM && !storage.unresolved(k, v);
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inkv.store.codec.Codec;
@@ -29,6 +30,7 @@ import org.hibernate.cache.internal.CacheKeyImplementation;
 import org.hibernate.cache.internal.NaturalIdCacheKey;
 import org.hibernate.cache.spi.QueryKey;
 import org.hibernate.cache.spi.entry.CollectionCacheEntry;
+import org.hibernate.cache.spi.entry.ReferenceCacheEntryImpl;
 import org.hibernate.cache.spi.entry.StandardCacheEntryImpl;
 import org.hibernate.cache.spi.access.AccessType;
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,21 @@ class HibernateCodecTest {
     byte[] bytes = codec.encode(map);
     assertEquals(EntryFormat.SERIALIZED, bytes[0]);
     assertEquals(map, codec.decode(bytes));
+  }
+
+  @Test
+  void aReferenceMarkerRoundTripsInSeventeenBytes() {
+    ReferenceEntries.Marker marker = new ReferenceEntries.Marker(-42L, 7L);
+    assertEquals(marker, roundTrip(marker));
+    assertEquals(17, codec.encode(marker).length, "a tag and two longs");
+  }
+
+  @Test
+  void aReferenceEntryIsRefusedNamingTheSettingAndTheWayOut() {
+    Object entry = new ReferenceCacheEntryImpl(new Object(), null);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.encode(entry));
+    assertTrue(e.getMessage().contains("hibernate.cache.use_reference_entries"), e.getMessage());
+    assertTrue(e.getMessage().contains("by-reference cache"), e.getMessage());
   }
 
   @Test

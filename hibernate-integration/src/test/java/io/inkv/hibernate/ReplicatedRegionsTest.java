@@ -1,12 +1,19 @@
 package io.inkv.hibernate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inkv.hibernate.Books.ReadWriteBook;
+import io.inkv.hibernate.Countries.Country;
+import io.inkv.hibernate.Countries.ReadOnlyCountry;
 import io.inkv.replication.testkit.KafkaTestBroker;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * Two nodes (two session factories with their own region stores, one database) whose regions
  * replicate through a real Kafka broker (the in-process KRaft test kit): what one node commits is
  * reflected in the other's cache, and a query cached on one node is invalidated when the other
- * changes its table, with no 60-second stale window (timestamps apply in log order).
+ * changes its table, with no 60-second stale window (timestamps apply in log order). Reference
+ * entries replicate as markers: each node keeps its own instance, and a delete reaches both.
  */
 class ReplicatedRegionsTest {
   private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -42,6 +50,11 @@ class ReplicatedRegionsTest {
   }
 
   static TestDatabase.Factory node(String database, boolean createSchema, String topicPrefix) {
+    return node(database, createSchema, topicPrefix, Map.of(), Books.ENTITIES);
+  }
+
+  static TestDatabase.Factory node(String database, boolean createSchema, String topicPrefix,
+      Map<String, Object> extra, List<Class<?>> entities) {
     Map<String, Object> settings = new HashMap<>(TestDatabase.H2.settings());
     settings.put("hibernate.connection.url", "jdbc:h2:mem:" + database + ";DB_CLOSE_DELAY=-1");
     settings.put("hibernate.hbm2ddl.auto", createSchema ? "create" : "none");
@@ -50,7 +63,8 @@ class ReplicatedRegionsTest {
     settings.put("hibernate.cache.inkv.replication.bootstrap_servers", kafka.bootstrapServers());
     settings.put("hibernate.cache.inkv.replication.partitions", "2");
     settings.put("hibernate.cache.inkv.replication.startup_wait", "PT30S");
-    return TestDatabase.build(settings, Books.ENTITIES);
+    settings.putAll(extra);
+    return TestDatabase.build(settings, entities);
   }
 
   static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
@@ -90,6 +104,33 @@ class ReplicatedRegionsTest {
       eventually("B's cache drops A's delete",
           () -> !b.sessionFactory().getCache().containsEntity(ReadWriteBook.class, 1L));
       assertNull(read(b, s -> s.find(ReadWriteBook.class, 1L)));
+    }
+  }
+
+  @Test
+  void referenceEntriesReplicateAsMarkersEachNodeKeepsItsOwnInstanceAndADeleteReachesBoth() throws Exception {
+    Map<String, Object> referenceEntries = Map.of("hibernate.cache.use_reference_entries", "true");
+    try (TestDatabase.Factory a = node("replicated3", true, "t3", referenceEntries, Countries.ENTITIES);
+         TestDatabase.Factory b = node("replicated3", false, "t3", referenceEntries, Countries.ENTITIES)) {
+      Country persisted = Countries.newCountry(AccessType.READ_ONLY, 1, "Chile");
+      a.sessionFactory().inTransaction(s -> s.persist(persisted));
+      byte[] marker = ReferenceEntriesContract.stored(a, ReadOnlyCountry.class, 1);
+      eventually("A's marker reaches B",
+          () -> Arrays.equals(marker, ReferenceEntriesContract.stored(b, ReadOnlyCountry.class, 1)));
+      // B has the marker but not the instance (it never leaves A's heap): B loads the row once
+      assertFalse(b.sessionFactory().getCache().containsEntity(ReadOnlyCountry.class, 1L));
+      Country onB = ReferenceEntriesContract.load(b, ReadOnlyCountry.class, 1, 1);
+      assertNotSame(persisted, onB);
+      assertSame(onB, ReferenceEntriesContract.load(b, ReadOnlyCountry.class, 1, 0));
+      // B attached its instance to A's marker instead of replacing it: A still hits its own instance
+      assertArrayEquals(marker, ReferenceEntriesContract.stored(b, ReadOnlyCountry.class, 1));
+      Thread.sleep(200); // a replacement, had B written one, would have had time to reach A
+      assertSame(persisted, ReferenceEntriesContract.load(a, ReadOnlyCountry.class, 1, 0));
+
+      a.sessionFactory().inTransaction(s -> s.remove(s.find(ReadOnlyCountry.class, 1L)));
+      eventually("A's delete reaches B's cache",
+          () -> ReferenceEntriesContract.stored(b, ReadOnlyCountry.class, 1) == null);
+      assertNull(ReferenceEntriesContract.load(b, ReadOnlyCountry.class, 1, 1));
     }
   }
 
