@@ -56,9 +56,11 @@ final class InkvServer implements AutoCloseable {
   private final AtomicBoolean storesOpen = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ApiKeys keys;
+  private final DataDirectoryLock lock;
 
-  private InkvServer(ServerOptions options, Writes writes) {
+  private InkvServer(ServerOptions options, Writes writes, DataDirectoryLock lock) {
     this.options = options;
+    this.lock = lock;
     this.writes = writes;
     this.stores = new ServerStores(options.dataDir, options.maxStores, options.durability);
     if (writes instanceof ServerStores.Replicator r) {
@@ -174,25 +176,47 @@ final class InkvServer implements AutoCloseable {
     }
   }
 
-  /** Opens the stores, starts Jetty and the image builder; returns when the port is open. */
+  /**
+   * Locks the data directory, opens the stores, starts Jetty and the image builder; returns when
+   * the port is open. A start that fails undoes what it did without logging a shutdown, and throws
+   * a {@link ServerException} whose message is the one line to show (or, for a bug, anything else).
+   */
   static InkvServer start(ServerOptions options) {
-    Writes writes;
-    if (options.replicated()) {
-      writes = KafkaWrites.connect(options);
-    } else {
-      writes = new Writes.LocalWrites(options.durability == Durability.EVERY_WRITE);
-    }
-    InkvServer server = new InkvServer(options, writes);
+    DataDirectoryLock lock = DataDirectoryLock.acquire(options.dataDir);
+    Writes writes = null;
+    InkvServer server = null;
     try {
+      if (options.replicated()) {
+        writes = KafkaWrites.connect(options);
+      } else {
+        writes = new Writes.LocalWrites(options.durability == Durability.EVERY_WRITE);
+      }
+      server = new InkvServer(options, writes, lock);
       server.startAll();
-    } catch (RuntimeException e) {
-      server.close();
+      return server;
+    } catch (RuntimeException | Error e) {
+      abandon(server, writes, lock, e);
       throw e;
     } catch (Exception e) {
-      server.close();
-      throw new ServerException("cannot start: " + e.getMessage(), e);
+      abandon(server, writes, lock, e);
+      throw new ServerException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
-    return server;
+  }
+
+  /** Undoes a start that failed, quietly: the caller reports the failure, once. */
+  private static void abandon(InkvServer server, Writes writes, DataDirectoryLock lock, Throwable failure) {
+    try {
+      if (server != null) {
+        server.stop(false);
+      } else {
+        if (writes != null) {
+          writes.close();
+        }
+        lock.close();
+      }
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   private void startAll() throws Exception {
@@ -259,11 +283,18 @@ final class InkvServer implements AutoCloseable {
   /** Stops gracefully: see the comment at the top of this class. Idempotent. */
   @Override
   public void close() {
+    stop(true);
+  }
+
+  /** Stops, saying so in the log when {@code log} (not for a start that failed: it was never up). */
+  private void stop(boolean log) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     long t0 = System.nanoTime();
-    LOG.info("stopping: finishing requests in flight (up to {} s)", options.shutdownTimeout.toSeconds());
+    if (log) {
+      LOG.info("stopping: finishing requests in flight (up to {} s)", options.shutdownTimeout.toSeconds());
+    }
     try {
       jetty.stop();
     } catch (Exception e) {
@@ -275,7 +306,10 @@ final class InkvServer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("closing the write path failed", e);
     }
-    stores.close();
-    LOG.info("stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    stores.close(log);
+    lock.close();
+    if (log) {
+      LOG.info("stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    }
   }
 }
