@@ -297,9 +297,15 @@ final class ApiHandler extends Handler.Abstract {
   private void route(Exchange x) {
     Request req = x.request;
     String method = req.getMethod();
-    String path = req.getHttpURI().getPath();
+    String path = req.getHttpURI().getPath(); // raw: still percent-encoded
     if (path == null || path.isEmpty()) {
       path = "/";
+    }
+    int cut = path.indexOf('/', 1);
+    String first = path.startsWith("/") ? decodeSegment(cut < 0 ? path.substring(1) : path.substring(1, cut)) : "";
+    if (first.equals("store") || first.equals("get")) {
+      cacheRoute(x, method, first.equals("store"), cut < 0 ? "" : path.substring(cut + 1));
+      return;
     }
     String[] seg = segments(path);
     if (seg.length == 0) {
@@ -345,41 +351,6 @@ final class ApiHandler extends Handler.Abstract {
         x.send(200, "text/plain; version=0.0.4; charset=utf-8",
             metrics.scrape(st, ready.getAsBoolean(), writes::lag).getBytes(StandardCharsets.UTF_8));
       }
-      case "store" -> {
-        x.route = Route.CACHE_STORE;
-        enter(x);
-        requireMethod(method, HttpMethod.POST);
-        byte[] key = key(restOf(seg, 1));
-        authorize(x, options.cacheStore, ApiKeys.Scope.WRITE);
-        ServedStore s = stores.getOrCreate(options.cacheStore, ServedStore.Kind.BYTES);
-        readBody(x, body -> {
-          if (x.inPlace && !writes.tryPut(s, key, body)) {
-            onPool(x, () -> {
-              writes.put(s, key, body);
-              x.send(200, TEXT, EMPTY);
-            });
-            return;
-          }
-          if (!x.inPlace) {
-            writes.put(s, key, body);
-          }
-          x.send(200, TEXT, EMPTY);
-        });
-      }
-      case "get" -> {
-        x.route = Route.CACHE_GET;
-        enter(x);
-        requireMethod(method, HttpMethod.GET);
-        byte[] key = key(restOf(seg, 1));
-        authorize(x, options.cacheStore, ApiKeys.Scope.READ);
-        ServedStore s = stores.find(options.cacheStore);
-        byte[] value = s == null ? null : bytesStore(s).get(key);
-        if (value == null) {
-          x.text(404, "not found");
-        } else {
-          x.send(200, BINARY, value);
-        }
-      }
       case "stores" -> {
         enter(x);
         storeRoutes(x, seg, method);
@@ -387,6 +358,48 @@ final class ApiHandler extends Handler.Abstract {
       default -> {
         enter(x);
         throw new HttpError(404, "no route " + path + "; see GET / and docs/server.md");
+      }
+    }
+  }
+
+  /**
+   * POST /store/{key} and GET /get/{key}. The key is the raw rest of the path after the route's
+   * first segment, percent-decoded once (see cacheKey): every byte after "/store/" belongs to it,
+   * slashes, empty and dot segments included.
+   */
+  private void cacheRoute(Exchange x, String method, boolean store, String rawKey) {
+    if (store) {
+      x.route = Route.CACHE_STORE;
+      enter(x);
+      requireMethod(method, HttpMethod.POST);
+      byte[] key = cacheKey(x, rawKey);
+      authorize(x, options.cacheStore, ApiKeys.Scope.WRITE);
+      ServedStore s = stores.getOrCreate(options.cacheStore, ServedStore.Kind.BYTES);
+      readBody(x, body -> {
+        if (x.inPlace && !writes.tryPut(s, key, body)) {
+          onPool(x, () -> {
+            writes.put(s, key, body);
+            x.send(200, TEXT, EMPTY);
+          });
+          return;
+        }
+        if (!x.inPlace) {
+          writes.put(s, key, body);
+        }
+        x.send(200, TEXT, EMPTY);
+      });
+    } else {
+      x.route = Route.CACHE_GET;
+      enter(x);
+      requireMethod(method, HttpMethod.GET);
+      byte[] key = cacheKey(x, rawKey);
+      authorize(x, options.cacheStore, ApiKeys.Scope.READ);
+      ServedStore s = stores.find(options.cacheStore);
+      byte[] value = s == null ? null : bytesStore(s).get(key);
+      if (value == null) {
+        x.text(404, "not found");
+      } else {
+        x.send(200, BINARY, value);
       }
     }
   }
@@ -719,6 +732,75 @@ final class ApiHandler extends Handler.Abstract {
     return bytes;
   }
 
+  /**
+   * The key of a cache route. A query string is refused rather than dropped: POST /store/k?x=1
+   * would otherwise store under "k", and a client that forgot to encode a '?' would never know.
+   */
+  private byte[] cacheKey(Exchange x, String rawKey) {
+    String query = x.request.getHttpURI().getQuery();
+    if (query != null) {
+      throw new HttpError(400, "a key route takes no query string, and a key ends at '?': ?"
+          + printable(query, 100) + "; percent-encode a '?' in a key as %3F");
+    }
+    byte[] bytes = decodeKey(rawKey);
+    if (bytes.length > options.maxKeyBytes) {
+      throw new HttpError(400, "the key is " + bytes.length + " bytes; the limit is " + options.maxKeyBytes
+          + " (--max-key-bytes)");
+    }
+    return bytes;
+  }
+
+  /**
+   * Percent-decodes a raw key once: %XX is the byte XX, every other character stands for itself,
+   * so %252F is the three bytes "%2F" and %2F a '/'. The result must be UTF-8 (strictly: no
+   * overlong forms, no surrogates) without NUL, and not empty.
+   *
+   * @throws HttpError 400 naming what is wrong
+   */
+  static byte[] decodeKey(String raw) {
+    if (raw.isEmpty()) {
+      throw new HttpError(400, "the key is empty");
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+        int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+        if (lo < 0) {
+          throw new HttpError(400, "the key has a '%' not followed by two hex digits at character " + i
+              + "; a '%' in a key is sent as %25");
+        }
+        out.write(hi << 4 | lo);
+        i += 2;
+      } else if (c < 0x80) {
+        out.write(c);
+      } else { // a raw non-ASCII character (Jetty refuses them in a request line; kept for safety)
+        out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    byte[] key = out.toByteArray();
+    for (byte b : key) {
+      if (b == 0) {
+        throw new HttpError(400, "a key cannot hold NUL (%00)");
+      }
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new HttpError(400, "the key is not UTF-8 once percent-decoded");
+    }
+    return key;
+  }
+
+  /** At most {@code max} characters of {@code s}, printable ASCII only (others shown as '?'). */
+  private static String printable(String s, int max) {
+    StringBuilder sb = new StringBuilder();
+    s.chars().limit(max).forEach(c -> sb.append(c >= 0x20 && c < 0x7f ? (char) c : '?'));
+    return s.length() > max ? sb.append("...").toString() : sb.toString();
+  }
+
   private static void requireMethod(String method, HttpMethod allowed) {
     if (!allowed.is(method)) {
       throw new HttpError(405, allowed.asString());
@@ -754,25 +836,32 @@ final class ApiHandler extends Handler.Abstract {
     return out;
   }
 
-  /** Splits an encoded path into decoded segments, so an encoded '/' stays inside its segment. */
+  /**
+   * Splits an encoded path into decoded segments, so an encoded '/' stays inside its segment. An
+   * empty segment ("//") names nothing on these routes and is refused (a trailing '/' is allowed).
+   */
   private static String[] segments(String path) {
     String[] raw = path.split("/");
     List<String> out = new ArrayList<>(raw.length);
-    for (String r : raw) {
-      if (r.isEmpty()) {
+    for (int i = 0; i < raw.length; i++) {
+      if (raw[i].isEmpty()) {
+        if (i > 0) {
+          throw new HttpError(400, "the path has an empty segment (//); only the key of /store/{key} and "
+              + "/get/{key} may hold one");
+        }
         continue;
       }
-      try {
-        out.add(r.indexOf('%') < 0 ? r : URIUtil.decodePath(r));
-      } catch (RuntimeException e) {
-        throw new HttpError(400, "the path is not valid percent-encoded UTF-8");
-      }
+      out.add(decodeSegment(raw[i]));
     }
     return out.toArray(String[]::new);
   }
 
-  private static String restOf(String[] seg, int from) {
-    return from >= seg.length ? "" : String.join("/", Arrays.copyOfRange(seg, from, seg.length));
+  private static String decodeSegment(String raw) {
+    try {
+      return raw.indexOf('%') < 0 ? raw : URIUtil.decodePath(raw);
+    } catch (RuntimeException e) {
+      throw new HttpError(400, "the path is not valid percent-encoded UTF-8");
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -98,11 +99,31 @@ final class InkvServer implements AutoCloseable {
     jetty.setStopAtShutdown(false); // our own hook stops Jetty, then closes the stores
   }
 
-  private ConnectionFactory[] connectionFactories() {
+  /*
+   * Paths. Jetty's default URI compliance refuses, with 400 "Ambiguous URI", any path with an
+   * encoded '/' (%2F), '.' segment (%2E%2E), '%' (%25), backslash or control character (%5C, %01),
+   * or an empty segment (//): ambiguities that matter to a server mapping paths to files. inkv maps
+   * no path to a file: the key of the cache routes is the raw rest of the path, percent-decoded
+   * once by ApiHandler, and store names are checked against their rule after decoding and before
+   * any file is touched. So these are allowed, and a client that percent-encodes its keys can store
+   * any key. Jetty still refuses %00, malformed escapes and UTF-8, raw non-ASCII bytes, fragments,
+   * and dot segments that climb above the root (/store/../..), which no key needs when '/' is sent
+   * as %2F.
+   */
+  static HttpConfiguration httpConfiguration() {
     HttpConfiguration config = new HttpConfiguration();
     config.setSendServerVersion(false);
     config.setSendXPoweredBy(false);
     config.setRequestHeaderSize(16 * 1024);
+    config.setUriCompliance(UriCompliance.DEFAULT.with("inkv-keys",
+        UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+        UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+        UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
+    return config;
+  }
+
+  private ConnectionFactory[] connectionFactories() {
+    HttpConfiguration config = httpConfiguration();
     HttpConnectionFactory http1 = new HttpConnectionFactory(config);
     HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
     h2c.setMaxConcurrentStreams(Math.min(options.concurrency, 1024));
