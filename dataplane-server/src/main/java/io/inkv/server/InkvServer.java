@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -56,9 +57,11 @@ final class InkvServer implements AutoCloseable {
   private final AtomicBoolean storesOpen = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ApiKeys keys;
+  private final DataDirectoryLock lock;
 
-  private InkvServer(ServerOptions options, Writes writes) {
+  private InkvServer(ServerOptions options, Writes writes, DataDirectoryLock lock) {
     this.options = options;
+    this.lock = lock;
     this.writes = writes;
     this.stores = new ServerStores(options.dataDir, options.maxStores, options.durability);
     if (writes instanceof ServerStores.Replicator r) {
@@ -96,11 +99,31 @@ final class InkvServer implements AutoCloseable {
     jetty.setStopAtShutdown(false); // our own hook stops Jetty, then closes the stores
   }
 
-  private ConnectionFactory[] connectionFactories() {
+  /*
+   * Paths. Jetty's default URI compliance refuses, with 400 "Ambiguous URI", any path with an
+   * encoded '/' (%2F), '.' segment (%2E%2E), '%' (%25), backslash or control character (%5C, %01),
+   * or an empty segment (//): ambiguities that matter to a server mapping paths to files. inkv maps
+   * no path to a file: the key of the cache routes is the raw rest of the path, percent-decoded
+   * once by ApiHandler, and store names are checked against their rule after decoding and before
+   * any file is touched. So these are allowed, and a client that percent-encodes its keys can store
+   * any key. Jetty still refuses %00, malformed escapes and UTF-8, raw non-ASCII bytes, fragments,
+   * and dot segments that climb above the root (/store/../..), which no key needs when '/' is sent
+   * as %2F.
+   */
+  static HttpConfiguration httpConfiguration() {
     HttpConfiguration config = new HttpConfiguration();
     config.setSendServerVersion(false);
     config.setSendXPoweredBy(false);
     config.setRequestHeaderSize(16 * 1024);
+    config.setUriCompliance(UriCompliance.DEFAULT.with("inkv-keys",
+        UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+        UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+        UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
+    return config;
+  }
+
+  private ConnectionFactory[] connectionFactories() {
+    HttpConfiguration config = httpConfiguration();
     HttpConnectionFactory http1 = new HttpConnectionFactory(config);
     HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
     h2c.setMaxConcurrentStreams(Math.min(options.concurrency, 1024));
@@ -174,25 +197,47 @@ final class InkvServer implements AutoCloseable {
     }
   }
 
-  /** Opens the stores, starts Jetty and the image builder; returns when the port is open. */
+  /**
+   * Locks the data directory, opens the stores, starts Jetty and the image builder; returns when
+   * the port is open. A start that fails undoes what it did without logging a shutdown, and throws
+   * a {@link ServerException} whose message is the one line to show (or, for a bug, anything else).
+   */
   static InkvServer start(ServerOptions options) {
-    Writes writes;
-    if (options.replicated()) {
-      writes = KafkaWrites.connect(options);
-    } else {
-      writes = new Writes.LocalWrites(options.durability == Durability.EVERY_WRITE);
-    }
-    InkvServer server = new InkvServer(options, writes);
+    DataDirectoryLock lock = DataDirectoryLock.acquire(options.dataDir);
+    Writes writes = null;
+    InkvServer server = null;
     try {
+      if (options.replicated()) {
+        writes = KafkaWrites.connect(options);
+      } else {
+        writes = new Writes.LocalWrites(options.durability == Durability.EVERY_WRITE);
+      }
+      server = new InkvServer(options, writes, lock);
       server.startAll();
-    } catch (RuntimeException e) {
-      server.close();
+      return server;
+    } catch (RuntimeException | Error e) {
+      abandon(server, writes, lock, e);
       throw e;
     } catch (Exception e) {
-      server.close();
-      throw new ServerException("cannot start: " + e.getMessage(), e);
+      abandon(server, writes, lock, e);
+      throw new ServerException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
-    return server;
+  }
+
+  /** Undoes a start that failed, quietly: the caller reports the failure, once. */
+  private static void abandon(InkvServer server, Writes writes, DataDirectoryLock lock, Throwable failure) {
+    try {
+      if (server != null) {
+        server.stop(false);
+      } else {
+        if (writes != null) {
+          writes.close();
+        }
+        lock.close();
+      }
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   private void startAll() throws Exception {
@@ -259,11 +304,18 @@ final class InkvServer implements AutoCloseable {
   /** Stops gracefully: see the comment at the top of this class. Idempotent. */
   @Override
   public void close() {
+    stop(true);
+  }
+
+  /** Stops, saying so in the log when {@code log} (not for a start that failed: it was never up). */
+  private void stop(boolean log) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     long t0 = System.nanoTime();
-    LOG.info("stopping: finishing requests in flight (up to {} s)", options.shutdownTimeout.toSeconds());
+    if (log) {
+      LOG.info("stopping: finishing requests in flight (up to {} s)", options.shutdownTimeout.toSeconds());
+    }
     try {
       jetty.stop();
     } catch (Exception e) {
@@ -275,7 +327,10 @@ final class InkvServer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("closing the write path failed", e);
     }
-    stores.close();
-    LOG.info("stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    stores.close(log);
+    lock.close();
+    if (log) {
+      LOG.info("stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    }
   }
 }

@@ -39,11 +39,12 @@ public final class Main {
     try {
       server = InkvServer.start(options);
     } catch (ServerException e) {
-      log.error("cannot start: {}", e.getMessage());
-      System.err.println("inkv-server: " + e.getMessage());
+      // a condition the message explains (a setting, a directory another server holds, a port in
+      // use): one line on stderr, no stack, as the admin commands do; the start has undone itself
+      System.err.println("inkv-server: cannot start: " + e.getMessage());
       System.exit(e instanceof ServerOptions.UsageException ? 2 : 1);
       return;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException e) { // a bug: the stack is what a report needs
       log.error("cannot start", e);
       System.exit(1);
       return;

@@ -97,7 +97,12 @@ final class ServerStores implements AutoCloseable {
         throw new ServerException("--data-dir " + dataDir + " holds more than " + maxStores + " stores; raise --max-stores");
       }
       ServedStore.Kind kind = readKind(p);
-      stores.put(name, open(name, kind));
+      try {
+        stores.put(name, open(name, kind));
+      } catch (Store.AlreadyOpenException e) {
+        throw new ServerException(e.getMessage() + "; stop the process that has it open (an inkv server, an admin "
+            + "command or an application), or choose another --data-dir", e);
+      }
     }
   }
 
@@ -202,12 +207,19 @@ final class ServerStores implements AutoCloseable {
 
   /** Flushes and closes every store; idempotent. */
   @Override
-  public synchronized void close() {
+  public void close() {
+    close(true);
+  }
+
+  /** Flushes and closes every store, logging each unless {@code log} is false; idempotent. */
+  synchronized void close(boolean log) {
     for (ServedStore s : stores.values()) {
       try {
         s.store.flush();
         s.close();
-        LOG.info("store '{}' flushed and closed", s.name);
+        if (log) {
+          LOG.info("store '{}' flushed and closed", s.name);
+        }
       } catch (RuntimeException e) {
         LOG.error("store '{}': close failed", s.name, e);
       }
