@@ -196,6 +196,28 @@ public final class Units {
     }
   }
 
+  /**
+   * Returns whether {@code text} is written as a duration rather than as a name: it starts with a
+   * digit or a minus sign, or with {@code P} and a digit or {@code T} (ISO-8601). For settings that
+   * take a duration or a class name, such as an expiry; {@link #parseDuration} then says whether
+   * the duration is well written.
+   */
+  public static boolean isWrittenAsDuration(String text) {
+    String s = text == null ? "" : text.strip();
+    if (s.isEmpty()) {
+      return false;
+    }
+    char first = s.charAt(0);
+    if (first >= '0' && first <= '9' || first == '-') {
+      return true;
+    }
+    if ((first == 'P' || first == 'p') && s.length() > 1) {
+      char second = s.charAt(1);
+      return second >= '0' && second <= '9' || second == 'T' || second == 't';
+    }
+    return false;
+  }
+
   private static long number(String setting, String s, String digits, String what, String forms) {
     try {
       return Long.parseLong(digits.replace("_", ""));

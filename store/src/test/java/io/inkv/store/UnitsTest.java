@@ -131,6 +131,14 @@ class UnitsTest {
     assertTrue(e.reason().contains("is not a " + expected + "; it " + says), e.getMessage());
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"10m | true", "PT10M | true", "pt0.5s | true", "P1D | true", "0 | true",
+      "-1s | true", "1.5h | true", "com.example.Policy | false", "Policy | false", "eternal | false", "'' | false",
+      "P | false"})
+  void whetherAValueIsWrittenAsADurationOrAsAName(String text, boolean duration) {
+    assertEquals(duration, Units.isWrittenAsDuration(text));
+  }
+
   private static Object parse(boolean duration, String text) {
     return duration ? Units.parseDuration("s", text) : Long.valueOf(Units.parseBytes("s", text));
   }
