@@ -50,7 +50,9 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
  * one parser of them ({@link Units}), as in {@code inkv.properties} and Spring's properties.
  * There is no read-only region: Hibernate writes to a region on every load, so a region that
  * refused writes would fail every miss ({@code read_only} is refused, naming Hibernate's own
- * {@code READ_ONLY} access strategy, which is what an entity that never changes wants). A region that neither file nor properties configure is handled as
+ * {@code READ_ONLY} access strategy, which is what an entity that never changes wants).
+ *
+ * <p>A region that neither file nor properties configure is handled as
  * {@code hibernate.javax.cache.missing_cache_strategy} says, as with hibernate-jcache:
  * {@code fail}, {@code create-warn} (the default) or {@code create}. The update-timestamps region
  * is never bounded or expired, whatever the defaults say. Every setting is checked when the

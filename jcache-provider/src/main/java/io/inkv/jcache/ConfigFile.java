@@ -72,9 +72,9 @@ import javax.cache.integration.CacheWriter;
 final class ConfigFile {
   static final String DEFAULT_RESOURCE = "inkv.properties";
   private static final String PREFIX = "inkv.";
-  private static final Set<String> SETTINGS = Set.of("keyType", "valueType", "persistent", "readOnly", "directory", "durability",
-      "maxEntries", "maxBytes", "segmentSize", "statistics", "management", "readThrough", "writeThrough", "loader",
-      "writer", "expiry", "keyCodec", "valueCodec", "template");
+  private static final Set<String> SETTINGS = Set.of("keyType", "valueType", "persistent", "readOnly", "directory",
+      "durability", "maxEntries", "maxBytes", "segmentSize", "statistics", "management", "readThrough", "writeThrough",
+      "loader", "writer", "expiry", "keyCodec", "valueCodec", "template");
   private static final String REPLICATION = "replication.";
   private static final Set<String> REPLICATION_SETTINGS = Set.of("store", "topic", "bootstrapServers", "partitions",
       "replicationFactor", "writeMode", "ownedPartitions", "startupWait", "checkpointInterval", "deadLetterTopic",
@@ -501,18 +501,21 @@ final class ConfigFile {
     }
     int colon = v.indexOf(':');
     if (colon < 0) {
-      return v.isEmpty() || Units.isWrittenAsDuration(v) ? ModifiedExpiryPolicy.factoryOf(positive(key, v)) : factory(key, v, ExpiryPolicy.class,
-          classLoader);
+      // a time to live, counted from the last write as in every inkv setting (docs/settings.md)
+      return v.isEmpty() || Units.isWrittenAsDuration(v) ? ModifiedExpiryPolicy.factoryOf(positive(key, v))
+          : factory(key, v, ExpiryPolicy.class, classLoader);
     }
     String kind = v.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+    if (!Set.of("created", "accessed", "modified", "touched").contains(kind)) {
+      throw error(key, "expected eternal, a time to live such as 10m, created:, accessed:, modified: or"
+          + " touched: and a duration, or an ExpiryPolicy class name, not '" + v + "'");
+    }
     Duration d = positive(key, v.substring(colon + 1));
     return switch (kind) {
       case "created" -> CreatedExpiryPolicy.factoryOf(d);
       case "accessed" -> AccessedExpiryPolicy.factoryOf(d);
       case "modified" -> ModifiedExpiryPolicy.factoryOf(d);
-      case "touched" -> TouchedExpiryPolicy.factoryOf(d);
-      default -> throw error(key, "expected eternal, a time to live such as 10m, created:, accessed:, modified: or"
-          + " touched: and a duration, or an ExpiryPolicy class name, not '" + v + "'");
+      default -> TouchedExpiryPolicy.factoryOf(d);
     };
   }
 

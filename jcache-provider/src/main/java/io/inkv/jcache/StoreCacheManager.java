@@ -218,12 +218,13 @@ final class StoreCacheManager implements CacheManager {
     InkvConfiguration<?, ?> c = cache.getConfiguration(InkvConfiguration.class);
     if (c.getKeyType() != keyType) {
       throw new ClassCastException("cache " + cacheName + " has keys of " + c.getKeyType().getName()
-          + ", not " + keyType.getName() + (c.getKeyType() == Object.class ? untyped(cacheName, c, keyType, valueType) : ""));
+          + ", not " + keyType.getName()
+          + (c.getKeyType() == Object.class ? untyped(cacheName, c, keyType, valueType) : ""));
     }
     if (c.getValueType() != valueType) {
       throw new ClassCastException("cache " + cacheName + " has values of " + c.getValueType().getName()
-          + ", not " + valueType.getName() + (c.getValueType() == Object.class ? untyped(cacheName, c, keyType, valueType)
-          : ""));
+          + ", not " + valueType.getName()
+          + (c.getValueType() == Object.class ? untyped(cacheName, c, keyType, valueType) : ""));
     }
     @SuppressWarnings("unchecked")
     Cache<K, V> typed = (Cache<K, V>) cache;

@@ -340,7 +340,7 @@ public class InkvProperties implements InitializingBean {
   }
 
   /**
-   * Reads size property {@code name} with inkv's one parser; null stays null (as 0 where a caller wants a number).
+   * Reads size property {@code name} with inkv's one parser; an unset one (null) is 0.
    *
    * @throws InvalidConfigurationPropertyValueException naming the property and the accepted forms
    */
