@@ -1,6 +1,7 @@
 package io.inkv.server;
 
 import io.inkv.store.Durability;
+import io.inkv.store.Units;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -12,12 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The server's settings, parsed from the command line and checked in one place ({@link #parse}),
- * so that a wrong flag fails at start-up with the flag's name in the message.
+ * so that a wrong flag fails at start-up with the flag's name in the message. Sizes and durations
+ * are read by {@link Units}, the one parser of every inkv setting (docs/settings.md), so a flag
+ * takes what {@code inkv.properties} and Spring's properties take: {@code 1MB}, {@code 30s}.
  */
 final class ServerOptions {
   static final int DEFAULT_PORT = 8080;
@@ -93,7 +95,8 @@ final class ServerOptions {
       "  --port N                  port, 0 to 65535; 0 picks a free one (default 8080)",
       "  --concurrency N           requests in flight at once, 1 to 65536 (default 256); one more is",
       "                            answered 503 with Retry-After: 1 at once, never queued",
-      "  --shutdown-timeout D      how long SIGTERM/SIGINT waits for requests in flight (default 30s)",
+      "  --shutdown-timeout D      how long SIGTERM/SIGINT waits for requests in flight, up to a year",
+      "                            (default 30s)",
       "",
       "Storage",
       "  --data-dir DIR            directory holding one sub-directory per store, used by one server",
@@ -103,12 +106,13 @@ final class ServerOptions {
       "  --max-stores N            most stores the server opens, 1 to 4096 (default 64)",
       "",
       "Limits (a request over one is refused with 413 or 400 naming the limit)",
-      "  --max-body-bytes N        request body, 1 to 33554432 (default 1048576)",
-      "  --max-key-bytes N         key, UTF-8 bytes, 1 to 65535 (default 1024)",
-      "  --max-field-bytes N       one STRING or BYTES field value, 1 to 16777216 (default 1048576)",
+      "  --max-body-bytes SIZE     request body, 1 to 32MB (default 1MB)",
+      "  --max-key-bytes SIZE      key, UTF-8 bytes, 1 to 65535 (default 1024)",
+      "  --max-field-bytes SIZE    one STRING or BYTES field value, 1 to 16MB (default 1MB)",
       "",
       "Index images (snapshots a new replica starts from)",
-      "  --image-interval D        build one per store this often, e.g. 30s, 10m, 1h; 0 for never (default 10m)",
+      "  --image-interval D        build one per store this often, e.g. 30s, 10m, 1h, up to a year; 0 for never",
+      "                            (default 10m)",
       "  --image-every-writes N    also build one after N writes to a store; 0 for never (default 0)",
       "  --images-keep N           images kept per store, 1 to 100 (default 3)",
       "",
@@ -131,9 +135,11 @@ final class ServerOptions {
       "  --kafka-replication-factor N   replication factor of a new topic, 1 to 32 (default 1)",
       "",
       "  --help                    this text",
+      "",
+      "Sizes: bytes (1048576) or a whole number with B, KB, MB, GB (1KB = 1024 bytes, as in Spring Boot;",
+      "KiB, MiB, GiB mean the same). Durations: a whole number with ms, s, m, h or d (500ms, 30s, 10m,",
+      "2h, 1d) or ISO-8601 (PT10M); a bare number other than 0 is refused. See docs/settings.md.",
       "");
-
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
   /**
    * Parses and checks a command line.
@@ -199,9 +205,9 @@ final class ServerOptions {
       };
       case "--cache-store" -> cacheStore = v;
       case "--max-stores" -> maxStores = intIn(flag, v, 1, 4096);
-      case "--max-body-bytes" -> maxBodyBytes = intIn(flag, v, 1, MAX_MAX_BODY_BYTES);
-      case "--max-key-bytes" -> maxKeyBytes = intIn(flag, v, 1, MAX_MAX_KEY_BYTES);
-      case "--max-field-bytes" -> maxFieldBytes = intIn(flag, v, 1, MAX_MAX_FIELD_BYTES);
+      case "--max-body-bytes" -> maxBodyBytes = bytesIn(flag, v, MAX_MAX_BODY_BYTES, "32MB");
+      case "--max-key-bytes" -> maxKeyBytes = bytesIn(flag, v, MAX_MAX_KEY_BYTES, "65535");
+      case "--max-field-bytes" -> maxFieldBytes = bytesIn(flag, v, MAX_MAX_FIELD_BYTES, "16MB");
       case "--image-interval" -> imageInterval = duration(flag, v);
       case "--image-every-writes" -> imageEveryWrites = longIn(flag, v, 0, Long.MAX_VALUE);
       case "--images-keep" -> imagesKeep = intIn(flag, v, 1, 100);
@@ -349,27 +355,33 @@ final class ServerOptions {
     return n;
   }
 
-  static Duration duration(String flag, String v) {
-    Matcher m = DURATION.matcher(v.trim());
-    if (!m.matches()) {
-      throw new UsageException(flag + " must be a duration such as 500ms, 30s, 10m or 1h: '" + v + "'");
-    }
+  /** A size from 1 byte to {@code max} ({@code maxText} as the message writes it). */
+  private static int bytesIn(String flag, String v, int max, String maxText) {
+    long n;
     try {
-      long n = Long.parseLong(m.group(1));
-      String unit = m.group(2) == null ? "s" : m.group(2);
-      Duration d = switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofSeconds(n);
-      };
-      if (d.compareTo(Duration.ofDays(365)) > 0) {
-        throw new UsageException(flag + " must be at most a year: '" + v + "'");
-      }
-      return d;
-    } catch (NumberFormatException | ArithmeticException e) {
-      throw new UsageException(flag + " is out of range: '" + v + "'");
+      n = Units.parseBytes(flag, v);
+    } catch (Units.FormatException e) {
+      throw new UsageException(e.getMessage());
     }
+    if (n < 1 || n > max) {
+      throw new UsageException(flag + " must be from 1 byte to " + maxText + " (" + max + " bytes): '" + v.strip()
+          + "'");
+    }
+    return (int) n;
+  }
+
+  /** A duration of at most a year (an interval or a timeout longer than that is a mistake). */
+  static Duration duration(String flag, String v) {
+    Duration d;
+    try {
+      d = Units.parseDuration(flag, v);
+    } catch (Units.FormatException e) {
+      throw new UsageException(e.getMessage());
+    }
+    if (d.compareTo(Duration.ofDays(365)) > 0) {
+      throw new UsageException(flag + " must be at most a year (365d): '" + v.strip() + "'");
+    }
+    return d;
   }
 
   String topicOf(String store) {

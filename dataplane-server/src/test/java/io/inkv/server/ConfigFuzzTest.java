@@ -130,12 +130,20 @@ class ConfigFuzzTest {
           case 1 -> String.format(Locale.ROOT, "%,d", n).replace(',', '_');
           default -> Long.toString(n);
         };
+        if (SIZE_FLAGS.contains(flag) && n % 1024 == 0 && n > 0 && r.nextBoolean()) {
+          // sizes take units too: 1KB = 1024 bytes, as in every inkv setting
+          v = n % (1 << 20) == 0 ? (n >> 20) + pick(r, new String[] {"MB", "MiB", "mb"})
+              : (n >> 10) + pick(r, new String[] {"KB", "KiB", " kb"});
+        }
         exp = n;
       } else {
-        v = r.nextBoolean() ? Long.toString(r.nextBoolean() ? range[0] - 1 : range[1] + 1) : pick(r, JUNK);
+        v = r.nextBoolean() ? Long.toString(r.nextBoolean() ? range[0] - 1 : range[1] + 1)
+            : SIZE_FLAGS.contains(flag) && r.nextBoolean() ? pick(r, BAD_SIZES) : pick(r, JUNK);
         exp = null;
-        if (isNumber(v, range)) {
-          exp = Long.parseLong(v.strip().replace("_", ""));
+        Long n = SIZE_FLAGS.contains(flag) ? size(v, range) : isNumber(v, range) ? Long.parseLong(v.strip().replace("_", ""))
+            : null;
+        if (n != null) {
+          exp = n;
           valid = true;
         }
       }
@@ -148,9 +156,9 @@ class ConfigFuzzTest {
           exp = v.strip();
         }
         case "--shutdown-timeout", "--image-interval" -> {
-          String[] ok = {"500ms", "30s", "10m", "1h", "7", " 5s ", "8760h"};
-          String[] bad = {"", "soon", "-1s", "1.5s", "5 s", "5S", "1y", "8761h", "99999999999999999999", "1d",
-              "9223372036854775807h"};
+          String[] ok = {"500ms", "30s", "10m", "1h", " 5s ", "8760h", "1d", "365d", "5 s", "5S", "PT10M", "pt0.5s"};
+          String[] bad = {"", "soon", "-1s", "1.5s", "7", "1y", "8761h", "366d", "99999999999999999999",
+              "9223372036854775807h", "P1M", "10MB", "PT-1S"};
           if (valid) {
             v = pick(r, ok);
             exp = ServerOptions.duration(flag, v);
@@ -246,6 +254,22 @@ class ConfigFuzzTest {
       line.args.add(flag);
       line.args.add(v);
     }
+  }
+
+  /** The flags whose values are sizes (io.inkv.store.Units): bytes, or a whole number with B, KB, MB... */
+  private static final java.util.Set<String> SIZE_FLAGS = java.util.Set.of("--max-body-bytes", "--max-key-bytes",
+      "--max-field-bytes");
+  private static final String[] BAD_SIZES = {"1m", "1M", "16k", "1.5MB", "1 M B", "64MB", "1GB", "-1KB", "KB", "1_KB"};
+
+  /** The bytes a size flag's value means, if it is a size within the flag's range; else null. */
+  private static Long size(String v, long[] range) {
+    long n;
+    try {
+      n = io.inkv.store.Units.parseBytes("size", v);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    return n >= range[0] && n <= range[1] ? n : null;
   }
 
   private static boolean isNumber(String v, long[] range) {

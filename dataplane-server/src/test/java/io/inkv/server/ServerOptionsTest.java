@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.inkv.store.Durability;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.inkv.store.Units;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Flags are checked in one place, and each error names its flag. */
 class ServerOptionsTest {
@@ -62,6 +65,55 @@ class ServerOptionsTest {
     assertTrue(error("--port").startsWith("--port needs a value"));
     assertTrue(error("--bogus").startsWith("unknown flag '--bogus'"));
     assertTrue(error("stray").startsWith("unknown flag 'stray'"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "1048576  | 1048576",
+      "1MB      | 1048576",
+      "512KB    | 524288",
+      "16MB     | 16777216",
+      "1MiB     | 1048576",
+      "64kb     | 65536",
+      "1_000    | 1000"})
+  void byteLimitsTakeTheSizesOfEveryInkvSettingWhereOneKilobyteIs1024Bytes(String text, int bytes) {
+    ServerOptions o = ServerOptions.parse("--max-body-bytes", text, "--max-field-bytes=" + text);
+    assertEquals(bytes, o.maxBodyBytes);
+    assertEquals(bytes, o.maxFieldBytes);
+    assertEquals(1024, ServerOptions.parse("--max-key-bytes", "1KB").maxKeyBytes);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "500ms | PT0.5S",
+      "30s   | PT30S",
+      "10m   | PT10M",
+      "2h    | PT2H",
+      "1d    | PT24H",
+      "PT10M | PT10M",
+      "365d  | PT8760H"})
+  void durationsTakeTheFormsOfEveryInkvSetting(String text, String iso) {
+    ServerOptions o = ServerOptions.parse("--shutdown-timeout", text, "--image-interval=" + text);
+    assertEquals(Duration.parse(iso), o.shutdownTimeout);
+    assertEquals(Duration.parse(iso), o.imageInterval);
+  }
+
+  @Test
+  void aSizeOrDurationInNoAcceptedFormIsRefusedNamingTheFlagAndTheForms() {
+    assertEquals("--max-body-bytes: '1m' is ambiguous: write 1MB for a size (a lone m is not a size unit; m is minutes"
+        + " in a duration). Sizes are " + Units.SIZE_FORMS, error("--max-body-bytes", "1m"));
+    assertTrue(error("--max-field-bytes", "1.5MB").startsWith("--max-field-bytes: '1.5MB' is not a size; write a whole"
+        + " number of a smaller unit (1536MB, not 1.5GB)"));
+    assertEquals("--max-body-bytes must be from 1 byte to 32MB (33554432 bytes): '64MB'",
+        error("--max-body-bytes", "64MB"));
+    assertEquals("--max-key-bytes must be from 1 byte to 65535 (65535 bytes): '64KB'", error("--max-key-bytes", "64KB"));
+    assertEquals("--shutdown-timeout: '30' has no unit: write 30s, 30ms or 30m, for example; durations are "
+        + Units.DURATION_FORMS, error("--shutdown-timeout", "30"));
+    assertTrue(error("--image-interval", "10MB").startsWith("--image-interval: '10MB' is not a duration; it reads as"
+        + " a size"));
+    assertEquals("--image-interval must be at most a year (365d): '366d'", error("--image-interval", "366d"));
+    assertTrue(error("--shutdown-timeout", "0").startsWith("--shutdown-timeout must be positive"));
+    assertEquals(Duration.ZERO, ServerOptions.parse("--image-interval", "0").imageInterval, "0 is never");
   }
 
   @Test

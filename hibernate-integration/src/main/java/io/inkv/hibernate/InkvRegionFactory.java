@@ -3,6 +3,7 @@ package io.inkv.hibernate;
 import io.inkv.jcache.configuration.InkvConfiguration;
 import io.inkv.jcache.spi.InkvCachingProvider;
 import io.inkv.store.Store;
+import io.inkv.store.Units;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Properties;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
-import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.expiry.Duration;
 import javax.cache.expiry.ExpiryPolicy;
 import org.hibernate.boot.spi.SessionFactoryOptions;
@@ -38,14 +38,21 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
  * hibernate.cache.inkv.directory=/var/lib/app/l2                 base directory of persistent regions
  * hibernate.cache.inkv.default.max_entries=100000                every region
  * hibernate.cache.inkv.region.com.example.Book.max_entries=5000  one region (its qualified name)
- * hibernate.cache.inkv.region.com.example.Book.expiry=PT10M      time to live
+ * hibernate.cache.inkv.region.com.example.Book.expiry=10m        time to live
  * hibernate.cache.inkv.region.com.example.Book.persistent=true   survives restarts
  * </pre>
  *
- * <p>Settings: {@code max_entries}, {@code max_bytes}, {@code expiry} (an ISO-8601 duration, meaning
- * time to live, or inkv's {@code created:}, {@code accessed:}, {@code modified:},
+ * <p>Settings: {@code max_entries}, {@code max_bytes}, {@code expiry} (a duration such as
+ * {@code 10m} or {@code PT10M}, meaning a time to live counted from the entry's last write, as
+ * everywhere in inkv, or inkv's {@code created:}, {@code accessed:}, {@code modified:},
  * {@code touched:} forms), {@code persistent}, {@code directory}, {@code durability},
- * {@code segment_size}. A region that neither file nor properties configure is handled as
+ * {@code segment_size}. Sizes ({@code 512MB}, {@code 1048576}) and durations are read by inkv's
+ * one parser of them ({@link Units}), as in {@code inkv.properties} and Spring's properties.
+ * There is no read-only region: Hibernate writes to a region on every load, so a region that
+ * refused writes would fail every miss ({@code read_only} is refused, naming Hibernate's own
+ * {@code READ_ONLY} access strategy, which is what an entity that never changes wants).
+ *
+ * <p>A region that neither file nor properties configure is handled as
  * {@code hibernate.javax.cache.missing_cache_strategy} says, as with hibernate-jcache:
  * {@code fail}, {@code create-warn} (the default) or {@code create}. The update-timestamps region
  * is never bounded or expired, whatever the defaults say. Every setting is checked when the
@@ -166,7 +173,7 @@ public final class InkvRegionFactory extends RegionFactoryTemplate {
         p.setProperty("inkv.directory", value);
       } else if (rest.startsWith("default.")) {
         String setting = setting(key, rest.substring("default.".length()));
-        p.setProperty("inkv.default." + setting, value(setting, value));
+        p.setProperty("inkv.default." + setting, value(key, setting, value));
       } else if (rest.startsWith("region.") && rest.contains(".replication.")) {
         // replication settings pass through as they are (see docs/replication.md)
         p.setProperty("inkv.cache." + rest.substring("region.".length()), value);
@@ -177,7 +184,7 @@ public final class InkvRegionFactory extends RegionFactoryTemplate {
           throw new CacheException(key + ": expected " + PREFIX + "region.<region name>.<setting>");
         }
         String setting = setting(key, body.substring(dot + 1));
-        p.setProperty("inkv.cache." + body.substring(0, dot) + "." + setting, value(setting, value));
+        p.setProperty("inkv.cache." + body.substring(0, dot) + "." + setting, value(key, setting, value));
       } else {
         throw new CacheException(key + ": unknown setting; expected " + CONFIG + ", " + DIRECTORY + ", "
             + PREFIX + "default.<setting> or " + PREFIX + "region.<region name>.<setting>");
@@ -187,6 +194,11 @@ public final class InkvRegionFactory extends RegionFactoryTemplate {
   }
 
   private static String setting(String key, String name) {
+    if (name.equals("read_only") || name.equals("readOnly")) {
+      throw new CacheException(key + ": a second-level cache region cannot be read-only, because Hibernate stores"
+          + " every entity it loads in its region; for entities that never change, use Hibernate's read-only access"
+          + " (@Cache(usage = CacheConcurrencyStrategy.READ_ONLY)), and remove this setting");
+    }
     String inkvName = SETTINGS.get(name);
     if (inkvName == null) {
       inkvName = SETTINGS.values().contains(name) ? name : null;
@@ -197,9 +209,29 @@ public final class InkvRegionFactory extends RegionFactoryTemplate {
     return inkvName;
   }
 
-  private static String value(String setting, String value) {
-    // a bare ISO-8601 duration is a time to live
-    return setting.equals("expiry") && value.toUpperCase(Locale.ROOT).startsWith("P") ? "created:" + value : value;
+  /**
+   * Checks a size or duration under the Hibernate property's own name, so that a refusal names what
+   * the user wrote; the value passes through to inkv's configuration, which reads it the same way.
+   * A bare duration as the expiry is a time to live counted from the last write there, as here.
+   */
+  private static String value(String key, String setting, String value) {
+    try {
+      switch (setting) {
+        case "maxBytes", "segmentSize" -> Units.parseBytes(key, value);
+        case "expiry" -> {
+          int colon = value.indexOf(':');
+          if (colon >= 0) {
+            Units.parseDuration(key, value.substring(colon + 1));
+          } else if (Units.isWrittenAsDuration(value)) {
+            Units.parseDuration(key, value);
+          }
+        }
+        default -> { }
+      }
+    } catch (Units.FormatException e) {
+      throw new CacheException(e.getMessage(), e);
+    }
+    return value;
   }
 
   @Override
@@ -260,10 +292,16 @@ public final class InkvRegionFactory extends RegionFactoryTemplate {
       }
       cache = manager.createCache(name, replication != null ? replication.configuration(name) : new InkvConfiguration<>());
     }
+    @SuppressWarnings("unchecked")
+    InkvConfiguration<Object, Object> configuration = cache.getConfiguration(InkvConfiguration.class);
+    if (configuration.isReadOnly()) {
+      cache.close();
+      throw new CacheException("the second-level cache region " + name + " is declared read-only in the inkv"
+          + " configuration, but Hibernate stores every entity it loads in its region; remove its readOnly setting"
+          + " (for entities that never change, use @Cache(usage = CacheConcurrencyStrategy.READ_ONLY))");
+    }
     long timeToLive = 0;
     long timeToIdle = 0;
-    @SuppressWarnings("unchecked")
-    CompleteConfiguration<Object, Object> configuration = cache.getConfiguration(CompleteConfiguration.class);
     if (configuration.getExpiryPolicyFactory() != null) {
       ExpiryPolicy policy = configuration.getExpiryPolicyFactory().create();
       timeToLive = millis(policy.getExpiryForCreation(), name);

@@ -2,8 +2,7 @@ package io.inkv.hibernate;
 
 import io.inkv.jcache.configuration.InkvConfiguration;
 import io.inkv.replication.ReplicationConfig;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import io.inkv.store.Units;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -94,8 +93,8 @@ final class RegionReplication {
               v.toUpperCase(Locale.ROOT).replace('-', '_')));
           case "partitions" -> b.partitions(Integer.parseInt(v));
           case "replication_factor" -> b.replicationFactor(Short.parseShort(v));
-          case "startup_wait" -> b.startupWait(Duration.parse(v));
-          case "checkpoint_interval" -> b.checkpointInterval(Duration.parse(v));
+          case "startup_wait" -> b.startupWait(Units.parseDuration(key, v));
+          case "checkpoint_interval" -> b.checkpointInterval(Units.parseDuration(key, v));
           default -> {
             if (e.getKey().startsWith("kafka.")) {
               b.kafkaProperty(e.getKey().substring("kafka.".length()), v);
@@ -105,7 +104,9 @@ final class RegionReplication {
             }
           }
         }
-      } catch (IllegalArgumentException | DateTimeParseException ex) {
+      } catch (Units.FormatException ex) {
+        throw new CacheException(ex.getMessage(), ex);
+      } catch (IllegalArgumentException ex) {
         throw new CacheException(key + ": invalid value '" + v + "': " + ex.getMessage(), ex);
       }
     }

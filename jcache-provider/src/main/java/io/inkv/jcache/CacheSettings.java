@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import javax.cache.CacheException;
+import javax.cache.expiry.ExpiryPolicy;
 
 /*
  * Where a cache's store lives and the options it is opened with, decided and checked once when
@@ -25,21 +26,38 @@ import javax.cache.CacheException;
  * hold. Their segments default to 8 MiB: the store starts with a 256 KiB segment and grows, so
  * creating a cache costs one small file whatever the maximum, and 8 MiB bounds the largest value
  * (about 8 MiB) generously. Persistent caches default to the store's 64 MiB segments.
+ *
+ * Read-only caches open an existing persistent cache's directory with the store's read-only mode,
+ * which creates, changes and deletes nothing (not even on destroyCache, see delete()). The
+ * settings that would make the cache write are refused here, at creation, so that no write can
+ * start and fail half-way: a loader (read-through and loadAll store what they load), write-through
+ * (remove calls the CacheWriter before the store), replication (a replica applies the others'
+ * writes) and an expiry policy with an access duration (a hit rewrites the entry's expiry time).
+ * What remains can only write when the application asks for a write, and the store refuses that
+ * before the operation's body runs (Store.ReadOnlyException, which Operation translates).
  */
 final class CacheSettings {
   static final int TEMPORARY_SEGMENT_SIZE = 8 << 20;
 
   private final Path directory;
+  private final String cacheName;
   private final boolean persistent;
+  private final boolean readOnly;
   private final StoreOptions.Builder options;
 
-  private CacheSettings(Path directory, boolean persistent, StoreOptions.Builder options) {
+  private CacheSettings(String cacheName, Path directory, boolean persistent, boolean readOnly,
+      StoreOptions.Builder options) {
+    this.cacheName = cacheName;
     this.directory = directory;
     this.persistent = persistent;
+    this.readOnly = readOnly;
     this.options = options;
   }
 
   static CacheSettings resolve(StoreCacheManager manager, String cacheName, InkvConfiguration<?, ?> c) {
+    if (c.isReadOnly()) {
+      checkReadOnly(cacheName, c);
+    }
     Path directory;
     if (c.isPersistent()) {
       directory = c.getDirectory();
@@ -77,7 +95,8 @@ final class CacheSettings {
         .segmentSize(c.getSegmentSize() != 0 ? c.getSegmentSize()
             : c.isPersistent() ? StoreOptions.DEFAULT_SEGMENT_SIZE : TEMPORARY_SEGMENT_SIZE)
         .maxEntries(c.getMaxEntries())
-        .maxBytes(c.getMaxBytes());
+        .maxBytes(c.getMaxBytes())
+        .readOnly(c.isReadOnly());
     if (c.getDurability() != null) {
       b.durability(c.getDurability());
     }
@@ -86,7 +105,49 @@ final class CacheSettings {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("cache " + cacheName + ": " + e.getMessage(), e);
     }
-    return new CacheSettings(directory, c.isPersistent(), b);
+    return new CacheSettings(cacheName, directory, c.isPersistent(), c.isReadOnly(), b);
+  }
+
+  /** Refuses, naming it, each setting a read-only cache cannot honour without writing. */
+  private static void checkReadOnly(String cacheName, InkvConfiguration<?, ?> c) {
+    String is = "cache " + cacheName + " is read-only";
+    String otherwise = "; or open it writable (readOnly false)";
+    if (!c.isPersistent()) {
+      throw new IllegalArgumentException(is + " but not persistent: a read-only cache opens the files an existing"
+          + " persistent cache left, and a temporary cache starts empty; make it persistent"
+          + " (InkvConfiguration.setPersistent(true), or persistent=true in the configuration file) with the directory"
+          + " that holds those files");
+    }
+    if (c.getReplication() != null) {
+      throw new IllegalArgumentException(is + " and replicated, but a replica writes every change the other replicas"
+          + " publish; remove its replication settings" + otherwise);
+    }
+    if (c.getCacheLoaderFactory() != null || c.isReadThrough()) {
+      throw new IllegalArgumentException(is + " and has " + (c.getCacheLoaderFactory() != null ? "a CacheLoader"
+          : "read-through set") + ", but a loaded value is stored in the cache; remove the loader and read-through"
+          + otherwise);
+    }
+    if (c.isWriteThrough()) {
+      throw new IllegalArgumentException(is + " and write-through, but it has no writes to pass on; remove"
+          + " write-through" + otherwise);
+    }
+    ExpiryPolicy expiry;
+    try {
+      expiry = c.getExpiryPolicyFactory().create();
+    } catch (RuntimeException e) {
+      return; // the cache's creation reports the factory's failure as it does for any cache
+    }
+    javax.cache.expiry.Duration onAccess;
+    try {
+      onAccess = expiry.getExpiryForAccess();
+    } catch (RuntimeException e) {
+      onAccess = null; // a policy that throws on access leaves the expiry unchanged
+    }
+    if (onAccess != null) {
+      throw new IllegalArgumentException(is + ", but its expiry policy (" + expiry.getClass().getName()
+          + ") sets a new expiry time when an entry is read, which writes to the store; give it a policy that does"
+          + " not, such as a time to live (expiry=10m, ModifiedExpiryPolicy), created: or eternal" + otherwise);
+    }
   }
 
   /** Turns a cache name into one safe file name (the name's characters, others as _ and hex). */
@@ -110,7 +171,13 @@ final class CacheSettings {
     try {
       return options.removalListener(listener).open();
     } catch (StoreException e) {
-      throw new CacheException("cannot open the store in " + directory + ": " + e.getMessage(), e);
+      // The store recommends its own readOnly(true) for a directory it may not write; say it in
+      // the words of a cache's configuration.
+      String readOnlyHint = !readOnly && persistent && String.valueOf(e.getMessage()).contains("readOnly(true)")
+          ? " (for this cache: InkvConfiguration.setReadOnly(true), or inkv.cache." + cacheName
+              + ".readOnly=true in the configuration file)"
+          : "";
+      throw new CacheException("cannot open the store in " + directory + ": " + e.getMessage() + readOnlyHint, e);
     }
   }
 
@@ -122,7 +189,13 @@ final class CacheSettings {
     return directory;
   }
 
+  /** Deletes the cache's files, unless the cache is read-only: those belong to whoever wrote them. */
   void delete() {
+    if (readOnly) {
+      System.getLogger(CacheSettings.class.getName()).log(System.Logger.Level.INFO, "cache " + cacheName
+          + " is read-only: its files in " + directory + " are left as they are");
+      return;
+    }
     try {
       deleteTree(directory);
     } catch (UncheckedIOException e) {

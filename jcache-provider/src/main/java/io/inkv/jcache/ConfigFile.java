@@ -4,6 +4,7 @@ import io.inkv.jcache.configuration.InkvConfiguration;
 import io.inkv.replication.ReplicationConfig;
 import io.inkv.store.Durability;
 import io.inkv.store.StoreOptions;
+import io.inkv.store.Units;
 import io.inkv.store.codec.Codec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,20 +55,26 @@ import javax.cache.integration.CacheWriter;
  *   inkv.cache.<cache>.template=<template>     a declared cache starts from a template
  *   inkv.cache.<cache>.<setting>=...           a declared cache, created when the manager starts
  *
- * Settings: keyType, valueType, persistent, directory, durability, maxEntries, maxBytes,
+ * Settings: keyType, valueType, persistent, readOnly, directory, durability, maxEntries, maxBytes,
  * segmentSize, statistics, management, readThrough, writeThrough, loader, writer, expiry,
  * keyCodec, valueCodec (see docs/jcache.md), and replication.* (see docs/replication.md: a declared
  * cache with replication.bootstrapServers is a replica of the store named by replication.store, by
  * default the cache's name; replication.kafka.<property> passes any Kafka client property through).
  * Every key and value is checked when the manager is
  * created, and a wrong one fails then, naming the key and the file.
+ *
+ * Sizes and durations are read by io.inkv.store.Units, the one parser of every inkv setting
+ * (docs/settings.md): 10MB, 512KB, 1048576; 10m, 30s, PT10M. A bare duration as the expiry is a
+ * time to live, counted from the entry's last write (ModifiedExpiryPolicy), the meaning Spring's
+ * time-to-live and Hibernate's expiry have too; created:, accessed:, modified: and touched: name
+ * the other JCache policies explicitly.
  */
 final class ConfigFile {
   static final String DEFAULT_RESOURCE = "inkv.properties";
   private static final String PREFIX = "inkv.";
-  private static final Set<String> SETTINGS = Set.of("keyType", "valueType", "persistent", "directory", "durability",
-      "maxEntries", "maxBytes", "segmentSize", "statistics", "management", "readThrough", "writeThrough", "loader",
-      "writer", "expiry", "keyCodec", "valueCodec", "template");
+  private static final Set<String> SETTINGS = Set.of("keyType", "valueType", "persistent", "readOnly", "directory",
+      "durability", "maxEntries", "maxBytes", "segmentSize", "statistics", "management", "readThrough", "writeThrough",
+      "loader", "writer", "expiry", "keyCodec", "valueCodec", "template");
   private static final String REPLICATION = "replication.";
   private static final Set<String> REPLICATION_SETTINGS = Set.of("store", "topic", "bootstrapServers", "partitions",
       "replicationFactor", "writeMode", "ownedPartitions", "startupWait", "checkpointInterval", "deadLetterTopic",
@@ -350,15 +356,12 @@ final class ConfigFile {
     return out;
   }
 
-  /** Parses an ISO-8601 duration (PT30S) or 0. */
+  /** Parses a duration (30s, 10m, PT30S, 0...) with the one parser of every setting. */
   private java.time.Duration duration(String key, String v) {
-    if (v.equals("0")) {
-      return java.time.Duration.ZERO;
-    }
     try {
-      return java.time.Duration.parse(v);
-    } catch (DateTimeParseException e) {
-      throw error(key, "expected an ISO-8601 duration such as PT30S, or 0, not '" + v + "'");
+      return Units.parseDuration(key, v);
+    } catch (Units.FormatException e) {
+      throw error(key, e.reason());
     }
   }
 
@@ -368,6 +371,9 @@ final class ConfigFile {
     apply(d, defaults, "inkv.default.", classLoader);
     if (!c.isPersistent() && c.getDirectory() == null && d.isPersistent()) {
       c.setPersistent(true);
+    }
+    if (!c.isReadOnly() && d.isReadOnly()) {
+      c.setReadOnly(true);
     }
     if (c.getDurability() == null) {
       c.setDurability(d.getDurability());
@@ -396,6 +402,7 @@ final class ConfigFile {
         case "keyType" -> c.setTypes(loadClass(key, v, Object.class, classLoader), c.getValueType());
         case "valueType" -> c.setTypes(c.getKeyType(), loadClass(key, v, Object.class, classLoader));
         case "persistent" -> c.setPersistent(bool(key, v));
+        case "readOnly" -> c.setReadOnly(bool(key, v));
         case "directory" -> c.setDirectory(Paths.get(v));
         case "durability" -> c.setDurability(durability(key, v));
         case "maxEntries" -> c.setMaxEntries(count(key, v));
@@ -403,7 +410,7 @@ final class ConfigFile {
         case "segmentSize" -> {
           long size = size(key, v);
           if (size != 0 && !StoreOptions.isSegmentSize(size)) {
-            throw error(key, "a segment size is 0 (the default) or a multiple of 4 KiB from 64 KiB to 1 GiB,"
+            throw error(key, "a segment size is 0 (the default) or a multiple of 4KB from 64KB to 1GB,"
                 + " and it bounds the largest entry: " + v);
           }
           c.setSegmentSize((int) size);
@@ -450,28 +457,12 @@ final class ConfigFile {
     }
   }
 
-  /** Parses a byte size: a number with an optional KiB, MiB or GiB (or k, m, g) suffix. */
+  /** Parses a size (10MB, 512KB, 1048576...) with the one parser of every setting. */
   private long size(String key, String v) {
-    String s = v.replace("_", "").trim();
-    long unit = 1;
-    String lower = s.toLowerCase(Locale.ROOT);
-    String[][] suffixes = {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"}, {"k", "1024"}, {"m", "1048576"},
-        {"g", "1073741824"}, {"b", "1"}};
-    for (String[] suffix : suffixes) {
-      if (lower.endsWith(suffix[0])) {
-        unit = Long.parseLong(suffix[1]);
-        s = s.substring(0, s.length() - suffix[0].length()).trim();
-        break;
-      }
-    }
     try {
-      long n = Long.parseLong(s);
-      if (n < 0) {
-        throw error(key, "must not be negative: " + v);
-      }
-      return Math.multiplyExact(n, unit);
-    } catch (NumberFormatException | ArithmeticException e) {
-      throw error(key, "expected a size such as 65536, 64KiB, 8MiB or 1GiB, not '" + v + "'");
+      return Units.parseBytes(key, v);
+    } catch (Units.FormatException e) {
+      throw error(key, e.reason());
     }
   }
 
@@ -500,32 +491,41 @@ final class ConfigFile {
     return factory;
   }
 
-  /** eternal | created:&lt;ISO-8601 duration&gt; | accessed:… | modified:… | touched:… | a class name. */
+  /**
+   * eternal | a duration, the time to live (since the last write) | created:, accessed:,
+   * modified:, touched: and a duration | an ExpiryPolicy class name.
+   */
   private Factory<? extends ExpiryPolicy> expiry(String key, String v, ClassLoader classLoader) {
     if (v.equalsIgnoreCase("eternal")) {
       return EternalExpiryPolicy.factoryOf();
     }
     int colon = v.indexOf(':');
     if (colon < 0) {
-      return factory(key, v, ExpiryPolicy.class, classLoader);
+      // a time to live, counted from the last write as in every inkv setting (docs/settings.md)
+      return v.isEmpty() || Units.isWrittenAsDuration(v) ? ModifiedExpiryPolicy.factoryOf(positive(key, v))
+          : factory(key, v, ExpiryPolicy.class, classLoader);
     }
     String kind = v.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-    Duration d;
-    try {
-      java.time.Duration parsed = java.time.Duration.parse(v.substring(colon + 1).trim());
-      if (parsed.isNegative() || parsed.isZero()) {
-        throw error(key, "the duration must be positive: " + v);
-      }
-      d = new Duration(java.util.concurrent.TimeUnit.MILLISECONDS, parsed.toMillis());
-    } catch (DateTimeParseException e) {
-      throw error(key, "expected an ISO-8601 duration such as PT10M after '" + kind + ":', not '" + v + "'");
+    if (!Set.of("created", "accessed", "modified", "touched").contains(kind)) {
+      throw error(key, "expected eternal, a time to live such as 10m, created:, accessed:, modified: or"
+          + " touched: and a duration, or an ExpiryPolicy class name, not '" + v + "'");
     }
+    Duration d = positive(key, v.substring(colon + 1));
     return switch (kind) {
       case "created" -> CreatedExpiryPolicy.factoryOf(d);
       case "accessed" -> AccessedExpiryPolicy.factoryOf(d);
       case "modified" -> ModifiedExpiryPolicy.factoryOf(d);
-      case "touched" -> TouchedExpiryPolicy.factoryOf(d);
-      default -> throw error(key, "expected eternal, created:, accessed:, modified: or touched:, not '" + v + "'");
+      default -> TouchedExpiryPolicy.factoryOf(d);
     };
+  }
+
+  private Duration positive(String key, String text) {
+    java.time.Duration parsed = duration(key, text.trim());
+    if (parsed.isZero()) {
+      throw error(key, "an expiry duration must be positive (a zero one would keep nothing): " + text.trim()
+          + "; for entries that never expire write eternal");
+    }
+    // JCache durations count whole milliseconds; a positive duration below one is one
+    return new Duration(java.util.concurrent.TimeUnit.MILLISECONDS, Math.max(1, parsed.toMillis()));
   }
 }

@@ -125,6 +125,10 @@ final class Operation<K, V> {
     if (e instanceof Store.ClosedException) {
       return new IllegalStateException("the cache " + name + " is closed", e);
     }
+    if (e instanceof Store.ReadOnlyException) {
+      return new CacheException("cache " + name + " is read-only (readOnly=true), so it cannot be written; write"
+          + " through a cache of the same directory opened without readOnly, while no read-only cache has it open", e);
+    }
     if (e instanceof StoreException) {
       return new CacheException("cache " + name + ": " + e.getMessage(), e);
     }

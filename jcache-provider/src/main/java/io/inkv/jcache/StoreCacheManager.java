@@ -7,8 +7,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -143,14 +145,24 @@ final class StoreCacheManager implements CacheManager {
     return createCache(cacheName, copy, true);
   }
 
-  /** What to do when a cache of Object keys or values is asked for with types: declare them, or ask without. */
-  private String untyped(String cacheName, Class<?> configured, String setting, Class<?> asked) {
-    if (configured != Object.class) {
-      return "";
+  /**
+   * What to do when a cache of Object keys or values is asked for with types: declare them (every
+   * missing one, so that one edit of the file is enough), or ask without.
+   */
+  private String untyped(String cacheName, InkvConfiguration<?, ?> c, Class<?> keyType, Class<?> valueType) {
+    List<String> settings = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
+    if (c.getKeyType() == Object.class && keyType != Object.class) {
+      settings.add("keyType");
+      lines.add("inkv.cache." + cacheName + ".keyType=" + keyType.getName());
+    }
+    if (c.getValueType() == Object.class && valueType != Object.class) {
+      settings.add("valueType");
+      lines.add("inkv.cache." + cacheName + ".valueType=" + valueType.getName());
     }
     String declared = config.declaredCaches().contains(cacheName)
-        ? "; it is declared in " + config.source() + " without " + setting + ": add inkv.cache." + cacheName + "."
-            + setting + "=" + asked.getName() + " there"
+        ? "; it is declared in " + config.source() + " without " + String.join(" and ", settings) + ": add "
+            + String.join(" and ", lines) + " there"
         : "; it was created without types";
     return declared + ", or get it untyped with getCache(\"" + cacheName + "\")";
   }
@@ -201,11 +213,13 @@ final class StoreCacheManager implements CacheManager {
     InkvConfiguration<?, ?> c = cache.getConfiguration(InkvConfiguration.class);
     if (c.getKeyType() != keyType) {
       throw new ClassCastException("cache " + cacheName + " has keys of " + c.getKeyType().getName()
-          + ", not " + keyType.getName() + untyped(cacheName, c.getKeyType(), "keyType", keyType));
+          + ", not " + keyType.getName()
+          + (c.getKeyType() == Object.class ? untyped(cacheName, c, keyType, valueType) : ""));
     }
     if (c.getValueType() != valueType) {
       throw new ClassCastException("cache " + cacheName + " has values of " + c.getValueType().getName()
-          + ", not " + valueType.getName() + untyped(cacheName, c.getValueType(), "valueType", valueType));
+          + ", not " + valueType.getName()
+          + (c.getValueType() == Object.class ? untyped(cacheName, c, keyType, valueType) : ""));
     }
     @SuppressWarnings("unchecked")
     Cache<K, V> typed = (Cache<K, V>) cache;

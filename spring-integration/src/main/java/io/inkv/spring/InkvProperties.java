@@ -3,6 +3,7 @@ package io.inkv.spring;
 import io.inkv.jcache.configuration.InkvConfiguration;
 import io.inkv.store.Durability;
 import io.inkv.store.StoreOptions;
+import io.inkv.store.Units;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import javax.cache.expiry.TouchedExpiryPolicy;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.util.unit.DataSize;
 
 /**
  * The {@code inkv.*} properties of Spring Boot's inkv cache auto-configuration.
@@ -33,12 +33,18 @@ import org.springframework.util.unit.DataSize;
  * </pre>
  *
  * <p>Every setting is checked when the properties are bound, so a wrong one fails start-up
- * with its property name. See {@code docs/spring.md} for the full table.
+ * with its property name. Sizes ({@code 512MB}, {@code 64KB}, {@code 1048576}) and durations
+ * ({@code 10m}, {@code 30s}, {@code PT10M}) are read by inkv's one parser of sizes and durations
+ * ({@link Units}), so they mean what they mean in {@code inkv.properties}, Hibernate's settings and
+ * the server's flags; {@code 1MB} is 1024 × 1024 bytes, as in Spring Boot. See
+ * {@code docs/spring.md} for the full table.
  */
 @ConfigurationProperties("inkv")
 public class InkvProperties implements InitializingBean {
   // The field comments are the property descriptions Spring Boot's configuration processor puts
-  // in the metadata IDEs show, which is why these private fields have Javadoc.
+  // in the metadata IDEs show, which is why these private fields have Javadoc. Sizes and
+  // durations are Strings, read by Units in check(): Spring's own DataSize and Duration
+  // converters accept other forms than the rest of inkv does (a bare 30 as 30 ms, no 10MiB).
   private static final Pattern BOOTSTRAP_SERVER = Pattern.compile("[^\\s,:]+:\\d{1,5}|\\[[0-9A-Fa-f:.]+]:\\d{1,5}");
 
   /** Base directory of persistent caches: each lives in a sub-directory named after the cache. */
@@ -126,21 +132,29 @@ public class InkvProperties implements InitializingBean {
   public static class CacheSettings {
     /** Whether the cache's entries outlive the application (needs inkv.directory). Default false. */
     private Boolean persistent;
+    /**
+     * Whether the cache only reads the files of an existing persistent cache: writes fail, nothing
+     * in its directory changes. Needs persistent. Default false.
+     */
+    private Boolean readOnly;
     /** When writes are forced to the storage device: none, interval or every-write. Default none. */
     private Durability durability;
     /** Most entries kept before the oldest are evicted; 0 for no bound. Default no bound. */
     private Long maxEntries;
-    /** Most stored bytes kept before the oldest entries are evicted; 0 for no bound. Default no bound. */
-    private DataSize maxBytes;
-    /** How long an entry lives after it was last written. Default forever. */
-    private Duration timeToLive;
-    /** How long an entry lives after it was last read or written. Default forever. */
-    private Duration timeToIdle;
+    /**
+     * Most stored bytes kept before the oldest entries are evicted, such as 512MB (1MB = 1024KB);
+     * 0 for no bound. Default no bound.
+     */
+    private String maxBytes;
+    /** How long an entry lives after it was last written (created or updated), such as 10m. Default forever. */
+    private String timeToLive;
+    /** How long an entry lives after it was last read or written, such as 30m. Default forever. */
+    private String timeToIdle;
     /**
      * Size of the store's segment files, 64KB to 1GB, a multiple of 4KB; it bounds the largest
      * value. Default 8MB for temporary caches, 64MB for persistent ones.
      */
-    private DataSize segmentSize;
+    private String segmentSize;
     /** Whether the cache's JCache statistics MXBean is registered. Default false. */
     private Boolean statistics;
     /** Replication of the cache through Kafka. */
@@ -155,6 +169,14 @@ public class InkvProperties implements InitializingBean {
 
     public void setPersistent(Boolean persistent) {
       this.persistent = persistent;
+    }
+
+    public Boolean getReadOnly() {
+      return readOnly;
+    }
+
+    public void setReadOnly(Boolean readOnly) {
+      this.readOnly = readOnly;
     }
 
     public Durability getDurability() {
@@ -173,35 +195,35 @@ public class InkvProperties implements InitializingBean {
       this.maxEntries = maxEntries;
     }
 
-    public DataSize getMaxBytes() {
+    public String getMaxBytes() {
       return maxBytes;
     }
 
-    public void setMaxBytes(DataSize maxBytes) {
+    public void setMaxBytes(String maxBytes) {
       this.maxBytes = maxBytes;
     }
 
-    public Duration getTimeToLive() {
+    public String getTimeToLive() {
       return timeToLive;
     }
 
-    public void setTimeToLive(Duration timeToLive) {
+    public void setTimeToLive(String timeToLive) {
       this.timeToLive = timeToLive;
     }
 
-    public Duration getTimeToIdle() {
+    public String getTimeToIdle() {
       return timeToIdle;
     }
 
-    public void setTimeToIdle(Duration timeToIdle) {
+    public void setTimeToIdle(String timeToIdle) {
       this.timeToIdle = timeToIdle;
     }
 
-    public DataSize getSegmentSize() {
+    public String getSegmentSize() {
       return segmentSize;
     }
 
-    public void setSegmentSize(DataSize segmentSize) {
+    public void setSegmentSize(String segmentSize) {
       this.segmentSize = segmentSize;
     }
 
@@ -221,6 +243,7 @@ public class InkvProperties implements InitializingBean {
     CacheSettings merge(CacheSettings defaults) {
       CacheSettings m = new CacheSettings();
       m.persistent = persistent != null ? persistent : defaults.persistent;
+      m.readOnly = readOnly != null ? readOnly : defaults.readOnly;
       m.durability = durability != null ? durability : defaults.durability;
       m.maxEntries = maxEntries != null ? maxEntries : defaults.maxEntries;
       m.maxBytes = maxBytes != null ? maxBytes : defaults.maxBytes;
@@ -248,10 +271,7 @@ public class InkvProperties implements InitializingBean {
         throw new InvalidConfigurationPropertyValueException(prefix + ".max-entries", maxEntries,
             "must be 0 (no bound) or positive");
       }
-      if (maxBytes != null && maxBytes.isNegative()) {
-        throw new InvalidConfigurationPropertyValueException(prefix + ".max-bytes", maxBytes,
-            "must be 0 (no bound) or positive");
-      }
+      bytes(prefix + ".max-bytes", maxBytes);
       if (timeToLive != null && timeToIdle != null) {
         throw new InvalidConfigurationPropertyValueException(prefix + ".time-to-idle", timeToIdle,
             "set either time-to-live (since the last write) or time-to-idle (since the last read or write), not both");
@@ -259,20 +279,34 @@ public class InkvProperties implements InitializingBean {
       checkPositive(prefix + ".time-to-live", timeToLive);
       checkPositive(prefix + ".time-to-idle", timeToIdle);
       if (segmentSize != null) {
-        long bytes = segmentSize.toBytes();
-        try {
-          StoreOptions.builder(Path.of(".")).segmentSize((int) Math.min(bytes, Integer.MAX_VALUE)).build();
-        } catch (IllegalArgumentException e) {
+        long bytes = bytes(prefix + ".segment-size", segmentSize);
+        if (!StoreOptions.isSegmentSize(bytes)) {
           throw new InvalidConfigurationPropertyValueException(prefix + ".segment-size", segmentSize,
               "must be a multiple of 4KB from 64KB to 1GB");
         }
       }
+      if (Boolean.TRUE.equals(readOnly) && !Boolean.TRUE.equals(persistent)) {
+        throw new InvalidConfigurationPropertyValueException(prefix + ".read-only", true,
+            "a read-only cache opens the files an existing persistent cache left; set " + prefix
+                + ".persistent=true too (with inkv.directory), or remove read-only");
+      }
+      if (Boolean.TRUE.equals(readOnly) && timeToIdle != null) {
+        throw new InvalidConfigurationPropertyValueException(prefix + ".time-to-idle", timeToIdle,
+            "a read-only cache cannot extend an entry's life when it is read (that writes); use time-to-live,"
+                + " or remove read-only");
+      }
+      if (Boolean.TRUE.equals(readOnly) && replication.isEnabled()) {
+        throw new InvalidConfigurationPropertyValueException(prefix + ".read-only", true,
+            "a replica writes every change the other replicas publish; remove read-only or the replication settings");
+      }
       replication.check(prefix + ".replication", cacheName);
     }
 
-    private static void checkPositive(String name, Duration d) {
-      if (d != null && (d.isNegative() || d.isZero())) {
-        throw new InvalidConfigurationPropertyValueException(name, d, "must be positive");
+    private static void checkPositive(String name, String text) {
+      Duration d = duration(name, text);
+      if (d != null && d.isZero()) {
+        throw new InvalidConfigurationPropertyValueException(name, text,
+            "must be positive (a zero one would keep nothing); leave it unset for entries that never expire");
       }
     }
 
@@ -280,16 +314,18 @@ public class InkvProperties implements InitializingBean {
     InkvConfiguration<Object, Object> toConfiguration(String cacheName) {
       InkvConfiguration<Object, Object> c = new InkvConfiguration<>();
       c.setPersistent(Boolean.TRUE.equals(persistent));
+      c.setReadOnly(Boolean.TRUE.equals(readOnly));
       c.setDurability(durability);
       c.setMaxEntries(maxEntries == null ? 0 : maxEntries);
-      c.setMaxBytes(maxBytes == null ? 0 : maxBytes.toBytes());
+      c.setMaxBytes(maxBytes == null ? 0 : bytes("max-bytes", maxBytes));
       if (segmentSize != null) {
-        c.setSegmentSize((int) segmentSize.toBytes());
+        c.setSegmentSize((int) bytes("segment-size", segmentSize));
       }
+      // time to live is counted from the last write, as everywhere in inkv (docs/settings.md)
       if (timeToLive != null) {
-        c.setExpiryPolicyFactory(ModifiedExpiryPolicy.factoryOf(duration(timeToLive)));
+        c.setExpiryPolicyFactory(ModifiedExpiryPolicy.factoryOf(expiry(duration("time-to-live", timeToLive))));
       } else if (timeToIdle != null) {
-        c.setExpiryPolicyFactory(TouchedExpiryPolicy.factoryOf(duration(timeToIdle)));
+        c.setExpiryPolicyFactory(TouchedExpiryPolicy.factoryOf(expiry(duration("time-to-idle", timeToIdle))));
       }
       c.setStatisticsEnabled(Boolean.TRUE.equals(statistics));
       if (replication.isEnabled()) {
@@ -298,8 +334,40 @@ public class InkvProperties implements InitializingBean {
       return c;
     }
 
-    private static javax.cache.expiry.Duration duration(Duration d) {
+    private static javax.cache.expiry.Duration expiry(Duration d) {
       return new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, Math.max(1, d.toMillis()));
+    }
+  }
+
+  /**
+   * Reads size property {@code name} with inkv's one parser; an unset one (null) is 0.
+   *
+   * @throws InvalidConfigurationPropertyValueException naming the property and the accepted forms
+   */
+  static long bytes(String name, String text) {
+    if (text == null) {
+      return 0;
+    }
+    try {
+      return Units.parseBytes(name, text);
+    } catch (Units.FormatException e) {
+      throw new InvalidConfigurationPropertyValueException(name, text, e.reason());
+    }
+  }
+
+  /**
+   * Reads duration property {@code name} with inkv's one parser; null stays null.
+   *
+   * @throws InvalidConfigurationPropertyValueException naming the property and the accepted forms
+   */
+  static Duration duration(String name, String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Units.parseDuration(name, text);
+    } catch (Units.FormatException e) {
+      throw new InvalidConfigurationPropertyValueException(name, text, e.reason());
     }
   }
 
@@ -323,8 +391,8 @@ public class InkvProperties implements InitializingBean {
     private String store;
     /** Whether a write waits for Kafka's acknowledgement. Default wait-for-ack. */
     private WriteMode writeMode;
-    /** How long start-up waits for the replica to catch up with the topic; 0 for not at all. Default 5m. */
-    private Duration startupWait;
+    /** How long start-up waits for the replica to catch up with the topic, such as 30s; 0 for not at all. Default 5m. */
+    private String startupWait;
     /** Partition count of a new topic (an existing topic keeps its own). Default 8. */
     private Integer partitions;
     /** Replication factor of a new topic. Default the broker's default.replication.factor. */
@@ -359,11 +427,11 @@ public class InkvProperties implements InitializingBean {
       this.writeMode = writeMode;
     }
 
-    public Duration getStartupWait() {
+    public String getStartupWait() {
       return startupWait;
     }
 
-    public void setStartupWait(Duration startupWait) {
+    public void setStartupWait(String startupWait) {
       this.startupWait = startupWait;
     }
 
@@ -421,6 +489,7 @@ public class InkvProperties implements InitializingBean {
         }
         return;
       }
+      duration(prefix + ".startup-wait", startupWait);
       for (String server : bootstrapServers) {
         if (server == null || !BOOTSTRAP_SERVER.matcher(server.trim()).matches()) {
           throw new InvalidConfigurationPropertyValueException(prefix + ".bootstrap-servers", server,
@@ -446,7 +515,7 @@ public class InkvProperties implements InitializingBean {
         b.writeMode(io.inkv.replication.ReplicationConfig.WriteMode.valueOf(writeMode.name()));
       }
       if (startupWait != null) {
-        b.startupWait(startupWait);
+        b.startupWait(duration("startup-wait", startupWait));
       }
       if (partitions != null) {
         b.partitions(partitions);

@@ -1,6 +1,7 @@
 package io.inkv.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.inkv.jcache.InkvCache;
 import io.inkv.jcache.configuration.InkvConfiguration;
@@ -12,6 +13,8 @@ import javax.cache.expiry.ModifiedExpiryPolicy;
 import javax.cache.expiry.TouchedExpiryPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -143,6 +146,95 @@ class InkvCacheAutoConfigurationTest {
     assertInvalid("inkv.cache.c.segment-size", "inkv.cache.c.segment-size=1KB");
     assertInvalid("inkv.cache.c.segment-size", "inkv.cache.c.segment-size=65537B");
     assertInvalid("inkv.cache.c.segment-size", "inkv.cache.c.segment-size=2GB");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "10MB     | 10485760",
+      "512KB    | 524288",
+      "1GB      | 1073741824",
+      "10MiB    | 10485760",
+      "1048576  | 1048576",
+      "64KB     | 65536"})
+  void sizesTakeTheFormsOfEveryInkvSettingWhereOneMegabyteIs1024Kilobytes(String text, long bytes) {
+    runner.withPropertyValues("inkv.cache.c.max-bytes=" + text, "inkv.cache.d.segment-size=" + text).run(context -> {
+      assertThat(context).hasNotFailed();
+      CacheManager manager = context.getBean(CacheManager.class);
+      assertThat(configuration(manager, "c").getMaxBytes()).isEqualTo(bytes);
+      assertThat(configuration(manager, "d").getSegmentSize()).isEqualTo((int) bytes);
+    });
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "10m      | 600000",
+      "30s      | 30000",
+      "500ms    | 500",
+      "2h       | 7200000",
+      "1d       | 86400000",
+      "PT10M    | 600000"})
+  void timeToLiveTakesEveryDurationFormAndCountsFromTheLastWrite(String text, long millis) {
+    runner.withPropertyValues("inkv.cache.c.time-to-live=" + text, "inkv.cache.d.time-to-idle=" + text).run(context -> {
+      assertThat(context).hasNotFailed();
+      CacheManager manager = context.getBean(CacheManager.class);
+      javax.cache.expiry.ExpiryPolicy ttl = configuration(manager, "c").getExpiryPolicyFactory().create();
+      assertThat(ttl).isInstanceOf(ModifiedExpiryPolicy.class);
+      assertThat(ttl.getExpiryForCreation()).isEqualTo(new Duration(TimeUnit.MILLISECONDS, millis));
+      assertThat(ttl.getExpiryForUpdate()).isEqualTo(new Duration(TimeUnit.MILLISECONDS, millis));
+      assertThat(ttl.getExpiryForAccess()).isNull();
+      javax.cache.expiry.ExpiryPolicy tti = configuration(manager, "d").getExpiryPolicyFactory().create();
+      assertThat(tti).isInstanceOf(TouchedExpiryPolicy.class);
+      assertThat(tti.getExpiryForAccess()).isEqualTo(new Duration(TimeUnit.MILLISECONDS, millis));
+    });
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "inkv.default.max-bytes          | 10m   | is ambiguous: write 10MB",
+      "inkv.cache.c.max-bytes          | 1.5GB | 1536MB",
+      "inkv.cache.c.segment-size       | lots  | is not a size",
+      "inkv.default.time-to-live       | 30    | has no unit: write 30s",
+      "inkv.cache.c.time-to-idle       | 1.5h  | 90m",
+      "inkv.cache.c.time-to-live       | 10MB  | is not a duration",
+      "inkv.default.replication.startup-wait | soon | is not a duration"})
+  void aSizeOrDurationInNoAcceptedFormFailsStartUpNamingThePropertyAndTheForms(String property, String value,
+      String says) {
+    String[] properties = property.contains("replication")
+        ? new String[] {property + "=" + value, "inkv.default.replication.bootstrap-servers=127.0.0.1:1"}
+        : new String[] {property + "=" + value};
+    runner.withPropertyValues(properties).run(context -> {
+      assertThat(context).hasFailed();
+      InvalidConfigurationPropertyValueException e = invalid(context.getStartupFailure());
+      assertThat(e.getName()).isEqualTo(property);
+      assertThat(e.getValue()).isEqualTo(value);
+      assertThat(e.getMessage()).contains(property, "'" + value + "'", says);
+      assertThat(e.getMessage()).containsAnyOf(io.inkv.store.Units.SIZE_FORMS, io.inkv.store.Units.DURATION_FORMS);
+    });
+  }
+
+  @Test
+  void aReadOnlyCacheReadsAPersistentCachesFilesAndRefusesWrites(@TempDir Path directory) {
+    runner.withPropertyValues("inkv.directory=" + directory, "inkv.cache.users.persistent=true").run(context -> {
+      context.getBean(CacheManager.class).getCache("users").put("ada", "Ada Lovelace");
+    });
+    runner.withPropertyValues("inkv.directory=" + directory, "inkv.cache.users.persistent=true",
+        "inkv.cache.users.read-only=true").run(context -> {
+          assertThat(context).hasNotFailed();
+          Cache users = context.getBean(CacheManager.class).getCache("users");
+          assertThat(configuration(context.getBean(CacheManager.class), "users").isReadOnly()).isTrue();
+          assertThat(users.get("ada").get()).isEqualTo("Ada Lovelace");
+          assertThatThrownBy(() -> users.put("ada", "changed")).hasMessageContaining("cache users is read-only");
+          assertThat(users.get("ada").get()).isEqualTo("Ada Lovelace");
+        });
+  }
+
+  @Test
+  void aReadOnlyCacheThatCannotBeReadOnlyFailsStartUpNamingTheProperty() {
+    assertInvalid("inkv.cache.users.read-only", "inkv.cache.users.read-only=true");
+    assertInvalid("inkv.cache.users.time-to-idle", "inkv.directory=/tmp/x", "inkv.cache.users.persistent=true",
+        "inkv.cache.users.read-only=true", "inkv.cache.users.time-to-idle=10m");
+    assertInvalid("inkv.cache.users.read-only", "inkv.directory=/tmp/x", "inkv.cache.users.persistent=true",
+        "inkv.cache.users.read-only=true", "inkv.cache.users.replication.bootstrap-servers=127.0.0.1:1");
   }
 
   @Test

@@ -17,7 +17,7 @@ import javax.cache.integration.CacheWriter;
 
 /**
  * A JCache configuration with inkv's store settings: where the cache's files go, whether they
- * outlive the cache manager, durability, capacity, segment size and codecs.
+ * outlive the cache manager or are only read, durability, capacity, segment size and codecs.
  *
  * <p>It is a {@link MutableConfiguration}, so every standard setting works as usual, and every
  * setter returns this object, so a configuration reads as a builder:
@@ -59,6 +59,7 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
 
   private String directory;
   private boolean persistent;
+  private boolean readOnly;
   private Durability durability;
   private long maxEntries;
   private long maxBytes;
@@ -80,6 +81,7 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
     if (configuration instanceof InkvConfiguration<K, V> c) {
       directory = c.directory;
       persistent = c.persistent;
+      readOnly = c.readOnly;
       durability = c.durability;
       maxEntries = c.maxEntries;
       maxBytes = c.maxBytes;
@@ -131,6 +133,30 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
   /** Sets whether the cache's data outlives its cache manager (default {@code false}). */
   public InkvConfiguration<K, V> setPersistent(boolean persistent) {
     this.persistent = persistent;
+    return this;
+  }
+
+  /** Returns whether the cache only reads the files of an existing persistent cache; see {@link #setReadOnly}. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  /**
+   * Sets whether the cache only reads the files of an existing persistent cache (default
+   * {@code false}): for a directory on a read-only file system, or data built elsewhere that must
+   * not change. Nothing in the directory is created, changed or deleted, not even by
+   * {@code destroyCache}. Read-only caches in several processes may open the directory at once
+   * (one per process), but not while a writable cache has it open.
+   *
+   * <p>Every write ({@code put}, {@code remove}, {@code clear}, {@code invoke} and their kin)
+   * fails with a {@code CacheException} that says the cache is read-only, before any listener,
+   * statistic or store change. A read-only cache must be {@linkplain #setPersistent persistent}
+   * and may not have a {@code CacheLoader}, read-through, write-through, replication, or an expiry
+   * policy that extends an entry's life when it is read (accessed, touched): each of these writes
+   * to the store, so the cache's creation fails naming the one that is set.
+   */
+  public InkvConfiguration<K, V> setReadOnly(boolean readOnly) {
+    this.readOnly = readOnly;
     return this;
   }
 
@@ -315,7 +341,8 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
     if (!(o instanceof InkvConfiguration<?, ?> c) || !super.equals(o)) {
       return false;
     }
-    return Objects.equals(directory, c.directory) && persistent == c.persistent && durability == c.durability
+    return Objects.equals(directory, c.directory) && persistent == c.persistent && readOnly == c.readOnly
+        && durability == c.durability
         && maxEntries == c.maxEntries && maxBytes == c.maxBytes && heapEntries == c.heapEntries
         && segmentSize == c.segmentSize
         && Objects.equals(keyCodecFactory, c.keyCodecFactory) && Objects.equals(valueCodecFactory, c.valueCodecFactory)
@@ -324,7 +351,8 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
 
   @Override
   public int hashCode() {
-    return 31 * super.hashCode() + Objects.hash(directory, persistent, durability, maxEntries, maxBytes, heapEntries,
+    return 31 * super.hashCode() + Objects.hash(directory, persistent, readOnly, durability, maxEntries, maxBytes,
+        heapEntries,
         segmentSize);
   }
 }
