@@ -72,8 +72,8 @@ import javax.cache.integration.CacheWriter;
 final class ConfigFile {
   static final String DEFAULT_RESOURCE = "inkv.properties";
   private static final String PREFIX = "inkv.";
-  private static final Set<String> SETTINGS = Set.of("keyType", "valueType", "persistent", "readOnly", "directory",
-      "durability", "maxEntries", "maxBytes", "segmentSize", "statistics", "management", "readThrough", "writeThrough",
+  private static final Set<String> SETTINGS = Set.of("keyType", "valueType", "storeByValue", "persistent", "readOnly", "directory",
+      "durability", "maxEntries", "maxBytes", "heapEntries", "segmentSize", "statistics", "management", "readThrough", "writeThrough",
       "loader", "writer", "expiry", "keyCodec", "valueCodec", "template");
   private static final String REPLICATION = "replication.";
   private static final Set<String> REPLICATION_SETTINGS = Set.of("store", "topic", "bootstrapServers", "partitions",
@@ -401,12 +401,14 @@ final class ConfigFile {
         case "template" -> { }
         case "keyType" -> c.setTypes(loadClass(key, v, Object.class, classLoader), c.getValueType());
         case "valueType" -> c.setTypes(c.getKeyType(), loadClass(key, v, Object.class, classLoader));
+        case "storeByValue" -> c.setStoreByValue(bool(key, v));
         case "persistent" -> c.setPersistent(bool(key, v));
         case "readOnly" -> c.setReadOnly(bool(key, v));
         case "directory" -> c.setDirectory(Paths.get(v));
         case "durability" -> c.setDurability(durability(key, v));
         case "maxEntries" -> c.setMaxEntries(count(key, v));
         case "maxBytes" -> c.setMaxBytes(size(key, v));
+        case "heapEntries" -> c.setHeapEntries(count(key, v));
         case "segmentSize" -> {
           long size = size(key, v);
           if (size != 0 && !StoreOptions.isSegmentSize(size)) {

@@ -79,6 +79,53 @@ class DeclarativeConfigurationTest {
         storeSetting.getMessage());
   }
 
+  /** A value with no codec and no Serializable: only a by-reference cache on the heap holds it. */
+  static final class Session {
+    final String user;
+
+    Session(String user) {
+      this.user = user;
+    }
+  }
+
+  @Test
+  void aFileDeclaresByReferenceCachesOnTheHeapAndOverAPersistentStore() throws Exception {
+    Path file = directory.resolve("by-reference.properties");
+    Files.writeString(file, String.join("\n",
+        "inkv.directory=" + directory.resolve("data").toString().replace("\\", "/"),
+        "inkv.cache.sessions.valueType=" + Session.class.getName(),
+        "inkv.cache.sessions.storeByValue=false",
+        "inkv.cache.sessions.maxEntries=2",
+        "inkv.cache.points.keyType=java.lang.String",
+        "inkv.cache.points.valueType=java.lang.String",
+        "inkv.cache.points.storeByValue=false",
+        "inkv.cache.points.persistent=true",
+        "inkv.cache.points.heapEntries=5",
+        ""));
+    CacheManager manager = Providers.inkv().getCacheManager(file.toUri(), getClass().getClassLoader());
+    try {
+      Cache<Object, Session> sessions = manager.getCache("sessions");
+      Session s = new Session("ada");
+      sessions.put("s1", s);
+      assertTrue(s == sessions.get("s1"), "by reference: the instance itself");
+      sessions.put("s2", new Session("b"));
+      sessions.put("s3", new Session("c"));
+      assertEquals(2, sessions.unwrap(InkvCache.class).estimatedSize(), "bounded by maxEntries");
+      Cache<String, String> points = manager.getCache("points", String.class, String.class);
+      @SuppressWarnings("unchecked")
+      InkvConfiguration<String, String> c = points.getConfiguration(InkvConfiguration.class);
+      assertEquals(5, c.getHeapEntries());
+      assertTrue(!c.isStoreByValue() && c.isPersistent());
+    } finally {
+      manager.close();
+    }
+    Files.writeString(file, "inkv.cache.values.heapEntries=5\n");
+    CacheException refused = assertThrows(CacheException.class,
+        () -> Providers.inkv().getCacheManager(file.toUri(), getClass().getClassLoader()));
+    assertTrue(refused.getMessage().contains("heapEntries") && refused.getMessage().contains("values"),
+        refused.getMessage());
+  }
+
   @Test
   void anotherProvidersXmlConfigurationIsRefusedNamingTheFileAndWhatInkvReads() throws Exception {
     Path file = directory.resolve("ehcache.xml");
