@@ -66,7 +66,6 @@ class ThreadLifecycleTest {
       CacheManager manager = Caching.getCachingProvider(Providers.INKV).getCacheManager();
 
       Cache<Integer, String> temporary = manager.createCache("temporary", InkvConfiguration.of(Integer.class, String.class)
-          .setSegmentSize(64 * 1024)
           .setCacheLoaderFactory(FactoryBuilder.factoryOf(Loader.class)));
       temporary.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
           FactoryBuilder.factoryOf(Created.class), null, false, false));
@@ -76,16 +75,18 @@ class ThreadLifecycleTest {
       Cache<Integer, String> persistent = manager.createCache("persistent", InkvConfiguration.of(Integer.class, String.class)
           .setPersistent(true).setDirectory(Path.of(args[0], "persistent")).setSegmentSize(64 * 1024));
 
-      // past half of the first segment, so that maintenance has the writer prepare the next one
-      String value = "v".repeat(200);
-      for (int i = 0; i < 250; i++) {
-        temporary.put(i, value);
-        persistent.put(i, value);
+      for (int i = 0; i < 100; i++) {
+        temporary.put(i, "v");
       }
       Created.LATCH.await(30, TimeUnit.SECONDS);
+      // until a segment is half full and maintenance has the writer prepare the next one
+      String value = "v".repeat(200);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!inkvThreads().toString().contains("inkv-segment-allocator") && System.nanoTime() < deadline) {
-        Thread.sleep(10);
+      for (int i = 0; !inkvThreads().toString().contains("inkv-segment-allocator") && System.nanoTime() < deadline; i++) {
+        persistent.put(i, value);
+        if (i % 20 == 19) {
+          Thread.sleep(5);
+        }
       }
       System.out.println(OPEN + inkvThreads());
       manager.close();
