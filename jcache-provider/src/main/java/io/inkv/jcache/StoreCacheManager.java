@@ -1,6 +1,8 @@
 package io.inkv.jcache;
 
 import io.inkv.jcache.configuration.InkvConfiguration;
+import io.inkv.jcache.event.EventDispatcher;
+import io.inkv.store.internal.SharedExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,6 +18,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -34,6 +37,11 @@ import javax.cache.spi.CachingProvider;
  *
  * The caches a configuration file declares are created when the manager is created, so a wrong
  * setting fails then, and getCacheNames lists them from the start.
+ *
+ * Threads: the manager holds the listener threads (EventDispatcher's shared pool) from creation to
+ * close, and each cache's store holds the store's background thread. Closing the manager closes
+ * every cache and then lets go of the listener threads, so once the last manager and store of the
+ * JVM are closed no inkv thread is left running.
  */
 final class StoreCacheManager implements CacheManager {
   private static final System.Logger LOG = System.getLogger(StoreCacheManager.class.getName());
@@ -57,6 +65,7 @@ final class StoreCacheManager implements CacheManager {
   private final Properties properties;
   private final ConfigFile config;
   private final Runnable onClose;
+  private final SharedExecutor.Lease<ExecutorService> eventThreads = EventDispatcher.openExecutor();
   private final Map<String, StoreCache<?, ?>> caches = new ConcurrentHashMap<>();
   private final AtomicLong cacheNumbers = new AtomicLong();
   private Path temporaryRoot;
@@ -75,9 +84,11 @@ final class StoreCacheManager implements CacheManager {
       }
     } catch (IllegalArgumentException e) {
       closeCaches();
+      eventThreads.close();
       throw new CacheException("invalid inkv configuration: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeCaches();
+      eventThreads.close();
       throw e;
     }
   }
@@ -285,8 +296,12 @@ final class StoreCacheManager implements CacheManager {
       }
       closed = true;
     }
-    closeCaches();
-    onClose.run();
+    try {
+      closeCaches();
+      onClose.run();
+    } finally {
+      eventThreads.close(); // the last manager's close ends the listener threads
+    }
   }
 
   private void closeCaches() {

@@ -102,6 +102,7 @@ final class Applier {
   private KafkaConsumer<byte[], byte[]> consumer;
   private boolean dirty = true; // the first checkpoint records the topic even if nothing was applied
   private final ExecutorService checkpointer;
+  private volatile Thread checkpointerThread; // its one thread, once started: stop() waits for it to end
   private Future<?> checkpointInFlight;
   private volatile boolean checkpointFailed;
   private long holdSince;
@@ -137,6 +138,7 @@ final class Applier {
     this.checkpointer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, checkpointThread);
       t.setDaemon(true);
+      checkpointerThread = t;
       return t;
     });
   }
@@ -234,6 +236,14 @@ final class Applier {
       }
     } finally {
       checkpointer.shutdown(); // not shutdownNow: an interrupt would close the file channels the flush is using
+      Thread checkpointing = checkpointerThread;
+      if (checkpointing != null) {
+        try {
+          checkpointing.join(TimeUnit.SECONDS.toMillis(10)); // so that no thread of a stopped replica is left
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       try {
         consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {

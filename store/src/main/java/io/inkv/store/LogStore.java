@@ -100,7 +100,7 @@ final class LogStore implements Store {
    */
   void abandon() {
     closed = true;
-    maintenance.cancel();
+    maintenance.release();
     gate.closeAndDrain();
   }
 
@@ -733,6 +733,7 @@ final class LogStore implements Store {
         files.close(failure);
       } finally {
         maintenance.lock.unlock();
+        maintenance.release(); // the last store's close stops the maintenance thread
       }
     }
   }

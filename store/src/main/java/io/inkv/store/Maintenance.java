@@ -1,9 +1,10 @@
 package io.inkv.store;
 
+import io.inkv.store.internal.SharedExecutor;
 import java.lang.ref.WeakReference;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,16 +18,24 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * The scheduled task holds the store weakly, so a store that was never closed can still be
  * collected (its task then cancels itself). It is scheduled once recovery has finished.
+ *
+ * The thread lives while a store uses it: each store with background maintenance holds a lease on
+ * the shared executor from start() until its close has finished, and the last one to let go stops
+ * the thread and waits for it to end (SharedExecutor), so closing every store leaves no inkv thread
+ * behind. A store collected without close lets go when its task finds it gone.
  */
 final class Maintenance {
   private static final System.Logger LOG = System.getLogger(Maintenance.class.getName());
-  private static final ScheduledExecutorService EXECUTOR = executor();
+  private static final SharedExecutor<ScheduledThreadPoolExecutor> EXECUTOR = new SharedExecutor<>(
+      n -> "inkv-maintenance", Maintenance::executor);
 
   private final LogStore store;
   final ReentrantLock lock = new ReentrantLock();
   // Scheduled by start(), once recovery finished and the store is fully built: a task scheduled
   // from the constructor could run before LogStore had published this object to it.
   private volatile ScheduledFuture<?> task;
+  private SharedExecutor.Lease<ScheduledThreadPoolExecutor> lease; // guarded by this
+  private boolean released; // guarded by this
   private volatile boolean cancelled;
   // Snapshots waiting for or holding the lock; writers helping compaction do not wait behind one.
   private final AtomicInteger snapshots = new AtomicInteger();
@@ -37,31 +46,35 @@ final class Maintenance {
     this.store = store;
   }
 
-  private static ScheduledExecutorService executor() {
-    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "inkv-maintenance");
-      t.setDaemon(true);
-      return t;
-    });
+  private static ScheduledThreadPoolExecutor executor(ThreadFactory threads) {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, threads);
     executor.setRemoveOnCancelPolicy(true);
     return executor;
   }
 
   private static final class Tick implements Runnable {
     private final WeakReference<LogStore> store;
+    private final SharedExecutor.Lease<?> lease;
 
-    Tick(LogStore store) {
+    Tick(LogStore store, SharedExecutor.Lease<?> lease) {
       this.store = new WeakReference<>(store);
+      this.lease = lease;
     }
 
     @Override
     public void run() {
       LogStore s = store.get();
       if (s == null) {
+        lease.close();
         throw new IllegalStateException("store collected without close; cancelling its maintenance");
       }
       s.maintenance.run();
     }
+  }
+
+  /** Returns how many stores hold the shared maintenance thread; for tests. */
+  static int storesUsingTheThreadForTest() {
+    return EXECUTOR.usersForTest();
   }
 
   /** Lets the scheduled work start; called once recovery has finished. */
@@ -71,18 +84,41 @@ final class Maintenance {
     StoreOptions options = store.options;
     if (options.backgroundMaintenance() && !options.readOnly()) {
       long interval = options.maintenanceInterval().toMillis();
-      task = EXECUTOR.scheduleWithFixedDelay(new Tick(store), interval, interval, TimeUnit.MILLISECONDS);
+      synchronized (this) {
+        if (released) {
+          return; // closed while this was starting
+        }
+        lease = EXECUTOR.acquire();
+        task = lease.executor().scheduleWithFixedDelay(new Tick(store, lease), interval, interval, TimeUnit.MILLISECONDS);
+      }
       if (cancelled) {
         task.cancel(false); // closed while this was scheduling
       }
     }
   }
 
+  /** Stops the scheduled work; a tick in progress finishes. */
   void cancel() {
     cancelled = true;
     ScheduledFuture<?> t = task;
     if (t != null) {
       t.cancel(false);
+    }
+  }
+
+  /**
+   * Lets go of the shared thread, once the store's close has finished with the maintenance lock; the
+   * last store to let go stops the thread and waits for it to end.
+   */
+  void release() {
+    cancel();
+    SharedExecutor.Lease<?> l;
+    synchronized (this) {
+      released = true;
+      l = lease;
+    }
+    if (l != null) {
+      l.close();
     }
   }
 

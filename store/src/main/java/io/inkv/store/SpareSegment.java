@@ -1,14 +1,15 @@
 package io.inkv.store;
 
+import io.inkv.store.internal.SharedExecutor;
 import io.inkv.store.memory.MappedFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,10 +24,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Not while less than twice its size is free on the disk (it must not take the space the writes
  * need), and not for RETRY_NANOS after a failure.
+ *
+ * A store holds a lease on the shared writer from its first preparation until discard() at close;
+ * the last store to let go stops the thread and waits for it to end (SharedExecutor). Between
+ * preparations the idle thread ends after 30 s anyway.
  */
 final class SpareSegment {
   private static final System.Logger LOG = System.getLogger(SpareSegment.class.getName());
-  private static final ExecutorService WRITER = writer();
+  private static final SharedExecutor<ThreadPoolExecutor> WRITER = new SharedExecutor<>(
+      n -> "inkv-segment-allocator", SpareSegment::writer);
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   /** A prepared file and its size. */
@@ -36,6 +42,7 @@ final class SpareSegment {
   private final AtomicLong adopted = new AtomicLong();
   private Spare spare; // guarded by this
   private Future<?> task; // guarded by this
+  private SharedExecutor.Lease<ThreadPoolExecutor> writer; // guarded by this: taken by the first preparation
   private long retryAt; // guarded by this: System.nanoTime() before which a failed preparation is not retried
   private boolean closed; // guarded by this
 
@@ -43,12 +50,8 @@ final class SpareSegment {
     this.directory = directory;
   }
 
-  private static ExecutorService writer() {
-    ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(r, "inkv-segment-allocator");
-      t.setDaemon(true);
-      return t;
-    });
+  private static ThreadPoolExecutor writer(ThreadFactory threads) {
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads);
     executor.allowCoreThreadTimeOut(true);
     return executor;
   }
@@ -80,7 +83,10 @@ final class SpareSegment {
       deleteQuietly(spare.path);
       spare = null;
     }
-    task = WRITER.submit(() -> write(path, size));
+    if (writer == null) {
+      writer = WRITER.acquire();
+    }
+    task = writer.executor().submit(() -> write(path, size));
   }
 
   private void write(Path path, int size) {
@@ -111,12 +117,15 @@ final class SpareSegment {
     }
   }
 
-  /** Waits for a preparation in flight and deletes the prepared file; for the store's close. */
+  /** Waits for a preparation in flight, deletes the prepared file and lets go of the writer; for the store's close. */
   void discard() {
     Future<?> pending;
+    SharedExecutor.Lease<?> leased;
     synchronized (this) {
       closed = true;
       pending = task;
+      leased = writer;
+      writer = null;
     }
     if (pending != null) {
       try {
@@ -133,6 +142,9 @@ final class SpareSegment {
         spare = null;
       }
     }
+    if (leased != null) {
+      leased.close();
+    }
   }
 
   static void deleteQuietly(Path path) {
@@ -146,6 +158,11 @@ final class SpareSegment {
   /** Whether a prepared file is ready; for tests. */
   synchronized boolean readyForTest() {
     return spare != null;
+  }
+
+  /** How many stores hold the shared writer thread; for tests. */
+  static int storesUsingTheWriterForTest() {
+    return WRITER.usersForTest();
   }
 
   /** How many rolls used a prepared file; for tests. */

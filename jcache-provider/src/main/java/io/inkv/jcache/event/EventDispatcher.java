@@ -1,5 +1,6 @@
 package io.inkv.jcache.event;
 
+import io.inkv.store.internal.SharedExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -7,7 +8,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.cache.Cache;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.event.CacheEntryListenerException;
@@ -29,21 +29,15 @@ import javax.cache.event.EventType;
  */
 public final class EventDispatcher<K, V> {
   /*
-   * One shared pool of daemon threads for every cache: idle threads end after a minute, so an
-   * application without listeners never starts one. A dedicated pool rather than the common
-   * ForkJoinPool: on a 2-core machine that has one worker, and a synchronous listener blocking
-   * it would stall every other cache's events.
+   * One shared pool of daemon threads for every cache: threads start on demand and idle ones end
+   * after a minute, so an application without listeners never starts one. A dedicated pool rather
+   * than the common ForkJoinPool: on a 2-core machine that has one worker, and a synchronous
+   * listener blocking it would stall every other cache's events. Every open cache manager holds a
+   * lease on it (openExecutor); when the last one closes, the pool is shut down and its threads
+   * are waited for, so no inkv thread outlives the cache managers.
    */
-  private static final ExecutorService EXECUTOR = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
-    private final AtomicInteger count = new AtomicInteger();
-
-    @Override
-    public Thread newThread(Runnable r) {
-      Thread t = new Thread(r, "inkv-jcache-events-" + count.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }
-  });
+  private static final SharedExecutor<ExecutorService> EXECUTOR = new SharedExecutor<>(
+      n -> "inkv-jcache-events-" + n, Executors::newCachedThreadPool);
   private static final ThreadLocal<List<CompletableFuture<Void>>> PENDING = ThreadLocal.withInitial(ArrayList::new);
 
   private final Cache<K, V> source;
@@ -55,9 +49,21 @@ public final class EventDispatcher<K, V> {
     this.source = source;
   }
 
-  /** Returns the executor listener tasks (and the provider's other background work) run on. */
+  /**
+   * Returns the executor listener tasks (and the provider's other background work) run on.
+   *
+   * @throws IllegalStateException if no cache manager is open
+   */
   public static ExecutorService executor() {
-    return EXECUTOR;
+    return EXECUTOR.executor();
+  }
+
+  /**
+   * Holds the executor for a cache manager until the lease is closed; the last lease closed stops
+   * the executor's threads and waits (up to 10 s) for them to end.
+   */
+  public static SharedExecutor.Lease<ExecutorService> openExecutor() {
+    return EXECUTOR.acquire();
   }
 
   /**
@@ -141,7 +147,7 @@ public final class EventDispatcher<K, V> {
   private void publish(EventType type, K key, V value, V oldValue, boolean awaited) {
     for (Registration<K, V> r : registrations) {
       if (r.accepts(type)) {
-        CompletableFuture<Void> f = r.enqueue(EXECUTOR, source, type, key, value, oldValue);
+        CompletableFuture<Void> f = r.enqueue(EXECUTOR.executor(), source, type, key, value, oldValue);
         if (awaited && r.synchronous) {
           PENDING.get().add(f);
         }

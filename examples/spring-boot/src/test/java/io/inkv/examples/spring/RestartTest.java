@@ -13,7 +13,7 @@ class RestartTest {
 
   private static ConfigurableApplicationContext start(Path directory) {
     return new SpringApplicationBuilder(BookApplication.class)
-        .run("--inkv.directory=" + directory, "--example.repository.latency=0ms");
+        .run("--inkv.directory=" + directory, "--example.repository.latency=0ms", "--server.port=0");
   }
 
   @Test
