@@ -42,9 +42,15 @@ import org.springframework.cache.support.AbstractCacheManager;
  *
  * <p>Caches declared on the builder are created by {@link Builder#build()}, so a wrong setting fails
  * there. Other names get a cache with the defaults on first use, unless
- * {@link Builder#dynamic(boolean) dynamic} creation is off. Keys and values are stored by value:
- * built-in types (strings, numbers, UUIDs, {@code java.time} values, byte arrays) in their own
- * encoding, anything else through Java serialization, so values must be {@link java.io.Serializable}.
+ * {@link Builder#dynamic(boolean) dynamic} creation is off.
+ *
+ * <p>The default configuration keeps entries by reference on the heap, as Spring's own
+ * {@code ConcurrentMapCacheManager} does: a cached result is the object the method returned, and
+ * need not be {@link java.io.Serializable}. A configuration passed to the builder keeps JCache's
+ * {@code storeByValue} (true unless set false): by value, keys and values are encoded into the
+ * cache's store (records and beans by inkv's codec, built-in types in their own encoding, anything
+ * else through Java serialization), which persistent and replicated caches need. See
+ * {@code docs/spring.md}.
  *
  * <p>{@link Cache#get(Object, java.util.concurrent.Callable)} (what {@code @Cacheable(sync = true)}
  * calls) runs the loader once per missing key however many threads ask, under the key's lock;
@@ -176,7 +182,8 @@ public final class InkvCacheManager extends AbstractCacheManager implements Auto
     private ClassLoader classLoader;
     private boolean allowNullValues = true;
     private boolean dynamic = true;
-    private Function<String, InkvConfiguration<Object, Object>> defaults = name -> new InkvConfiguration<>();
+    private Function<String, InkvConfiguration<Object, Object>> defaults =
+        name -> new InkvConfiguration<>().setStoreByValue(false);
     private final Map<String, InkvConfiguration<Object, Object>> caches = new LinkedHashMap<>();
 
     private Builder() {}
@@ -213,7 +220,7 @@ public final class InkvCacheManager extends AbstractCacheManager implements Auto
 
     /**
      * Sets the configuration of caches that were not declared with their own (copied for each;
-     * default a temporary, unbounded, eternal cache).
+     * default a temporary, unbounded, eternal cache kept by reference on the heap).
      *
      * @throws IllegalArgumentException if it sets key or value types other than {@code Object}
      */

@@ -130,6 +130,18 @@ public class InkvProperties implements InitializingBean {
    * a named cache takes the default's value.
    */
   public static class CacheSettings {
+    /**
+     * Whether the cache keeps copies (encoded in its store) rather than the objects themselves.
+     * Default false for a cache that is neither persistent nor replicated (kept by reference on the
+     * heap, as Spring's own ConcurrentMapCacheManager does: values need not be Serializable), true
+     * for a persistent or replicated one.
+     */
+    private Boolean storeByValue;
+    /**
+     * How many instances a by-reference cache that is persistent or replicated keeps beside its
+     * store (store-by-value=false with persistent or replication). Default max-entries, else 10000.
+     */
+    private Long heapEntries;
     /** Whether the cache's entries outlive the application (needs inkv.directory). Default false. */
     private Boolean persistent;
     /**
@@ -162,6 +174,22 @@ public class InkvProperties implements InitializingBean {
 
     /** Creates settings with nothing set. */
     public CacheSettings() {}
+
+    public Boolean getStoreByValue() {
+      return storeByValue;
+    }
+
+    public void setStoreByValue(Boolean storeByValue) {
+      this.storeByValue = storeByValue;
+    }
+
+    public Long getHeapEntries() {
+      return heapEntries;
+    }
+
+    public void setHeapEntries(Long heapEntries) {
+      this.heapEntries = heapEntries;
+    }
 
     public Boolean getPersistent() {
       return persistent;
@@ -242,6 +270,8 @@ public class InkvProperties implements InitializingBean {
     /** Returns these settings with every unset one taken from {@code defaults}. */
     CacheSettings merge(CacheSettings defaults) {
       CacheSettings m = new CacheSettings();
+      m.storeByValue = storeByValue != null ? storeByValue : defaults.storeByValue;
+      m.heapEntries = heapEntries != null ? heapEntries : defaults.heapEntries;
       m.persistent = persistent != null ? persistent : defaults.persistent;
       m.readOnly = readOnly != null ? readOnly : defaults.readOnly;
       m.durability = durability != null ? durability : defaults.durability;
@@ -299,7 +329,29 @@ public class InkvProperties implements InitializingBean {
         throw new InvalidConfigurationPropertyValueException(prefix + ".read-only", true,
             "a replica writes every change the other replicas publish; remove read-only or the replication settings");
       }
+      boolean byReference = !storesByValue();
+      boolean heapOnly = byReference && !Boolean.TRUE.equals(persistent) && !replication.isEnabled();
+      if (heapOnly && maxBytes != null && bytes(prefix + ".max-bytes", maxBytes) != 0) {
+        throw new InvalidConfigurationPropertyValueException(prefix + ".max-bytes", maxBytes,
+            "a cache kept by reference on the heap counts entries, not bytes: use max-entries, or set "
+                + prefix + ".store-by-value=true to keep encoded copies bounded by bytes");
+      }
+      if (heapEntries != null && (heapEntries <= 0 || !byReference || heapOnly)) {
+        throw new InvalidConfigurationPropertyValueException(prefix + ".heap-entries", heapEntries,
+            heapEntries <= 0 ? "must be positive"
+                : "only a by-reference cache that is persistent or replicated keeps instances beside its store; this"
+                + " one " + (heapOnly ? "keeps every entry on the heap, bounded by max-entries" : "stores by value"));
+      }
       replication.check(prefix + ".replication", cacheName);
+    }
+
+    /*
+     * By reference unless persistent or replicated, when store-by-value is not set: Spring's own
+     * local caches (ConcurrentMapCacheManager, Caffeine) keep the objects, @Cacheable results are
+     * often not Serializable, and a persistent or replicated cache needs its entries encoded.
+     */
+    private boolean storesByValue() {
+      return storeByValue != null ? storeByValue : Boolean.TRUE.equals(persistent) || replication.isEnabled();
     }
 
     private static void checkPositive(String name, String text) {
@@ -313,6 +365,10 @@ public class InkvProperties implements InitializingBean {
     /** Returns these settings as the JCache configuration of Spring cache {@code cacheName} (any key and value). */
     InkvConfiguration<Object, Object> toConfiguration(String cacheName) {
       InkvConfiguration<Object, Object> c = new InkvConfiguration<>();
+      c.setStoreByValue(storesByValue());
+      if (heapEntries != null) {
+        c.setHeapEntries(heapEntries);
+      }
       c.setPersistent(Boolean.TRUE.equals(persistent));
       c.setReadOnly(Boolean.TRUE.equals(readOnly));
       c.setDurability(durability);

@@ -13,7 +13,8 @@ import org.springframework.cache.support.AbstractValueAdaptingCache;
  * A Spring Cache over one inkv JCache cache (InkvCache<Object, Object>, values through
  * NullValueCodec, so a cached null is Spring's NullValue marker stored as no bytes).
  *
- * Reads: get(key) is the JCache get (an index probe and a decode from the mapped record, no lock).
+ * Reads: get(key) is the JCache get, no lock: by reference one hash map lookup, by value an index
+ * probe and a decode from the mapped record.
  *
  * get(key, Callable) -- what @Cacheable(sync = true) calls -- first reads without a lock; on a
  * miss it runs the loader inside InkvCache.invoke, that is inside Store.update under the key's
@@ -66,7 +67,10 @@ final class InkvSpringCache extends AbstractValueAdaptingCache {
     return name;
   }
 
-  /** Returns the {@link InkvCache}; {@code unwrap(io.inkv.store.Store.class)} on it gives the store. */
+  /**
+   * Returns the {@link InkvCache}; {@code unwrap(io.inkv.store.Store.class)} on it gives the store
+   * of a cache that has one (a by-value, persistent or replicated cache).
+   */
   @Override
   public InkvCache<Object, Object> getNativeCache() {
     return cache;
@@ -250,7 +254,7 @@ final class InkvSpringCache extends AbstractValueAdaptingCache {
 
   /** Returns the entries evicted by the capacity bound since the store opened. */
   long evictionCount() {
-    return cache.store().stats().evictions();
+    return cache.evictions();
   }
 
   /** Returns the number of entries, counting expired ones not yet dropped. */

@@ -199,17 +199,26 @@ class CachingAnnotationsTest {
   }
 
   @Test
+  void byDefaultAResultThatIsNotSerializableIsCachedAsItself() {
+    runner.run(context -> {
+      Library library = context.getBean(Library.class);
+      Object first = library.unstorable("x");
+      assertThat(library.unstorable("x")).isSameAs(first);
+      assertThat(library.calls()).isEqualTo(1);
+    });
+  }
+
+  @Test
   void inkvErrorsGoToTheCacheErrorHandlerAndTheMethodStillAnswers() {
-    runner.withUserConfiguration(ErrorHandling.class).run(context -> {
+    runner.withUserConfiguration(ErrorHandling.class).withPropertyValues("inkv.default.store-by-value=true").run(context -> {
       Library library = context.getBean(Library.class);
       RecordingErrorHandler handler = context.getBean(RecordingErrorHandler.class);
 
-      // a value inkv cannot encode (not Serializable): a put error, and the result is returned
+      // by value, a value inkv cannot encode (not Serializable): a put error, and the result is returned
       assertThat(library.unstorable("x")).isNotNull();
       assertThat(library.unstorable("x")).isNotNull();
       assertThat(library.calls()).isEqualTo(2);
-      assertThat(handler.errors).containsExactly("put books x IllegalArgumentException",
-          "put books x IllegalArgumentException");
+      assertThat(handler.errors).containsExactly("put books x CacheException", "put books x CacheException");
 
       // a closed store: every operation fails, the handler sees each, and the method runs
       handler.errors.clear();

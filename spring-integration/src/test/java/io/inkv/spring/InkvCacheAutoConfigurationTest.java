@@ -157,7 +157,8 @@ class InkvCacheAutoConfigurationTest {
       "1048576  | 1048576",
       "64KB     | 65536"})
   void sizesTakeTheFormsOfEveryInkvSettingWhereOneMegabyteIs1024Kilobytes(String text, long bytes) {
-    runner.withPropertyValues("inkv.cache.c.max-bytes=" + text, "inkv.cache.d.segment-size=" + text).run(context -> {
+    runner.withPropertyValues("inkv.cache.c.max-bytes=" + text, "inkv.cache.c.store-by-value=true",
+        "inkv.cache.d.segment-size=" + text).run(context -> {
       assertThat(context).hasNotFailed();
       CacheManager manager = context.getBean(CacheManager.class);
       assertThat(configuration(manager, "c").getMaxBytes()).isEqualTo(bytes);

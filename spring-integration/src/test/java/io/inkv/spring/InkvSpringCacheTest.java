@@ -48,6 +48,11 @@ class InkvSpringCacheTest {
     return cache(InkvCacheManager.builder());
   }
 
+  /** A cache that stores by value, in its store: the default configuration is by reference on the heap. */
+  private Cache byValueCache() {
+    return cache(InkvCacheManager.builder().defaults(new InkvConfiguration<>()));
+  }
+
   private static Store store(Cache cache) {
     return ((InkvCache<?, ?>) cache.getNativeCache()).store();
   }
@@ -90,9 +95,38 @@ class InkvSpringCacheTest {
     assertThat(existingNull.get()).isNull();
   }
 
+  /** A result that is neither Serializable nor of a type inkv encodes. */
+  static final class Report {
+    final String title;
+
+    Report(String title) {
+      this.title = title;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static boolean storesByValue(Cache cache) {
+    return ((InkvCache<Object, Object>) cache.getNativeCache()).getConfiguration(InkvConfiguration.class).isStoreByValue();
+  }
+
+  @Test
+  void byDefaultACacheKeepsTheObjectsThemselvesSoValuesNeedNotBeSerializable() {
+    Cache cache = cache();
+    Report report = new Report("q3");
+    cache.put("r", report);
+    assertThat(cache.get("r").get()).isSameAs(report);
+    assertThat(cache.get("r", Report.class)).isSameAs(report);
+    assertThat(storesByValue(cache)).isFalse();
+    Cache copies = byValueCache();
+    copies.put("s", "text");
+    assertThat(copies.get("s").get()).isEqualTo("text");
+    assertThatThrownBy(() -> copies.put("r", report)).isInstanceOf(javax.cache.CacheException.class)
+        .hasMessageContaining(Report.class.getName());
+  }
+
   @Test
   void nullIsCachedAsAnEmptyValueWhenAllowed() {
-    Cache cache = cache();
+    Cache cache = byValueCache();
     cache.put("nothing", null);
 
     Cache.ValueWrapper hit = cache.get("nothing");
@@ -275,9 +309,10 @@ class InkvSpringCacheTest {
 
   @Test
   void inkvErrorsSurfaceAsRuntimeExceptions() {
-    Cache cache = cache();
+    Cache cache = byValueCache();
     Object notSerializable = new Object();
-    assertThatThrownBy(() -> cache.put("k", notSerializable)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> cache.put("k", notSerializable)).isInstanceOf(javax.cache.CacheException.class)
+        .hasMessageContaining("java.lang.Object").hasMessageContaining("setStoreByValue(false)");
     managers.get(0).close();
     assertThatThrownBy(() -> cache.get("k")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
   }

@@ -117,6 +117,6 @@ class Library {
   @Cacheable("books")
   public Object unstorable(String key) {
     calls.incrementAndGet();
-    return new Object(); // not Serializable: inkv cannot store it
+    return new Object(); // not Serializable: only a by-reference cache can hold it
   }
 }
