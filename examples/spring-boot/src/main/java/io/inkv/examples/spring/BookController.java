@@ -1,5 +1,6 @@
 package io.inkv.examples.spring;
 
+import java.util.List;
 import java.util.Locale;
 import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
@@ -25,10 +26,12 @@ import org.springframework.web.server.ResponseStatusException;
 public class BookController {
   private final BookService books;
   private final Cache cache;
+  private final Cache byAuthor;
 
   public BookController(BookService books, CacheManager cacheManager) {
     this.books = books;
     this.cache = cacheManager.getCache("books");
+    this.byAuthor = cacheManager.getCache("by-author");
   }
 
   /** The book, or 404 if there is none. */
@@ -42,6 +45,19 @@ public class BookController {
         .header("X-Cache", cached ? "HIT" : "MISS")
         .header("Server-Timing", String.format(Locale.ROOT, "find;dur=%.3f", millis))
         .body(book);
+  }
+
+  /** The books of an author ({@code /books/by-author/Frank%20Herbert}), with the same headers as {@code find}. */
+  @GetMapping("/by-author/{author}")
+  public ResponseEntity<List<Book>> byAuthor(@PathVariable String author) {
+    boolean cached = byAuthor.get(author) != null;
+    long start = System.nanoTime();
+    List<Book> found = books.byAuthor(author);
+    double millis = (System.nanoTime() - start) / 1e6;
+    return ResponseEntity.ok()
+        .header("X-Cache", cached ? "HIT" : "MISS")
+        .header("Server-Timing", String.format(Locale.ROOT, "byAuthor;dur=%.3f", millis))
+        .body(found);
   }
 
   /** What a {@code PUT} sends: {@code {"title": "...", "author": "..."}}. */

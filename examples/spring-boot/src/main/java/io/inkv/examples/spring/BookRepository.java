@@ -1,6 +1,8 @@
 package io.inkv.examples.spring;
 
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,13 +25,25 @@ public class BookRepository {
 
   /** Returns the book, or {@code null} if there is none. */
   public Book find(long id) {
+    query();
+    return books.get(id);
+  }
+
+  /** A read of the "database": counted, and as slow as the latency says. */
+  private void query() {
     reads.incrementAndGet();
     try {
       Thread.sleep(latency.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return books.get(id);
+  }
+
+  /** Returns the books of {@code author}, in the order of their ids. */
+  public List<Book> byAuthor(String author) {
+    query();
+    return books.values().stream().filter(b -> b.author().equalsIgnoreCase(author))
+        .sorted(Comparator.comparingLong(Book::id)).toList();
   }
 
   public Book save(Book book) {

@@ -1,11 +1,18 @@
 package io.inkv.examples.spring;
 
+import java.util.List;
+import javax.cache.annotation.CacheResult;
 import org.springframework.cache.annotation.CacheEvict;
 import org.springframework.cache.annotation.CachePut;
 import org.springframework.cache.annotation.Cacheable;
+import org.springframework.cache.annotation.Caching;
 import org.springframework.stereotype.Service;
 
-/** Books, cached in the inkv cache "books" (persistent: see application.properties). */
+/**
+ * Books, cached in the inkv cache "books" (persistent: see application.properties), and the books
+ * of each author in "by-author", through JSR-107's own {@code @CacheResult}: Spring runs both kinds
+ * of annotation on the same inkv cache manager.
+ */
 @Service
 public class BookService {
   private final BookRepository repository;
@@ -24,14 +31,26 @@ public class BookService {
     return repository.find(id);
   }
 
+  /**
+   * Returns the books of {@code author}, from the cache "by-author" when they are there. A cache
+   * that is neither persistent nor replicated keeps the very list the method returned (by
+   * reference), so a hit costs no copy.
+   */
+  @CacheResult(cacheName = "by-author")
+  public List<Book> byAuthor(String author) {
+    return repository.byAuthor(author);
+  }
+
   /** Saves the book and puts it in the cache, so the next {@link #find} does not read the repository. */
-  @CachePut(cacheNames = "books", key = "#book.id")
+  @Caching(put = @CachePut(cacheNames = "books", key = "#book.id"),
+      evict = @CacheEvict(cacheNames = "by-author", allEntries = true))
   public Book save(Book book) {
     return repository.save(book);
   }
 
-  /** Deletes the book and drops it from the cache. */
-  @CacheEvict(cacheNames = "books", key = "#id")
+  /** Deletes the book and drops it from the caches. */
+  @Caching(evict = {@CacheEvict(cacheNames = "books", key = "#id"),
+      @CacheEvict(cacheNames = "by-author", allEntries = true)})
   public void delete(long id) {
     repository.delete(id);
   }

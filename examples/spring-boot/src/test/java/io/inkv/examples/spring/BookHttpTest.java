@@ -111,6 +111,27 @@ class BookHttpTest {
   }
 
   @Test
+  void theBooksOfAnAuthorAreCachedThroughJsr107sCacheResultUntilABookChanges() throws Exception {
+    int before = repository.reads();
+    HttpResponse<String> first = get("/books/by-author/Ursula%20K.%20Le%20Guin");
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(cacheHeader(first)).isEqualTo("MISS");
+    assertThat(first.body()).contains("\"title\":\"The Left Hand of Darkness\"");
+    HttpResponse<String> again = get("/books/by-author/Ursula%20K.%20Le%20Guin");
+    assertThat(cacheHeader(again)).isEqualTo("HIT");
+    assertThat(again.body()).isEqualTo(first.body());
+    assertThat(repository.reads() - before).isEqualTo(1);
+
+    // a saved book may change any author's list: the save empties "by-author"
+    send("PUT", "/books/9", "{\"title\":\"The Dispossessed\",\"author\":\"Ursula K. Le Guin\"}");
+    HttpResponse<String> after = get("/books/by-author/Ursula%20K.%20Le%20Guin");
+    assertThat(cacheHeader(after)).isEqualTo("MISS");
+    assertThat(after.body()).contains("\"title\":\"The Dispossessed\"");
+    assertThat(repository.reads() - before).isEqualTo(2);
+    send("DELETE", "/books/9", null);
+  }
+
+  @Test
   void aBookWithoutATitleIsRefusedWithTheReasonAndNotCached() throws Exception {
     int before = repository.reads();
     HttpResponse<String> refused = send("PUT", "/books/8", "{\"author\":\"Nobody\"}");
