@@ -19,7 +19,8 @@ import org.springframework.beans.factory.ListableBeanFactory;
  * CacheMetricsRegistrar does not know inkv caches and leaves them alone, so nothing is bound twice.
  *
  * Hits, misses and puts are counted by the Spring cache (a get that loads is a miss and a put);
- * evictions are the store's capacity evictions since it opened; size counts entries that expired
+ * evictions are the cache's capacity evictions since it was created (InkvCache.evictions: the
+ * store's, or the heap tier's); size counts entries that expired
  * but were not dropped yet.
  */
 final class InkvCacheMetrics implements MeterBinder {
