@@ -92,7 +92,7 @@ chronicle_flags=(-Dchronicle.analytics.disable=true
   --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
   --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED)
 
-all_systems="inkv-jcache inkv-store inkv-store-view caffeine-value caffeine-reference ehcache-heap ehcache-offheap chronicle chm redis"
+all_systems="inkv-jcache inkv-reference inkv-store inkv-store-view caffeine-value caffeine-reference ehcache-heap ehcache-reference ehcache-offheap chronicle chm redis"
 systems="${SYSTEMS:-$all_systems}"
 if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
   echo "skipping redis: nothing answers on 127.0.0.1:6379" | tee -a "$out/conditions.txt"
