@@ -10,15 +10,15 @@
 #                                    record-100 and string-100, uniform, 1 thread, all four
 #                                    operations; latency 10K-1M req/s; memory at 1M; documents
 #                                    at 10K and 1M
-#   benchmarks/run-suite.sh full     every workload of the suite, in about 53 minutes on an idle
+#   benchmarks/run-suite.sh full     every workload of the suite, in about an hour on an idle
 #                                    2-core machine (longer under load): four value kinds, uniform
 #                                    and Zipf, 1 and 2 threads, getPresent/getAbsent/put/mix, 1M
-#                                    entries: 640 benchmarks in 80 JVMs, one per system, value kind
+#                                    entries: 768 benchmarks in 96 JVMs, one per system, value kind
 #                                    and distribution, each populated once and running its 8
 #                                    benchmarks unforked (SuiteDriver: getPresent, getAbsent, mix,
 #                                    put, each at 1 then 2 threads; warm-up 2x1 s for the first run,
 #                                    1x500 ms for the rest; measurement 3x500 ms), 22-37 s a JVM,
-#                                    about 37 minutes; latency 10K-1M req/s, 5 s per rate after 3 s
+#                                    about 44 minutes; latency 10K-1M req/s, 5 s per rate after 3 s
 #                                    warm-up (about 6 min); memory at 1M and 10M (about 7 min);
 #                                    documents at 10K and 1M with the targets settings (2 min)
 #
@@ -92,7 +92,7 @@ chronicle_flags=(-Dchronicle.analytics.disable=true
   --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
   --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED)
 
-all_systems="inkv-jcache inkv-store inkv-store-view caffeine-value caffeine-reference ehcache-heap ehcache-offheap chronicle chm redis"
+all_systems="inkv-jcache inkv-reference inkv-store inkv-store-view caffeine-value caffeine-reference ehcache-heap ehcache-reference ehcache-offheap chronicle chm redis"
 systems="${SYSTEMS:-$all_systems}"
 if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
   echo "skipping redis: nothing answers on 127.0.0.1:6379" | tee -a "$out/conditions.txt"

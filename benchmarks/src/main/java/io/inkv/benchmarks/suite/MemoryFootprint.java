@@ -50,8 +50,8 @@ public final class MemoryFootprint {
       String live = "";
       if (peer instanceof Peers.StorePeer) {
         live = Long.toString(((Peers.StorePeer) peer).liveBytes());
-      } else if (peer instanceof Peers.JCachePeer && system.startsWith("inkv")) {
-        live = Long.toString(((Peers.JCachePeer<?>) peer).liveBytes());
+      } else if (peer instanceof Peers.JCachePeer<?> j && j.liveBytes() >= 0) {
+        live = Long.toString(j.liveBytes());
       }
       String row = String.format(Locale.ROOT, "%s,%s,%d,%d,%d,%s,%d,%.1f,%.1f,%s,%.1f,%.1f,%s",
           system, kind.label(), entries, heap1 - heap0, off, live, rss1 - rss0,

@@ -75,8 +75,8 @@ public class PeerBenchmark {
   static final String SHARED_PROPERTY = "inkv.suite.shared";
   private static final boolean SHARED = Boolean.getBoolean(SHARED_PROPERTY);
 
-  @Param({"inkv-jcache", "inkv-store", "inkv-store-view", "caffeine-value", "caffeine-reference",
-      "ehcache-heap", "ehcache-offheap", "chronicle", "chm", "redis"})
+  @Param({"inkv-jcache", "inkv-reference", "inkv-store", "inkv-store-view", "caffeine-value", "caffeine-reference",
+      "ehcache-heap", "ehcache-reference", "ehcache-offheap", "chronicle", "chm", "redis"})
   public String system;
 
   @Param({"record-100"})

@@ -1,6 +1,7 @@
 package io.inkv.benchmarks.suite;
 
 import io.inkv.benchmarks.store.TempStore;
+import io.inkv.jcache.configuration.InkvConfiguration;
 import io.inkv.store.Durability;
 import io.inkv.store.Store;
 import io.inkv.store.StoreOptions;
@@ -42,7 +43,16 @@ import org.ehcache.jsr107.Eh107Configuration;
  *                      default Verification.ONCE: records written by this process are trusted, so
  *                      reads skip the CRC32C check), values in the generated record layout or the
  *                      String codec
- *   inkv-store         inkv's Store directly, the same options and the same encoded bytes: get
+ *   inkv-reference     inkv's provider, inkv-jcache's MutableConfiguration with setStoreByValue(false):
+ *                      neither persistent nor replicated, so the cache keeps its entries on the heap
+ *                      (the caller's instances in a ConcurrentHashMap; no store, no codec)
+ *   inkv-reference-persistent  inkv's provider by reference over a store (InkvConfiguration with
+ *                      setStoreByValue(false), setPersistent(true), a fresh directory deleted at
+ *                      close, 8 MiB segments as a temporary cache has, heapEntries = entries so every
+ *                      instance is remembered): every write encoded into the store, a get reads the
+ *                      store in place and returns the remembered instance while the bytes match (not
+ *                      in the default list)
+ *   inkv-store         inkv's Store directly, inkv-jcache's options and encoded bytes: get
  *                      returns a byte[] copy (no decoding). The floor of what JCache adds.
  *   inkv-store-view    the same, get into a reusable ValueView (zero-copy, nothing decoded)
  *   inkv-store-view-everyread  the same with Verification.EVERY_READ, the CRC32C check on every
@@ -52,6 +62,9 @@ import org.ehcache.jsr107.Eh107Configuration;
  *   caffeine-reference the same with setStoreByValue(false)
  *   ehcache-heap       Ehcache 3 through JCache, MutableConfiguration: on heap, by value (it
  *                      serializes every value, Strings included)
+ *   ehcache-reference  the same with setStoreByValue(false): Ehcache's JCache layer then adds no
+ *                      copier, so its on-heap tier (unbounded, the tier a MutableConfiguration gets)
+ *                      holds and returns the caller's instances
  *   ehcache-offheap    Ehcache 3 through JCache with Ehcache's own configuration (Eh107Configuration
  *                      of a cache with only an off-heap tier, sized for the data set)
  *   chronicle          Chronicle Map, in memory (off-heap, not persisted), sized with entries() and
@@ -65,8 +78,9 @@ import org.ehcache.jsr107.Eh107Configuration;
  *                      wait, and the scheduler's preemptions of the client thread)
  */
 final class Peers {
-  static final List<String> SYSTEMS = List.of("inkv-jcache", "inkv-store", "inkv-store-view", "caffeine-value",
-      "caffeine-reference", "ehcache-heap", "ehcache-offheap", "chronicle", "chm", "redis");
+  static final List<String> SYSTEMS = List.of("inkv-jcache", "inkv-reference", "inkv-store", "inkv-store-view",
+      "caffeine-value", "caffeine-reference", "ehcache-heap", "ehcache-reference", "ehcache-offheap", "chronicle",
+      "chm", "redis");
 
   static final String INKV_PROVIDER = "io.inkv.jcache.spi.InkvCachingProvider";
   static final String CAFFEINE_PROVIDER = "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider";
@@ -79,12 +93,18 @@ final class Peers {
     switch (system) {
       case "inkv-jcache":
         return new JCachePeer<>(system, INKV_PROVIDER, jcacheConfig(kind, true));
+      case "inkv-reference":
+        return new JCachePeer<>(system, INKV_PROVIDER, jcacheConfig(kind, false));
+      case "inkv-reference-persistent":
+        return inkvReferencePersistent(system, kind, entries);
       case "caffeine-value":
         return new JCachePeer<>(system, CAFFEINE_PROVIDER, jcacheConfig(kind, true));
       case "caffeine-reference":
         return new JCachePeer<>(system, CAFFEINE_PROVIDER, jcacheConfig(kind, false));
       case "ehcache-heap":
         return new JCachePeer<>(system, EHCACHE_PROVIDER, jcacheConfig(kind, true));
+      case "ehcache-reference":
+        return new JCachePeer<>(system, EHCACHE_PROVIDER, jcacheConfig(kind, false));
       case "ehcache-offheap":
         return new JCachePeer<>(system, EHCACHE_PROVIDER, ehcacheOffHeap(kind, entries));
       case "inkv-store":
@@ -125,6 +145,29 @@ final class Peers {
         .setStoreByValue(byValue);
   }
 
+  /*
+   * By reference over a persistent store, in a directory of its own that close() deletes (after
+   * destroyCache, which deletes the store's files). heapEntries = entries: with the default
+   * (10,000 instances) a uniform get at 1M entries would nearly always decode, which measures the
+   * memo's turnover rather than the by-reference path.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Peer inkvReferencePersistent(String system, ValueKind kind, long entries) {
+    Path dir = TempStore.create("inkv-suite-");
+    try {
+      InkvConfiguration<Long, Object> config = InkvConfiguration.of(Long.class, (Class) kind.type)
+          .setStoreByValue(false)
+          .setPersistent(true)
+          .setDirectory(dir.resolve("cache"))
+          .setSegmentSize(8 << 20)
+          .setHeapEntries(Math.max(entries, 1));
+      return new JCachePeer<>(system, INKV_PROVIDER, config, dir);
+    } catch (RuntimeException e) {
+      TempStore.delete(dir);
+      throw e;
+    }
+  }
+
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Configuration<Long, Object> ehcacheOffHeap(ValueKind kind, long entries) {
     // Java-serialized size plus Ehcache's per-entry overhead, with room to spare
@@ -141,12 +184,28 @@ final class Peers {
     private final CachingProvider provider;
     private final CacheManager manager;
     private final Cache<Long, V> cache;
+    /** inkv's store under the cache, or null (another provider, or an inkv cache kept on the heap only). */
+    private final Store store;
+    /** A directory to delete at close, or null. */
+    private final Path dir;
 
     JCachePeer(String name, String providerClass, Configuration<Long, V> config) {
+      this(name, providerClass, config, null);
+    }
+
+    JCachePeer(String name, String providerClass, Configuration<Long, V> config, Path dir) {
       this.name = name;
+      this.dir = dir;
       this.provider = Caching.getCachingProvider(providerClass);
       this.manager = provider.getCacheManager();
       this.cache = manager.createCache("suite-" + name, config);
+      this.store = providerClass.equals(INKV_PROVIDER) && hasStore(config) ? cache.unwrap(Store.class) : null;
+    }
+
+    /** Whether an inkv cache of this configuration keeps a store: by value, or persistent or replicated. */
+    private static boolean hasStore(Configuration<?, ?> config) {
+      return config.isStoreByValue() || config instanceof InkvConfiguration<?, ?> c
+          && (c.isPersistent() || c.getReplication() != null);
     }
 
     @Override
@@ -160,8 +219,8 @@ final class Peers {
 
     @Override
     public long offHeapBytes() {
-      if (name.startsWith("inkv")) {
-        return cache.unwrap(Store.class).stats().fileBytes();
+      if (store != null) {
+        return store.stats().fileBytes();
       }
       if (name.equals("ehcache-offheap")) {
         return ehcacheOffHeapOccupied();
@@ -190,8 +249,9 @@ final class Peers {
       }
     }
 
+    /** The bytes of live records in inkv's store, or -1 when there is no store. */
     long liveBytes() {
-      return cache.unwrap(Store.class).stats().liveBytes();
+      return store == null ? -1 : store.stats().liveBytes();
     }
 
     @Override
@@ -212,8 +272,12 @@ final class Peers {
 
     @Override
     public void close() {
-      manager.destroyCache(cache.getName());
-      manager.close();
+      try {
+        manager.destroyCache(cache.getName());
+        manager.close();
+      } finally {
+        TempStore.delete(dir);
+      }
     }
   }
 
