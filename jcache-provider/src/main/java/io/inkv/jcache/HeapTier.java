@@ -45,8 +45,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class HeapTier<K, V> implements Tier<K, V> {
   private static final int STRIPES = 256;
 
-  /** An entry's value and expiry time, replaced together. */
-  private record State(Object value, long expireAt) {
+  /** An entry's value and expiry time, replaced together; it is the Current an update sees. */
+  private record State(Object value, long expireAt) implements Current {
     boolean expired(long now) {
       return expireAt != Store.NEVER && expireAt <= now;
     }
@@ -191,7 +191,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
         node = null;
         s = null;
       }
-      result = update.apply(s == null ? null : new Current(s.value, s.expireAt), change);
+      result = update.apply(s, change);
       switch (change.kind) {
         case Change.PUT -> {
           State next = new State(change.value, change.expireAt);

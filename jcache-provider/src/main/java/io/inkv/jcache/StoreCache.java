@@ -301,10 +301,11 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   @Override
   public V get(K key) {
-    return operation.onKey(key, null, StoreCache::getEntry);
+    return operation.onGet(key);
   }
 
-  private V getEntry(K key, Object unused) {
+  /** get's body, run in its own copy of the frame (Operation.onGet). */
+  V getEntry(K key) {
     long start = operation.start();
     V value = read(key, tier.keyIfKept(key), start);
     operation.recordGetTime(start);

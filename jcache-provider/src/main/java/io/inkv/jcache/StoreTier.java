@@ -128,18 +128,35 @@ final class StoreTier<K, V> implements Tier<K, V> {
     return store.update((byte[]) k, new Adapter<>(update));
   }
 
-  private static final class Adapter<R> implements EntryUpdate<R>, Tier.Writer {
+  /*
+   * One object per update: the store's EntryUpdate, the Writer the cache's update sees, and the
+   * Current it sees (over the store's own), so a put allocates nothing more than it did over the
+   * store directly but this adapter.
+   */
+  private static final class Adapter<R> implements EntryUpdate<R>, Tier.Writer, Tier.Current {
     private final Update<R> update;
     private EntryUpdate.Writer writer;
+    private EntryUpdate.Current current;
 
     Adapter(Update<R> update) {
       this.update = update;
     }
 
     @Override
-    public R apply(EntryUpdate.Current current, EntryUpdate.Writer w) {
+    public R apply(EntryUpdate.Current c, EntryUpdate.Writer w) {
       writer = w;
-      return update.apply(current == null ? null : new Tier.Current(current.value(), current.expireAt()), this);
+      current = c;
+      return update.apply(c == null ? null : this, this);
+    }
+
+    @Override
+    public Object value() {
+      return current.value();
+    }
+
+    @Override
+    public long expireAt() {
+      return current.expireAt();
     }
 
     @Override

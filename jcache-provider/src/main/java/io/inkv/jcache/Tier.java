@@ -34,8 +34,16 @@ interface Tier<K, V> {
     void removed(Object k, Object v, boolean evicted);
   }
 
-  /** An entry's state inside an update: its kept value and its expiry time. */
-  record Current(Object value, long expireAt) {}
+  /**
+   * An entry's state inside an update: its kept value and its expiry time. An interface, so that a
+   * tier can hand over an object it already has (the heap tier's entry state, the store tier's
+   * adapter over the store's own) instead of allocating one per update.
+   */
+  interface Current {
+    Object value();
+
+    long expireAt();
+  }
 
   /** What an update does to its entry; each call replaces the previous decision. */
   interface Writer {
