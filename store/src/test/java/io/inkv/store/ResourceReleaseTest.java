@@ -75,6 +75,31 @@ class ResourceReleaseTest {
   }
 
   @Test
+  void aClosedStoresFilesCanBeDeletedAtOnceAndTheStoreCreatedAgainInTheirPlace() throws Exception {
+    Store s = options().open();
+    for (int i = 0; i < 2000; i++) {
+      s.put(key(i), value(i, 200));
+    }
+    List<Path> segments = StoreTesting.segmentFiles(storeDir());
+    assertTrue(segments.size() > 1, "the writes rolled segments: " + segments);
+    s.close();
+    assertEquals(List.of(), open(), "close unmapped every segment at once, with no garbage collection");
+    try (var files = Files.list(storeDir())) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    Files.delete(storeDir());
+    try (Store again = options().open()) {
+      assertEquals(0, again.size());
+      again.put(bytes("k"), value(7, 100));
+      assertArrayEquals(value(7, 100), again.get(bytes("k")));
+      assertTrue(open().stream().anyMatch(r -> r.endsWith(segments.get(0).toString())), "the new store maps a file of the same name");
+    }
+    assertEquals(List.of(), open());
+  }
+
+  @Test
   void aViewObtainedBeforeCloseNoLongerHoldsItsMappingAndSaysTheStoreIsClosed() {
     Store s = options().open();
     s.put(bytes("k"), value(1, 100));

@@ -2,9 +2,7 @@ package io.inkv.store.memory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -17,13 +15,15 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>Every error names the file. {@link #close()} unmaps the region at once (rather than when the
  * garbage collector gets to it) and closes the file; the caller guarantees that no thread reads
- * the region after that, which the store does by draining in-flight operations first.
+ * the region after that, which the store does by draining in-flight operations first. On JDK 22
+ * and later the mapping is made and unmapped through the foreign memory API ({@code Arena}); on
+ * JDK 17 to 21 through {@code sun.misc.Unsafe.invokeCleaner}.
  */
 public final class MappedFile implements AutoCloseable {
   /** The largest file one mapping may cover. */
   public static final int MAX_SIZE = 1 << 30;
 
-  private static final Unmapper UNMAPPER = Unmapper.find();
+  private static final Mapper MAPPER = Mapper.forThisJdk();
 
   /*
    * Test seam (see FileFaults in the test sources): while positive, each allocation of a new file
@@ -35,13 +35,20 @@ public final class MappedFile implements AutoCloseable {
 
   private final Path path;
   private final FileChannel channel;
+  private final Mapper.Mapping mapping;
   private final MappedRegion region;
   private volatile boolean closed;
 
-  private MappedFile(Path path, FileChannel channel, MappedByteBuffer buffer) {
+  private MappedFile(Path path, FileChannel channel, Mapper.Mapping mapping) {
     this.path = path;
     this.channel = channel;
-    this.region = new MappedRegion(buffer, path.toString());
+    this.mapping = mapping;
+    this.region = new MappedRegion(mapping.buffer(), path.toString());
+  }
+
+  /** Test seam: the mapper this JVM uses. */
+  static Mapper mapper() {
+    return MAPPER;
   }
 
   /**
@@ -67,8 +74,7 @@ public final class MappedFile implements AutoCloseable {
       channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
       allocate(path, channel, size);
-      MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
-      return new MappedFile(path, channel, buffer);
+      return new MappedFile(path, channel, MAPPER.map(channel, FileChannel.MapMode.READ_WRITE, size));
     } catch (IOException e) {
       closeQuietly(channel);
       try {
@@ -117,9 +123,8 @@ public final class MappedFile implements AutoCloseable {
       if (size > MAX_SIZE) {
         throw new IOException("file is " + size + " bytes, larger than one mapping may be (" + MAX_SIZE + ")");
       }
-      MappedByteBuffer buffer = channel.map(
-          writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, size);
-      return new MappedFile(path, channel, buffer);
+      return new MappedFile(path, channel,
+          MAPPER.map(channel, writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, (int) size));
     } catch (IOException e) {
       closeQuietly(channel);
       throw new UncheckedIOException(path + ": cannot map: " + e.getMessage(), e);
@@ -228,7 +233,7 @@ public final class MappedFile implements AutoCloseable {
     }
     closed = true;
     try {
-      UNMAPPER.unmap(region.buffer());
+      mapping.unmap();
     } finally {
       try {
         channel.close();
@@ -241,43 +246,5 @@ public final class MappedFile implements AutoCloseable {
   @Override
   public String toString() {
     return "MappedFile[" + path + "]";
-  }
-
-  /*
-   * JDK 17 has no public way to unmap a MappedByteBuffer before it is garbage collected (the
-   * foreign memory API that has one is final only from JDK 22). sun.misc.Unsafe.invokeCleaner is the
-   * supported escape hatch for exactly this (it is not one of the memory-access methods JEP 471
-   * deprecates). Without it, a closed store would keep its files mapped until some later GC.
-   */
-  private static final class Unmapper {
-    private final Object unsafe;
-    private final Method invokeCleaner;
-
-    private Unmapper(Object unsafe, Method invokeCleaner) {
-      this.unsafe = unsafe;
-      this.invokeCleaner = invokeCleaner;
-    }
-
-    static Unmapper find() {
-      try {
-        Class<?> type = Class.forName("sun.misc.Unsafe");
-        java.lang.reflect.Field field = type.getDeclaredField("theUnsafe");
-        field.setAccessible(true);
-        return new Unmapper(field.get(null), type.getMethod("invokeCleaner", ByteBuffer.class));
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        return new Unmapper(null, null);
-      }
-    }
-
-    void unmap(ByteBuffer buffer) {
-      if (invokeCleaner == null) {
-        return; // the garbage collector unmaps it when the buffer becomes unreachable
-      }
-      try {
-        invokeCleaner.invoke(unsafe, buffer);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("cannot unmap " + buffer, e);
-      }
-    }
   }
 }

@@ -1,0 +1,121 @@
+package io.inkv.store.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inkv.store.StoreResourceCheck;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which mapper maps the store's files on this JDK, and that a closed file is unmapped at once: its
+ * name leaves {@code /proc/self/maps}, and the file can be deleted and created again.
+ */
+@ExtendWith(StoreResourceCheck.class)
+class MappedFileTest {
+  private static final int SIZE = 64 << 10;
+  private static final Path MAPS = Paths.get("/proc/self/maps");
+
+  @TempDir Path dir;
+
+  private static boolean mapped(Path file) throws IOException {
+    String name = file.toAbsolutePath().toString();
+    return Files.readAllLines(MAPS).stream().anyMatch(line -> line.endsWith(name) || line.endsWith(name + " (deleted)"));
+  }
+
+  private static void needsProc() {
+    Assumptions.assumeTrue(Files.isReadable(MAPS), "/proc/self/maps is not available on this system");
+  }
+
+  @Test
+  void mapsThroughTheForeignMemoryApiFromJdk22AndThroughUnsafeBefore() {
+    String expected = Runtime.version().feature() >= 22 ? "ArenaMapper" : "CleanerMapper";
+    assertEquals(expected, MappedFile.mapper().getClass().getSimpleName(),
+        "on JDK " + Runtime.version().feature() + " (is target/classes/META-INF/versions/22 on the class path?)");
+  }
+
+  @Test
+  void closeUnmapsAtOnceAndTheFileCanBeDeletedAndCreatedAgain() throws IOException {
+    needsProc();
+    Path path = dir.resolve("0000000001.seg");
+    MappedFile file = MappedFile.create(path, SIZE);
+    file.region().putLong(0, 0x1122334455667788L);
+    assertTrue(mapped(path), "mapped while open");
+    file.close();
+    assertTrue(file.isClosed());
+    assertFalse(mapped(path), "still mapped after close:\n" + mappingsUnder(dir));
+
+    Files.delete(path);
+    try (MappedFile again = MappedFile.create(path, SIZE)) {
+      assertEquals(0, again.region().getLong(0), "a new file starts zeroed");
+      again.region().putLong(8, 42);
+      again.force();
+    }
+    assertFalse(mapped(path));
+    try (MappedFile reopened = MappedFile.open(path, false)) {
+      assertEquals(42, reopened.region().getLong(8));
+      assertEquals(SIZE, reopened.region().capacity());
+    }
+    assertFalse(mapped(path));
+  }
+
+  @Test
+  void closeIsIdempotent() throws IOException {
+    needsProc();
+    Path path = dir.resolve("twice");
+    MappedFile file = MappedFile.create(path, SIZE);
+    file.close();
+    file.close();
+    assertFalse(mapped(path));
+  }
+
+  @Test
+  void aFileNobodyClosesIsUnmappedOnceUnreachable() throws Exception {
+    needsProc();
+    Path path = dir.resolve("forgotten");
+    mapAndForget(path);
+    assertTrue(mapped(path));
+    // the garbage collector finds the buffer unreachable, then its cleaner unmaps it (and the
+    // file channel's own cleaner closes the descriptor, which StoreResourceCheck checks after)
+    for (int attempt = 0; attempt < 100 && mapped(path); attempt++) {
+      System.gc();
+      Thread.sleep(50);
+    }
+    assertFalse(mapped(path), "still mapped after 100 collections:\n" + mappingsUnder(dir));
+  }
+
+  private static void mapAndForget(Path path) {
+    MappedFile file = MappedFile.create(path, SIZE);
+    file.region().putInt(0, 7);
+  }
+
+  @Test
+  void onTheArenaPathAReadAfterCloseThrowsInsteadOfReadingUnmappedMemory() {
+    // asks the mapper, not the JDK version: on the Unsafe path this read would crash the JVM
+    Assumptions.assumeTrue(MappedFile.mapper().getClass().getSimpleName().equals("ArenaMapper"),
+        "the Unsafe path cannot check this without a crash");
+    MappedFile file = MappedFile.create(dir.resolve("closed"), SIZE);
+    Region region = file.region();
+    region.putLong(0, 1);
+    file.close();
+    // the store never does this (its read gate drains reads before close); this is the net below it
+    assertThrows(IllegalStateException.class, () -> region.getLong(0));
+    assertThrows(IllegalStateException.class, () -> region.putLong(0, 2));
+  }
+
+  private static String mappingsUnder(Path root) throws IOException {
+    String prefix = root.toAbsolutePath().toString();
+    List<String> lines = Files.readAllLines(MAPS);
+    return lines.stream().filter(l -> l.contains(prefix)).collect(Collectors.joining("\n"));
+  }
+}
