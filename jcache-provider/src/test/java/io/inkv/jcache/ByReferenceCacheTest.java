@@ -374,6 +374,26 @@ class ByReferenceCacheTest {
   }
 
   @Test
+  void aBoundedHeapCacheEvictsInTheOrderOfTheLastWriteAsTheStoresLogDoes() {
+    Cache<String, Account> cache = manager.createCache("lastWrite",
+        new InkvConfiguration<String, Account>().setTypes(String.class, Account.class).setStoreByValue(false)
+            .setMaxEntries(3));
+    cache.put("a", new Account("a", 1));
+    cache.put("b", new Account("b", 1));
+    cache.put("c", new Account("c", 1));
+    cache.put("a", new Account("a", 2)); // a is now the latest write
+    cache.put("d", new Account("d", 1));
+    assertNull(cache.get("b"), "b was written longest ago");
+    assertEquals(2, cache.get("a").balance);
+    assertTrue(cache.containsKey("c") && cache.containsKey("d"));
+    for (int i = 0; i < 1_000; i++) {
+      cache.put("c", new Account("c", i)); // updates leave dead queue entries, swept as they pile up
+    }
+    assertEquals(3, cache.unwrap(InkvCache.class).estimatedSize());
+    assertEquals(1, cache.unwrap(InkvCache.class).evictions());
+  }
+
+  @Test
   void aHeapCacheRefusesByteBoundsAndHeapEntriesWithTheReason() {
     IllegalArgumentException bytes = assertThrows(IllegalArgumentException.class, () -> manager.createCache("bytes",
         new InkvConfiguration<Id, Account>().setStoreByValue(false).setMaxBytes(1 << 20)));
