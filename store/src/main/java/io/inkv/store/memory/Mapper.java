@@ -42,7 +42,9 @@ import java.nio.channels.FileChannel;
  *
  * A mapping nobody closes (a retired segment a ValueView may still point into; StoreFiles) is
  * unmapped when its buffer becomes unreachable: by the buffer's own cleaner on the JDK 17 path, and
- * by a Cleaner that closes the arena on the arena path (a shared arena is otherwise never freed).
+ * on the arena path by the next mapping or unmapping, which closes the arenas of the buffers the
+ * collector found unreachable (a shared arena is otherwise never freed; ArenaMapper says why no
+ * thread of its own does it).
  */
 interface Mapper {
 

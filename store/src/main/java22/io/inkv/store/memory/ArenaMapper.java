@@ -3,9 +3,14 @@ package io.inkv.store.memory;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Cleaner;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /*
  * The Mapper of JDK 22 and later (see Mapper), compiled only into META-INF/versions/22: each file is
@@ -15,19 +20,52 @@ import java.nio.channels.FileChannel;
  *
  * A shared arena that is never closed never frees its memory, unlike a MappedByteBuffer, whose
  * cleaner unmaps it once unreachable. The store leaves retired segments to the garbage collector
- * (a ValueView may still point into one), so each mapping registers its arena's close with a Cleaner
- * against the buffer view: every read or write goes through that buffer (MappedRegion holds it), so
- * once it is unreachable nothing can touch the memory. The cleaning action holds the arena only,
- * never the buffer, or the buffer would never become unreachable. An explicit unmap runs the same
- * action through Cleanable.clean, which runs it at most once.
+ * (a ValueView may still point into one), so each mapping holds a phantom reference to its buffer
+ * view: every read or write goes through that buffer (MappedRegion holds it), so once it is
+ * unreachable nothing can touch the memory, and the reference, which holds the arena only, never
+ * the buffer, closes it. The references are taken off their queue by the next mapping or unmapping
+ * of any file, not by a thread of their own (a java.lang.ref.Cleaner's thread would outlive every
+ * store, and a launcher that waits for a program's threads would wait for it): a store maps and
+ * unmaps as it rolls and compacts, so retired mappings go back while stores work, and those still
+ * unreachable-but-uncollected when the last store closes go at the next store's first mapping, or
+ * with the process. An explicit unmap closes the arena at most once, whichever comes first.
  */
 final class ArenaMapper implements Mapper {
-  private static final Cleaner UNMAPPER = Cleaner.create(task -> new Thread(task, "inkv-unmapper"));
+  private static final ReferenceQueue<MappedByteBuffer> UNREACHABLE = new ReferenceQueue<>();
+  /** The references of mappings not yet unmapped: a phantom reference must stay reachable to be enqueued. */
+  private static final Set<Unmapping> OUTSTANDING = ConcurrentHashMap.newKeySet();
 
   ArenaMapper() {}
 
+  /** Closes a mapping's arena once: when it is unmapped, or when its buffer was found unreachable. */
+  private static final class Unmapping extends PhantomReference<MappedByteBuffer> {
+    private final Arena arena;
+    private final AtomicBoolean done = new AtomicBoolean();
+
+    Unmapping(MappedByteBuffer buffer, Arena arena) {
+      super(buffer, UNREACHABLE);
+      this.arena = arena;
+    }
+
+    void run() {
+      if (done.compareAndSet(false, true)) {
+        OUTSTANDING.remove(this);
+        arena.close();
+      }
+    }
+  }
+
+  /** Unmaps every mapping whose buffer the collector found unreachable since the last call. */
+  private static void unmapUnreachable() {
+    Reference<? extends MappedByteBuffer> r;
+    while ((r = UNREACHABLE.poll()) != null) {
+      ((Unmapping) r).run();
+    }
+  }
+
   @Override
   public Mapping map(FileChannel channel, FileChannel.MapMode mode, int size) throws IOException {
+    unmapUnreachable();
     Arena arena = Arena.ofShared();
     MappedByteBuffer buffer;
     try {
@@ -37,7 +75,8 @@ final class ArenaMapper implements Mapper {
       arena.close();
       throw e;
     }
-    Cleaner.Cleanable unmap = UNMAPPER.register(buffer, arena::close);
+    Unmapping unmapping = new Unmapping(buffer, arena);
+    OUTSTANDING.add(unmapping);
     return new Mapping() {
       @Override
       public MappedByteBuffer buffer() {
@@ -46,7 +85,8 @@ final class ArenaMapper implements Mapper {
 
       @Override
       public void unmap() {
-        unmap.clean();
+        unmapping.run();
+        unmapUnreachable();
       }
     };
   }
