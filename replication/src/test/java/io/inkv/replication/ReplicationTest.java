@@ -175,9 +175,12 @@ class ReplicationTest {
       a.put(b("k" + i), b("v" + i));
     }
     assertEquals(0, a.awaitPublished());
+    // which side would be short if the next assertions ever fail: the writer's topic, or the reader
+    assertEquals(1_000, endOffsetsSum(a.topic(), 4), "every acknowledged write is on the topic");
     ReplicatedStore b = replica("b", config(name).build());
     assertTrue(b.isReady(), "opening waited until caught up");
-    assertEquals(1_000, b.size());
+    assertEquals(1_000, b.size(), () -> "ready with " + b.size() + " entries: " + b.replicationStats() + ", lag "
+        + b.lag());
     assertEquals(0, b.replicationStats().resumedFrom(), "an empty directory starts from the beginning");
     b.close();
     assertTrue(Files.exists(tmp.resolve("b").resolve(Checkpoint.FILE)));
@@ -232,6 +235,18 @@ class ReplicationTest {
     ConsumerRecord<byte[], byte[]> first = dead.get(0);
     assertEquals(a.topic(), new String(first.headers().lastHeader("inkv.topic").value(), UTF_8));
     assertTrue(new String(first.headers().lastHeader("inkv.error").value(), UTF_8).startsWith("malformed event"));
+  }
+
+  /** The sum of the end offsets of the topic's first {@code partitions} partitions, as a new reader sees them. */
+  static long endOffsetsSum(String topic, int partitions) {
+    Map<String, Object> props = Map.of("bootstrap.servers", KafkaTestBroker.shared().bootstrapServers());
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        tps.add(new TopicPartition(topic, p));
+      }
+      return c.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
+    }
   }
 
   static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
