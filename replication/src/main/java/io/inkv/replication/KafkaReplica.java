@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,27 +22,28 @@ import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /*
  * The Kafka side of one replica, shared by the byte-store and document-store front ends (see
  * KafkaReplicaFrontEnd): it opens the replica (its topics through Topics, its checkpoint, its
- * producer and Applier), publishes the front ends' events (through the Outbox in FIRE_AND_FORGET
- * mode), copies refused records to the dead-letter topic and answers the Replica questions. It
- * composes the parts and hands each to whoever needs it: the key locks and the record of this
- * JVM's writes in flight (OwnWrites) to the front ends and the Applier, the counters
- * (ReplicationCounters) to everyone who counts. The Applier asks this class only through methods.
+ * producer and Applier), publishes the front ends' events (through the Outbox), copies refused
+ * records to the dead-letter topic and answers the Replica questions. It composes the parts and
+ * hands each to whoever needs it: the key locks and the record of this JVM's writes in flight
+ * (OwnWrites) to the front ends and the Applier, the counters (ReplicationCounters) to everyone
+ * who counts. The Applier asks this class only through methods.
  * Only the classes that take part in a replica reference Kafka types, and they are loaded only
  * when a replica is opened (kafka-clients is an optional dependency).
  *
  * Ordering. A write takes its key's replication lock (one of 256 striped ReentrantLocks), applies
- * itself to the local store, records itself as pending and hands its event to the producer, which
- * keeps one partition's records in send order (idempotent producer, acks=all). So this JVM's writes
+ * itself to the local store, records itself as pending and appends its event to the Outbox, whose
+ * one thread hands the events to the producer in that order; the producer keeps one partition's
+ * records in send order (idempotent producer, acks=all). So this JVM's writes
  * of one key reach the topic in the order they were applied locally.
  *
  * Read-your-writes against log order. The writing JVM applied its write before the topic ordered
@@ -73,7 +74,7 @@ final class KafkaReplica implements Replica {
   private final ObjectName beanName;
   private final AtomicLong lastFailureLog = new AtomicLong();
   private volatile RemoteChangeListener listener;
-  /** FIRE_AND_FORGET: events on their way to the producer (null in WAIT_FOR_ACK mode); see publishing. */
+  /** Events on their way to the producer; see publishing. */
   private final Outbox outbox;
 
   private KafkaReplica(ReplicationConfig config, Target target) {
@@ -115,8 +116,7 @@ final class KafkaReplica implements Replica {
     producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     this.producer = new KafkaProducer<>(producerProps);
-    this.outbox = config.writeMode() == ReplicationConfig.WriteMode.FIRE_AND_FORGET
-        ? new Outbox(config.storeName(), topic, producer, this::onPublishFailure) : null;
+    this.outbox = new Outbox(config.storeName(), topic, producer);
     Map<String, Object> consumerDefaults = new LinkedHashMap<>();
     consumerDefaults.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     consumerDefaults.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
@@ -260,41 +260,45 @@ final class KafkaReplica implements Replica {
   // ---- publishing ----
 
   /*
-   * In WAIT_FOR_ACK mode a write hands its event to the producer itself and then waits for the
-   * acknowledgement outside the key's lock. In FIRE_AND_FORGET mode it appends it to the Outbox,
-   * which hands it to the producer on its own thread; see there why.
+   * Every event goes through the Outbox (see there why), in both write modes. A write appends its
+   * event under its key's lock and gets back what it may wait for, outside the lock: in
+   * WAIT_FOR_ACK mode a future completed by the producer's callback when Kafka acknowledged the
+   * event (or failed with a PublishException when it did not); in FIRE_AND_FORGET mode one
+   * already complete. A synchronous write waits for it (awaitAck); ReplicatedStore.putAsync hands
+   * it to its caller, so a caller that answers many writers (the server) holds no thread per write
+   * in flight, and the writers in one linger window share one produce request per partition.
    */
-  private static final Future<RecordMetadata> NOT_AWAITED = java.util.concurrent.CompletableFuture.completedFuture(null);
+  private static final CompletableFuture<Void> NOT_AWAITED = CompletableFuture.completedFuture(null);
 
-  /** Hands a record to the producer, or in FIRE_AND_FORGET mode to the outbox; see above. */
-  private Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, byte[] key, long seq) {
-    org.apache.kafka.clients.producer.Callback callback = (metadata, error) -> {
+  /** Appends a record to the outbox; see above. */
+  private CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record, byte[] key, long seq) {
+    CompletableFuture<Void> ack = config.writeMode() == ReplicationConfig.WriteMode.WAIT_FOR_ACK
+        ? new CompletableFuture<>() : null;
+    Callback callback = (metadata, error) -> {
       if (error != null) {
         onPublishFailure(key, seq, error);
+        if (ack != null) {
+          ack.completeExceptionally(error instanceof ReplicationException.PublishException ? error
+              : new ReplicationException.PublishException("Kafka did not acknowledge the write to " + topic + ": " + error, error));
+        }
+      } else if (ack != null) {
+        ack.complete(null);
       }
     };
-    if (outbox == null) {
-      try {
-        return producer.send(record, callback);
-      } catch (RuntimeException e) {
-        onPublishFailure(key, seq, e);
-        throw new ReplicationException.PublishException("cannot publish to " + topic + ": " + e, e);
-      }
-    }
-    if (!outbox.offer(new Outbox.Outgoing(record, key, seq, callback))) {
-      onPublishFailure(key, seq, new ReplicationException.PublishException("not published to " + topic + ": "
+    if (!outbox.offer(new Outbox.Outgoing(record, callback))) {
+      callback.onCompletion(null, new ReplicationException.PublishException("not published to " + topic + ": "
           + Outbox.CAPACITY + " events are already waiting for Kafka (unreachable, or slower than the writers), or the"
           + " replica is closing", null));
     }
-    return NOT_AWAITED;
+    return ack == null ? NOT_AWAITED : ack;
   }
 
   /**
    * Publishes a key-level event; call with the key's lock held, after the local write. Records it
    * as pending (if this replica holds the key's partition) with {@code fields} set by a document merge
-   * or {@code full} for a write that decides the whole entry.
+   * or {@code full} for a write that decides the whole entry. Returns what the write waits for.
    */
-  Future<RecordMetadata> publish(byte[] key, int partition, Event event, boolean full, Iterable<String> fields) {
+  CompletableFuture<Void> publish(byte[] key, int partition, Event event, boolean full, Iterable<String> fields) {
     long seq = event.sequence();
     if (ownedFlags[partition]) {
       ownWrites.published(key, seq, full, fields);
@@ -305,8 +309,8 @@ final class KafkaReplica implements Replica {
   }
 
   /** Publishes a whole-store event to every partition; returns the futures. */
-  Future<?>[] publishWholeStore(java.util.function.IntFunction<Event> eventOfPartition) {
-    Future<?>[] futures = new Future<?>[partitionCount];
+  CompletableFuture<?>[] publishWholeStore(java.util.function.IntFunction<Event> eventOfPartition) {
+    CompletableFuture<?>[] futures = new CompletableFuture<?>[partitionCount];
     for (int p = 0; p < partitionCount; p++) {
       Event e = eventOfPartition.apply(p);
       if (p == 0 && e instanceof Event.Clear) {
@@ -339,17 +343,18 @@ final class KafkaReplica implements Replica {
     }
   }
 
-  /** In WAIT_FOR_ACK mode waits for the futures (outside any lock); otherwise returns at once. */
-  void awaitAck(Future<?>... futures) {
-    if (config.writeMode() != ReplicationConfig.WriteMode.WAIT_FOR_ACK) {
-      return;
-    }
-    for (Future<?> f : futures) {
+  /**
+   * In WAIT_FOR_ACK mode waits for the futures (outside any lock) and throws a PublishException if
+   * one failed; otherwise they are complete already.
+   */
+  void awaitAck(CompletableFuture<?>... futures) {
+    for (CompletableFuture<?> f : futures) {
       try {
         f.get();
       } catch (ExecutionException e) {
-        throw new ReplicationException.PublishException("Kafka did not acknowledge the write to " + topic + ": "
-            + e.getCause(), e.getCause());
+        Throwable cause = e.getCause();
+        // a new exception, so the stack trace shows the writer that waited, not the producer's thread
+        throw new ReplicationException.PublishException(cause.getMessage(), cause.getCause() != null ? cause.getCause() : cause);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ReplicationException.PublishException("interrupted while waiting for Kafka's acknowledgement", e);
@@ -386,9 +391,7 @@ final class KafkaReplica implements Replica {
   /** Stops the applier (with a final checkpoint) and closes the Kafka clients. */
   void close() {
     applier.stop();
-    if (outbox != null) {
-      outbox.close();
-    }
+    outbox.close();
     try {
       producer.close(Duration.ofSeconds(30));
     } catch (RuntimeException e) {
@@ -450,9 +453,7 @@ final class KafkaReplica implements Replica {
 
   @Override
   public long awaitPublished() {
-    if (outbox != null) {
-      outbox.awaitDrained(null);
-    }
+    outbox.awaitDrained(null);
     producer.flush();
     return counters.publishFailures();
   }

@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -156,7 +156,7 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
     replica.checkKey(key);
     int p = partitionField == null ? replica.partitionOf(key) : partitionOf(fields);
     ReentrantLock lock = replica.lockOf(key);
-    Future<?> f;
+    CompletableFuture<?> f;
     lock.lock();
     try {
       if (replica.ownsPartition(p)) {
@@ -195,7 +195,7 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
   private boolean deleteStored(byte[] key, BooleanSupplier local, Supplier<Event> event, boolean full,
       List<String> fields) {
     ReentrantLock lock = replica.lockOf(key);
-    Future<?> f;
+    CompletableFuture<?> f;
     boolean existed;
     lock.lock();
     try {
@@ -215,7 +215,7 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
   private int dropWholeStore(Event.DropMode mode, List<String> names, java.util.function.IntSupplier local) {
     long seq = replica.nextSequence();
     long now = replica.now();
-    Future<?>[] f;
+    CompletableFuture<?>[] f;
     int result;
     replica.lockAll();
     try {

@@ -9,14 +9,16 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
  * A byte store that publishes its writes and applies the topic's: the front end of KafkaReplica
  * for Store. Reads go straight to the local store. A write takes the key's replication lock,
- * writes locally (if this replica holds the key's partition), publishes, releases the lock and
- * then, in WAIT_FOR_ACK mode, waits for Kafka's acknowledgement, so concurrent writers pipeline.
+ * writes locally (if this replica holds the key's partition), publishes (appends its event to the
+ * Outbox), releases the lock and then, in WAIT_FOR_ACK mode, waits for Kafka's acknowledgement,
+ * so concurrent writers pipeline and share produce requests; putAsync returns instead of waiting.
  */
 final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements ReplicatedStore {
   private final Store store;
@@ -99,22 +101,31 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
 
   @Override
   public void put(byte[] key, byte[] value, long expireAt) {
+    replica.awaitAck(write(key, value, expireAt));
+  }
+
+  @Override
+  public CompletionStage<Void> putAsync(byte[] key, byte[] value, long expireAt) {
+    CompletableFuture<Void> ack = write(key, value, expireAt);
+    return ack.isDone() && !ack.isCompletedExceptionally() ? CompletableFuture.completedStage(null) : ack.minimalCompletionStage();
+  }
+
+  /** The local write and its publication, under the key's lock; returns what the write waits for. */
+  private CompletableFuture<Void> write(byte[] key, byte[] value, long expireAt) {
     replica.checkKey(key);
     checkPut(store, key, value, expireAt);
     int p = replica.partitionOf(key);
     ReentrantLock lock = replica.lockOf(key);
-    Future<?> f;
     lock.lock();
     try {
       if (replica.ownsPartition(p)) {
         store.put(key, value, expireAt);
       }
-      f = replica.publish(key, p, new Event.Put(replica.now(), replica.writerId(), replica.nextSequence(), value, expireAt),
+      return replica.publish(key, p, new Event.Put(replica.now(), replica.writerId(), replica.nextSequence(), value, expireAt),
           true, null);
     } finally {
       lock.unlock();
     }
-    replica.awaitAck(f);
   }
 
   @Override
@@ -122,7 +133,7 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
     replica.checkKey(key);
     int p = replica.partitionOf(key);
     ReentrantLock lock = replica.lockOf(key);
-    Future<?> f;
+    CompletableFuture<?> f;
     boolean removed;
     lock.lock();
     try {
@@ -140,7 +151,7 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
     replica.checkKey(key);
     int p = replica.partitionOf(key);
     ReentrantLock lock = replica.lockOf(key);
-    Future<?> f = null;
+    CompletableFuture<?> f = null;
     R result;
     lock.lock();
     try {
@@ -231,7 +242,7 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
   public void clear() {
     long seq = replica.nextSequence();
     long now = replica.now();
-    Future<?>[] f;
+    CompletableFuture<?>[] f;
     replica.lockAll();
     try {
       store.clear();
