@@ -1,5 +1,6 @@
 package io.inkv.server;
 
+import io.inkv.replication.ReplicationException;
 import io.inkv.store.Store;
 import io.inkv.store.StoreStats;
 import io.inkv.store.document.Document;
@@ -340,11 +341,13 @@ final class ApiHandler extends Handler.Abstract {
    * futex wake and a context switch per request) was most of a GET's cost, and removing it cut the
    * p50 of the cache workload from ~0.3-1 ms to ~0.07 ms at 40-50K requests/s (benchmarks/README.md,
    * Server). What runs in place: GET /, /health, /ready and /get/{key}, which only read memory, and
-   * POST /store/{key} in local mode when the store does not sync every write and is already open:
-   * its body is read without waiting (a 12-byte body comes with the headers) and the put is tried
-   * with Writes.tryPut, which never waits; a body still on the wire sends the rest of that request
+   * POST /store/{key} when the store does not sync every write and is already open: its body is
+   * read without waiting (a 12-byte body comes with the headers) and, in local mode, the put is
+   * tried with Writes.tryPut, which never waits; in replicated mode it is started with
+   * Writes.putAsync, which never waits either, and answered from Kafka's acknowledgement on the
+   * producer's thread (KafkaWrites); a body still on the wire sends the rest of that request
    * to the pool (a replica image pauses no write). Everything else may block and runs on
-   * the pool (handle() hands it over): other writes, replicated writes (Kafka's acknowledgement),
+   * the pool (handle() hands it over): other writes, replicated document writes (Kafka's acknowledgement),
    * --durability every-write (fsync), a store's first open, and every request when API keys are on
    * (a token's first check is ~100 ms of PBKDF2, and a wrong token is never remembered).
    */
@@ -406,8 +409,8 @@ final class ApiHandler extends Handler.Abstract {
     }
     String path = request.getHttpURI().getPath();
     if (HttpMethod.POST.is(request.getMethod())) {
-      return path != null && path.startsWith("/store/") && path.length() > 7 && writes.putsWithoutWaiting()
-          && stores.find(options.cacheStore) != null;
+      return path != null && path.startsWith("/store/") && path.length() > 7
+          && (writes.putsWithoutWaiting() || writes.putsAsynchronously()) && stores.find(options.cacheStore) != null;
     }
     if (!HttpMethod.GET.is(request.getMethod())) {
       return false;
@@ -454,6 +457,11 @@ final class ApiHandler extends Handler.Abstract {
     }
   }
 
+  /** What a stage failed with: its cause, without the CompletionException around it. */
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+  }
+
   /** Maps what the store and the JSON layer throw to statuses; never shows a file path or stack. */
   private void failure(Exchange x, Throwable t) {
     if (x.response.isCommitted()) {
@@ -472,6 +480,11 @@ final class ApiHandler extends Handler.Abstract {
       x.text(409, t.getMessage());
     } else if (t instanceof ServerStores.TooManyStoresException) {
       x.text(507, t.getMessage());
+    } else if (t instanceof ReplicationException.PublishException) {
+      // replicated mode: applied here, but Kafka did not acknowledge it (docs/server.md, Replicated mode)
+      LOG.warn("{} {}: not acknowledged by Kafka: {}", x.request.getMethod(), x.route.label, t.getMessage());
+      x.response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+      x.text(503, "Kafka did not acknowledge the write; it may or may not reach other replicas; writing it again is safe");
     } else if (t instanceof Store.ClosedException) {
       x.text(503, "the server is shutting down");
     } else if (t instanceof Store.StorageException) {
@@ -572,6 +585,17 @@ final class ApiHandler extends Handler.Abstract {
       refuseDeclaredBodyOverLimit(x);
       ServedStore s = stores.getOrCreate(options.cacheStore, ServedStore.Kind.BYTES);
       readBody(x, body -> {
+        if (writes.putsAsynchronously()) {
+          // replicated: answered from Kafka's acknowledgement, no thread waits for it (KafkaWrites)
+          writes.putAsync(s, key, body).whenComplete((ok, error) -> {
+            if (error == null) {
+              x.send(200, TEXT, EMPTY);
+            } else {
+              failure(x, unwrap(error));
+            }
+          });
+          return;
+        }
         if (x.inPlace && !writes.tryPut(s, key, body)) {
           onPool(x, () -> {
             writes.put(s, key, body);

@@ -2,6 +2,7 @@ package io.inkv.server;
 
 import io.inkv.replication.Replica;
 import io.inkv.replication.Replication;
+import io.inkv.replication.ReplicatedStore;
 import io.inkv.replication.ReplicationConfig;
 import io.inkv.replication.ReplicationException;
 import io.inkv.store.Store;
@@ -9,6 +10,7 @@ import io.inkv.store.document.DocumentStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /*
@@ -19,6 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *     publishes its event, returning once Kafka acknowledged it (ReplicationConfig's default
  *     WAIT_FOR_ACK): a 200/204 means the broker has the write. LocalWrites' code does exactly this
  *     on the wrapped stores, so this class only adds what replication knows.
+ *   - POST /store/{key} (the cache route, the hot one) does not wait on a thread: putAsync applies
+ *     the write and appends its event to the replica's outbox, and the route answers from the
+ *     acknowledgement's callback. So a write in flight holds no thread (with 36 pool threads each
+ *     waiting ~2-5 ms for its acknowledgement the server topped out near a thousand writes/s), it
+ *     can run on the selector thread that parsed it (no hand-off), and the writes that arrive
+ *     within one producer linger share one produce request. Not with --durability every-write,
+ *     whose local put waits for an msync: then the route runs on the pool and waits, as before.
+ *     Document writes still wait on a pool thread.
  *   - Every other replica's writes arrive through the applier, in log order.
  *   - Readiness: the stores open at once (startupWait 0) and /ready answers 503 until every
  *     replica has caught up with its topic as it was when it opened.
@@ -35,6 +45,24 @@ final class KafkaWrites extends Writes.LocalWrites implements ServerStores.Repli
   private KafkaWrites(ServerOptions options) {
     super(true); // a put publishes to Kafka and waits for the acknowledgement: never in place
     this.options = options;
+    this.asynchronous = options.durability != io.inkv.store.Durability.EVERY_WRITE;
+  }
+
+  private final boolean asynchronous;
+
+  @Override
+  public boolean putsAsynchronously() {
+    return asynchronous;
+  }
+
+  @Override
+  public CompletionStage<Void> putAsync(ServedStore s, byte[] key, byte[] value) {
+    if (!(s.store instanceof ReplicatedStore r)) {
+      throw new IllegalStateException("store '" + s.name + "' is not replicated");
+    }
+    CompletionStage<Void> ack = r.putAsync(key, value);
+    s.writesSinceImage.increment();
+    return ack;
   }
 
   static KafkaWrites connect(ServerOptions options) {

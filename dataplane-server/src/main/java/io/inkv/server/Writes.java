@@ -2,6 +2,7 @@ package io.inkv.server;
 
 import io.inkv.store.document.Document;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /*
  * The seam between the HTTP routes and where a write goes. Local mode (LocalWrites) applies a
@@ -28,6 +29,24 @@ interface Writes extends AutoCloseable {
    */
   default boolean tryPut(ServedStore s, byte[] key, byte[] value) {
     return false;
+  }
+
+  /**
+   * Whether {@link #putAsync} applies here: a put whose wait is for someone else's answer (Kafka's
+   * acknowledgement) rather than for this thread's work, and which can therefore be started on a
+   * thread that must not block and answered when that answer comes.
+   */
+  default boolean putsAsynchronously() {
+    return false;
+  }
+
+  /**
+   * Starts {@link #put} without waiting: the local write is done when this returns, and the stage
+   * completes when the write is acknowledged (exceptionally when it is not). Never blocks. Only
+   * when {@link #putsAsynchronously()}.
+   */
+  default CompletionStage<Void> putAsync(ServedStore s, byte[] key, byte[] value) {
+    throw new UnsupportedOperationException("puts are synchronous here");
   }
 
   void upsert(ServedStore s, byte[] key, Document fields);
