@@ -6,6 +6,11 @@
 #   benchmarks/run-replication.sh                 everything (about 3 minutes)
 #   benchmarks/run-replication.sh lag 10000 30    one lag run: rate, seconds [, warm-up seconds]
 #   benchmarks/run-replication.sh catchup 1000000 one catch-up run
+#   benchmarks/run-replication.sh server 10000,20000 20 5   acknowledged writes through the data-plane
+#       server, local and replicated mode side by side, with visibility lag: rates, seconds per rate
+#       [, warm-up seconds per rate [, connections, default 256]] (io.inkv.benchmarks.replication.ServerWrites)
+#   benchmarks/run-replication.sh jcache 10 1,8,64  JCache puts, replicated WAIT_FOR_ACK beside local
+#       persistent: seconds per thread count, thread counts
 #   SKIP_BUILD=1 benchmarks/run-replication.sh    reuse the last build
 #   JAVA_OPTS="-Dinkv.kafka.linger.ms=0 -Dinkv.broker.settings=num.io.threads=2"   tuning runs:
 #       -Dinkv.kafka.NAME=VALUE (a client property of the writer and readers),
@@ -20,11 +25,20 @@ if [[ -z "${SKIP_BUILD:-}" || ! -f "$cpfile" ]]; then
   (cd "$root" && ./mvnw -B -ntp -q -pl benchmarks -am test-compile dependency:build-classpath \
       -Dmdep.includeScope=test -Dmdep.outputFile=target/replication.classpath)
 fi
+server_jar="$root/dataplane-server/target/inkv-server.jar"
+if [[ "${1:-}" == server && ( -z "${SKIP_BUILD:-}" || ! -f "$server_jar" ) ]]; then
+  (cd "$root" && ./mvnw -B -ntp -q -pl dataplane-server -am package -DskipTests)
+fi
 cp="$here/target/classes:$(cat "$cpfile")"
 run() {
+  local main=io.inkv.benchmarks.replication.ReplicationLoad
+  if [[ "$1" == server || "$1" == jcache ]]; then
+    main=io.inkv.benchmarks.replication.ServerWrites
+  fi
   # shellcheck disable=SC2086
-  java -Xmx1g ${JAVA_OPTS:-} -cp "$cp" -Dinkv.broker.classpath="$cp" ${INKV_BOOTSTRAP:+-Dinkv.bootstrap=$INKV_BOOTSTRAP} \
-      -Djava.util.logging.config.file=/dev/null io.inkv.benchmarks.replication.ReplicationLoad "$@"
+  java -Xmx1g ${JAVA_OPTS:-} -cp "$cp" -Dinkv.broker.classpath="$cp" -Dinkv.server.jar="$server_jar" \
+      ${INKV_BOOTSTRAP:+-Dinkv.bootstrap=$INKV_BOOTSTRAP} \
+      -Djava.util.logging.config.file=/dev/null "$main" "$@"
 }
 if [[ $# -gt 0 ]]; then
   run "$@"

@@ -99,7 +99,7 @@ public final class ReplicationLoad {
   }
 
   /** Kafka client properties given as -Dinkv.kafka.NAME=VALUE, applied to the writer and every reader. */
-  private static java.util.Map<String, String> clientOverrides() {
+  static java.util.Map<String, String> clientOverrides() {
     java.util.Map<String, String> out = new java.util.TreeMap<>();
     for (String name : System.getProperties().stringPropertyNames()) {
       if (name.startsWith(CLIENT_PREFIX)) {
@@ -275,15 +275,15 @@ public final class ReplicationLoad {
 
   // ---- the broker JVM ----
 
-  private static String java() {
+  static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     return KafkaBrokerProcess.freePort();
   }
 
-  private static Process startBroker(Path dir, int port) throws Exception {
+  static Process startBroker(Path dir, int port) throws Exception {
     String cp = System.getProperty("inkv.broker.classpath");
     if (cp == null) {
       throw new IllegalStateException("set -Dinkv.bootstrap=host:port, or -Dinkv.broker.classpath (run-replication.sh does)");

@@ -40,7 +40,8 @@ import org.HdrHistogram.Recorder;
 public final class HttpLoad {
   private HttpLoad() {}
 
-  interface Target extends AutoCloseable {
+  /** Where a load goes: the inkv server over HTTP, or Redis. */
+  public interface Target extends AutoCloseable {
     /** Sends one operation; calls done.run(ok) when it completes. */
     void send(boolean read, byte[] key, byte[] value, Done done);
 
@@ -48,7 +49,8 @@ public final class HttpLoad {
     void close();
   }
 
-  interface Done {
+  /** Called once per operation when its answer arrived. */
+  public interface Done {
     void completed(boolean ok);
   }
 
@@ -60,7 +62,7 @@ public final class HttpLoad {
    * shared with the server that CPU is taken from the server under test. Requests due while every
    * connection is busy wait in a queue, and their wait counts in their latency.
    */
-  static final class HttpTarget implements Target {
+  public static final class HttpTarget implements Target {
     private final java.nio.channels.Selector selector;
     private final java.util.ArrayDeque<Conn> idle = new java.util.ArrayDeque<>();
     private final java.util.concurrent.ConcurrentLinkedQueue<Object[]> submitted = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -80,7 +82,7 @@ public final class HttpLoad {
       }
     }
 
-    HttpTarget(String base, int connections) throws Exception {
+    public HttpTarget(String base, int connections) throws Exception {
       java.net.URI uri = java.net.URI.create(base);
       host = uri.getHost() + ":" + uri.getPort();
       selector = java.nio.channels.Selector.open();
@@ -191,6 +193,9 @@ public final class HttpLoad {
       running = false;
       try {
         loop.join(5000);
+        for (java.nio.channels.SelectionKey k : selector.keys()) {
+          k.channel().close();
+        }
         selector.close();
       } catch (Exception e) {
         throw new IllegalStateException(e);
