@@ -93,7 +93,7 @@ public final class ServerWrites {
         int seconds = Integer.parseInt(args[2]);
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         int connections = args.length > 4 ? Integer.parseInt(args[4]) : 256;
-        servers(bootstrap, work, rates, seconds, warmup, connections);
+        servers(bootstrap, broker, work, rates, seconds, warmup, connections);
       } else {
         List<Integer> threads = new ArrayList<>();
         for (String t : args[2].split(",")) {
@@ -111,7 +111,7 @@ public final class ServerWrites {
 
   // ---- the server ----
 
-  private static void servers(String bootstrap, Path work, List<Integer> rates, int seconds, int warmup, int connections)
+  private static void servers(String bootstrap, Process broker, Path work, List<Integer> rates, int seconds, int warmup, int connections)
       throws Exception {
     String prefix = "inkv.w" + UUID.randomUUID().toString().substring(0, 8) + ".";
     String jar = System.getProperty("inkv.server.jar");
@@ -137,7 +137,7 @@ public final class ServerWrites {
       try (ReplicatedStore replica = Replication.replicate(Store.open(StoreOptions.builder(work.resolve("reader")).build()),
           readerConfig, reader)) {
         System.out.printf(Locale.ROOT, "%-10s %8s %9s %8s %8s %8s %8s %8s %7s | %s%n", "server", "offered", "achieved",
-            "p50", "p99", "p99.9", "max", "errors", "cpu", "visibility lag after the 200 (ms)");
+            "p50", "p99", "p99.9", "max", "errors", "cpu", "cpu us/write: server, broker, this JVM | visibility lag after the 200 (ms)");
         int run = 1;
         for (int rate : rates) {
           for (Server s : servers) {
@@ -146,11 +146,16 @@ public final class ServerWrites {
             Run r = new Run(run++, rate * (seconds + warmup));
             reader.current = s == replicated ? r : null;
             long cpu0 = s.cpuNanos();
+            long brokerCpu0 = cpuNanos(broker);
+            long ownCpu0 = cpuNanos(ProcessHandle.current().pid());
             long t0 = System.nanoTime();
             r.drive(target, rate, (long) rate * warmup);
             long elapsed = System.nanoTime() - t0;
             target.close();
             double cpu = (s.cpuNanos() - cpu0) / (double) elapsed;
+            long n = Math.max(1, r.completed.get());
+            String perWrite = String.format(Locale.ROOT, "%.0f, %.0f, %.0f", (s.cpuNanos() - cpu0) / 1e3 / n,
+                (cpuNanos(broker) - brokerCpu0) / 1e3 / n, (cpuNanos(ProcessHandle.current().pid()) - ownCpu0) / 1e3 / n);
             String lag = "";
             if (s == replicated) {
               replica.awaitCaughtUp(Duration.ofSeconds(60));
@@ -158,10 +163,10 @@ public final class ServerWrites {
               lag = r.lag((long) rate * warmup);
             }
             Histogram h = r.latency.getIntervalHistogram();
-            System.out.printf(Locale.ROOT, "%-10s %8d %9.0f %8.3f %8.3f %8.3f %8.3f %8d %6.0f%% | %s%n",
+            System.out.printf(Locale.ROOT, "%-10s %8d %9.0f %8.3f %8.3f %8.3f %8.3f %8d %6.0f%% | %s | %s%n",
                 s == local ? "local" : s == replicated ? "replicated" : "other", rate, r.completed.get() / (elapsed / 1e9),
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getValueAtPercentile(99.9) / 1e6,
-                h.getMaxValue() / 1e6, r.errors.get(), cpu * 100, lag);
+                h.getMaxValue() / 1e6, r.errors.get(), cpu * 100, perWrite, lag);
             Thread.sleep(1000);
           }
         }
@@ -273,6 +278,20 @@ public final class ServerWrites {
     }
   }
 
+  private static long cpuNanos(Process p) {
+    return p == null ? 0 : cpuNanos(p.pid());
+  }
+
+  /** CPU time of a process so far (user + system), from /proc. */
+  private static long cpuNanos(long pid) {
+    try {
+      String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).split("\\) ", 2)[1].split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // clock ticks of 10 ms
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
   /** A server in its own JVM, from the shaded jar. */
   private record Server(Process process, int port, Path log) {
     static Server start(String jar, Path dir, String bootstrap, String topicPrefix) throws IOException {
@@ -321,14 +340,8 @@ public final class ServerWrites {
       throw new IOException("the server did not become ready: " + Files.readString(log));
     }
 
-    /** CPU time of the server's process so far (user + system), from /proc. */
     long cpuNanos() {
-      try {
-        String[] f = Files.readString(Path.of("/proc/" + process.pid() + "/stat")).split("\\) ", 2)[1].split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // clock ticks of 10 ms
-      } catch (IOException e) {
-        return 0;
-      }
+      return ServerWrites.cpuNanos(process.pid());
     }
 
     void stop() throws InterruptedException {
