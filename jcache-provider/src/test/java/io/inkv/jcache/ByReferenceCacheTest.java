@@ -57,14 +57,19 @@ class ByReferenceCacheTest {
   Path tmp;
   private CacheManager manager;
 
-  /** A mutable bean with no codec and no Serializable: what a by-value cache refuses. */
+  /**
+   * A mutable object with no codec and no Serializable: what a by-value cache refuses. Its
+   * constructor computes a field, so no codec may rebuild it through the constructor.
+   */
   static final class Account {
     final String owner;
     long balance;
+    private final int ownerLength;
 
     Account(String owner, long balance) {
       this.owner = owner;
       this.balance = balance;
+      this.ownerLength = owner.length();
     }
 
     @Override
@@ -83,12 +88,17 @@ class ByReferenceCacheTest {
     }
   }
 
-  /** A key with no codec and no Serializable (final fields, no no-argument constructor), equal by value. */
+  /**
+   * A key with no codec and no Serializable (final fields, one computed by the constructor, no
+   * no-argument constructor), equal by value.
+   */
   static final class Id {
     private final Object part;
+    private final int hash;
 
     Id(Object part) {
       this.part = part;
+      this.hash = part.hashCode();
     }
 
     Object part() {
@@ -102,7 +112,7 @@ class ByReferenceCacheTest {
 
     @Override
     public int hashCode() {
-      return part.hashCode();
+      return hash;
     }
   }
 

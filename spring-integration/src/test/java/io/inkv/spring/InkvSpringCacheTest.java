@@ -95,12 +95,17 @@ class InkvSpringCacheTest {
     assertThat(existingNull.get()).isNull();
   }
 
-  /** A result that is neither Serializable nor of a type inkv encodes. */
+  /**
+   * A result that is neither Serializable nor of a type inkv encodes: its constructor computes a
+   * field, so no codec may rebuild it through the constructor.
+   */
   static final class Report {
     final String title;
+    final int length;
 
     Report(String title) {
       this.title = title;
+      this.length = title.length();
     }
   }
 

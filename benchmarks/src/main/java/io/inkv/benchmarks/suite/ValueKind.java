@@ -4,8 +4,11 @@ import java.util.Locale;
 
 /*
  * The four kinds of value of the suite: 100-byte and 1 KB Strings (ASCII, so 100 and 1000 bytes
- * in UTF-8 and in a compact String), and the small record Sample whose inkv encoding is 100 bytes
- * or 1 KB (the name field pads it; the fixed part and the layout's header take 33 bytes).
+ * in UTF-8 and in a compact String), and the small record Sample whose fields take 100 bytes or
+ * 1 KB in inkv's layout (the name field pads it; the fixed part and the layout's header take 33
+ * bytes). Since stored values carry their layout's schema (docs/codec-format.md), inkv stores 43
+ * bytes more per Sample; the names keep their length so that figures stay comparable with
+ * earlier runs and with the peers, whose Java serialization of the same record is unchanged.
  *
  * Values are a function of (entry number, version), so that population, puts and the memory
  * benchmark can make them on the fly without keeping a million of them alive in the benchmark;

@@ -1,27 +1,36 @@
 package io.inkv.store.codec;
 
 import io.inkv.store.memory.Region;
+import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /*
- * The codec of a cache whose type is Object or an interface: the first byte says how the rest
- * is encoded. Tags 1-18 are the built-in codecs (so a Long key is 9 bytes, not the ~80 bytes of a
- * serialized Long); tag 19 is a record in its generated field-by-field layout, after its class
- * name (u16 length + UTF-8); tag 127 is Java serialization. Tags are part of the stored format:
- * never renumber one, only add.
+ * The codec of a cache whose type is Object, an interface, an abstract class, a JDK collection or
+ * map, an array, Optional, BigDecimal or BigInteger: the first byte says how the rest is encoded.
  *
- * Tag 19 matters because Spring's caches are typed Object: a record there was Java-serialized,
- * about 7 us per read for three fields, where the generated layout decodes in well under a
- * microsecond. Only records take it (their canonical constructor rebuilds them, and the layout's
- * fingerprint rejects bytes written by another version of the class); plain objects keep Java
- * serialization, whose rules (transient fields, custom hooks) their authors may rely on. Values
- * stored under tag 127 before tag 19 existed still decode.
+ *   1-18  a built-in type, the rest of the value in its built-in codec (a Long key is 9 bytes, not
+ *         the ~80 bytes of a serialized Long; equal keys give equal bytes)
+ *   19    an object in its generated layout: class name (u16 length + UTF-8), then the layout's
+ *         bytes with their schema (LayoutCodec), so another version of the class still reads it
+ *   20    anything else, in the tagged format (TaggedFormat): collections, maps, arrays, enums,
+ *         Optional, big numbers, and objects of any generated class nested in them
+ *   127   Java serialization: only for classes that define writeObject, readObject, writeReplace,
+ *         readResolve or are Externalizable (they asked for it), or that the generator cannot
+ *         build; each such class is reported once (JavaSerialization)
+ * Tags are part of the stored format: never renumber one, only add.
+ *
+ * Values stored before tag 20 existed still decode: tag 127 from the earlier fallback, tag 19
+ * records in the layout without a schema (their fingerprint is the earlier one), and values of a
+ * concrete JDK type (an ArrayList, say) that the typed codec wrote as a bare serialization stream
+ * (first bytes 0xACED, a tag no kind uses).
+ *
+ * A decode throws nothing but DecodeException, whatever the bytes.
  */
 final class AnyCodec<T> implements Codec<T> {
   private static final byte SERIALIZED = 127;
   private static final byte RECORD = 19;
-  private static final Codec<?> NOT_GENERATED = new AnyCodec<>(Object.class, null);
+  private static final byte TAGGED = 20;
   private static final BuiltinCodec<?>[] BY_TAG = {
     null,
     BuiltinCodec.STRING, BuiltinCodec.BYTES, BuiltinCodec.BOOLEAN, BuiltinCodec.BYTE,
@@ -40,14 +49,20 @@ final class AnyCodec<T> implements Codec<T> {
 
   private final Class<T> type;
   private final ClassLoader classLoader;
-  private final java.util.concurrent.ConcurrentHashMap<Class<?>, Codec<?>> recordCodecs =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.ConcurrentHashMap<String, Codec<?>> recordCodecsByName =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final TaggedFormat format;
 
   AnyCodec(Class<T> type, ClassLoader classLoader) {
     this.type = type;
     this.classLoader = classLoader;
+    this.format = new TaggedFormat(classLoader);
+  }
+
+  static Byte builtinTag(Class<?> c) {
+    return TAGS.get(c);
+  }
+
+  static BuiltinCodec<?> builtin(int tag) {
+    return BY_TAG[tag];
   }
 
   @Override
@@ -58,100 +73,98 @@ final class AnyCodec<T> implements Codec<T> {
   @Override
   @SuppressWarnings("unchecked")
   public byte[] encode(T value) {
-    Byte tag = TAGS.get(value.getClass());
+    Class<?> c = value.getClass();
     type.cast(value);
-    byte[] body;
-    byte t;
-    Codec<Object> generated = tag == null ? (Codec<Object>) recordCodec(value.getClass()) : null;
+    Byte tag = TAGS.get(c);
     if (tag != null) {
-      t = tag;
-      body = ((Codec<Object>) BY_TAG[t]).encode(value);
-    } else if (generated != null) {
-      byte[] name = value.getClass().getName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      byte[] layout = generated.encode(value);
-      byte[] out = new byte[3 + name.length + layout.length];
+      byte[] body = ((Codec<Object>) BY_TAG[tag]).encode(value);
+      byte[] out = new byte[body.length + 1];
+      out[0] = tag;
+      System.arraycopy(body, 0, out, 1, body.length);
+      return out;
+    }
+    LayoutCodec<?> layout = format.layoutCodec(c);
+    if (layout != null) {
+      byte[] name = c.getName().getBytes(StandardCharsets.UTF_8);
+      byte[] body = ((Codec<Object>) layout).encode(value);
+      byte[] out = new byte[3 + name.length + body.length];
       out[0] = RECORD;
       out[1] = (byte) (name.length >>> 8);
       out[2] = (byte) name.length;
       System.arraycopy(name, 0, out, 3, name.length);
-      System.arraycopy(layout, 0, out, 3 + name.length, layout.length);
+      System.arraycopy(body, 0, out, 3 + name.length, body.length);
       return out;
-    } else {
-      t = SERIALIZED;
-      body = SerializingCodec.write(value);
     }
-    byte[] out = new byte[body.length + 1];
-    out[0] = t;
-    System.arraycopy(body, 0, out, 1, body.length);
-    return out;
+    ValueWriter out = new ValueWriter(64);
+    out.writeByte(TAGGED);
+    try {
+      format.write(out, value, 0);
+    } catch (StackOverflowError e) {
+      throw new IllegalArgumentException("a " + c.getName() + " holds itself (a cycle) or nests too deeply to encode;"
+          + " inkv's codec writes trees of values, not graphs", e);
+    }
+    return out.toByteArray();
   }
 
   @Override
   public T decode(Region region, int offset, int length) {
-    if (length < 1) {
-      throw new DecodeException("an empty value has no type tag");
-    }
-    byte tag = region.getByte(offset);
     Object value;
-    if (tag == SERIALIZED) {
-      byte[] copy = new byte[length - 1];
-      region.getBytes(offset + 1, copy, 0, length - 1);
-      value = SerializingCodec.read(copy, 0, copy.length, classLoader);
-    } else if (tag == RECORD) {
-      value = decodeRecord(region, offset, length);
-    } else if (tag > 0 && tag < BY_TAG.length) {
-      value = BY_TAG[tag].decode(region, offset + 1, length - 1);
-    } else {
-      throw new DecodeException("unknown type tag " + tag);
+    try {
+      value = decodeAny(region, offset, length);
+    } catch (DecodeException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new DecodeException("cannot decode a stored " + type.getName() + ": " + e, e);
     }
-    if (!type.isInstance(value)) {
-      throw new DecodeException("expected a " + type.getName() + " but read a " + value.getClass().getName());
+    if (value == null || !type.isInstance(value)) {
+      throw new DecodeException("expected a " + type.getName() + " but read " + (value == null ? "null"
+          : "a " + value.getClass().getName()));
     }
     return type.cast(value);
   }
 
-  /** Returns the generated codec of a record class, or null if it is not a record the generator takes. */
-  private Codec<?> recordCodec(Class<?> c) {
-    if (!c.isRecord()) {
-      return null;
+  private Object decodeAny(Region region, int offset, int length) {
+    if (length < 1) {
+      throw new DecodeException("an empty value has no type tag");
     }
-    Codec<?> codec = recordCodecs.computeIfAbsent(c, k -> {
-      if (Codecs.hasCustomSerialization(k)) {
-        return NOT_GENERATED;
+    byte tag = region.getByte(offset);
+    if (tag == TAGGED) {
+      ValueReader in = new ValueReader(region, offset + 1, length - 1);
+      Object value = format.read(in, 0);
+      if (in.remaining() != 0) {
+        throw new DecodeException("a stored " + type.getName() + " has " + in.remaining() + " bytes after its end");
       }
-      try {
-        return LayoutCodec.create(k, classLoader);
-      } catch (IllegalArgumentException e) {
-        return NOT_GENERATED;
-      }
-    });
-    return codec == NOT_GENERATED ? null : codec;
+      return value;
+    } else if (tag == SERIALIZED) {
+      byte[] copy = new byte[length - 1];
+      region.getBytes(offset + 1, copy, 0, length - 1);
+      return SerializingCodec.read(copy, 0, copy.length, classLoader);
+    } else if (tag == RECORD) {
+      return decodeLayout(region, offset, length);
+    } else if (tag == (byte) 0xAC && length > 1 && region.getByte(offset + 1) == (byte) 0xED) {
+      byte[] copy = new byte[length];
+      region.getBytes(offset, copy, 0, length);
+      return SerializingCodec.read(copy, 0, length, classLoader);
+    } else if (tag > 0 && tag < BY_TAG.length) {
+      return BY_TAG[tag].decode(region, offset + 1, length - 1);
+    }
+    throw new DecodeException("unknown type tag " + tag);
   }
 
-  private Object decodeRecord(Region region, int offset, int length) {
+  private Object decodeLayout(Region region, int offset, int length) {
     if (length < 3) {
-      throw new DecodeException("a record value is too short for its class name");
+      throw new DecodeException("a stored object is too short for its class name");
     }
     int nameLength = ((region.getByte(offset + 1) & 0xFF) << 8) | (region.getByte(offset + 2) & 0xFF);
     if (3 + nameLength > length) {
-      throw new DecodeException("a record's class name runs past the value");
+      throw new DecodeException("a stored object's class name runs past the value");
     }
-    byte[] name = new byte[nameLength];
-    region.getBytes(offset + 3, name, 0, nameLength);
-    String className = new String(name, java.nio.charset.StandardCharsets.UTF_8);
-    Codec<?> codec = recordCodecsByName.computeIfAbsent(className, n -> {
-      Class<?> c;
-      try {
-        c = Class.forName(n, false, classLoader == null ? AnyCodec.class.getClassLoader() : classLoader);
-      } catch (ClassNotFoundException | LinkageError e) {
-        throw new DecodeException("the stored record class " + n + " cannot be loaded: " + e, e);
-      }
-      Codec<?> generated = recordCodec(c);
-      if (generated == null) {
-        throw new DecodeException("the stored class " + n + " is not a record the codec generator takes");
-      }
-      return generated;
-    });
+    String className = BuiltinCodec.STRING.decode(region, offset + 3, nameLength);
+    Class<?> c = format.loadClass(className);
+    LayoutCodec<?> codec = format.layoutCodec(c);
+    if (codec == null) {
+      throw new DecodeException("the stored class " + className + " is not one the codec generator takes");
+    }
     return codec.decode(region, offset + 3 + nameLength, length - 3 - nameLength);
   }
 

@@ -267,6 +267,10 @@ abstract class BuiltinCodec<T> implements Codec<T> {
 
     abstract T read(Region region, int offset);
 
+    int size() {
+      return size;
+    }
+
     abstract void write(T value, byte[] out);
 
     @Override

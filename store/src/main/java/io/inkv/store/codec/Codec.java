@@ -9,10 +9,18 @@ import java.util.Objects;
  * Turns values of one Java type into the bytes the store keeps, and back.
  *
  * <p>Pick one with {@link #forClass(Class, ClassLoader)}, which chooses, in this order: a built-in
- * codec (String, byte[], the boxed primitives, UUID, enums, the java.time value types), a
- * generated field-by-field codec for records and plain objects (see {@link RecordLayout}), and
- * Java serialization for any other {@link java.io.Serializable} type. A cache whose type is
- * {@code Object} uses {@link #anyType(ClassLoader)}, which tags each value with its kind.
+ * codec (String, byte[], the boxed primitives, UUID, enums, the java.time value types); the
+ * tagged codec of {@link #anyType(ClassLoader)} for {@code Object}, interfaces, abstract classes
+ * and the JDK's collections, maps, arrays, {@code Optional}, {@code BigDecimal} and
+ * {@code BigInteger}; a generated field-by-field codec for records, plain objects and immutable
+ * classes built by a constructor that takes their fields (see {@link RecordLayout}); and Java
+ * serialization only for classes that define their own serialized form, or that no other codec
+ * takes (see {@link #javaSerializedValues()}).
+ *
+ * <p>Values written by another version of a generated class (fields added or removed) decode:
+ * fields are matched by name and declared type, added ones get zero, false or null. A changed
+ * field type, a stored class that is gone, or damaged bytes fail with {@link DecodeException},
+ * never another exception.
  *
  * <p>Every codec is thread-safe. {@link #encode} never keeps a reference to its argument and
  * {@link #decode} always returns a new object (or an immutable one), so a stored value can be
@@ -35,7 +43,8 @@ public interface Codec<T> {
    * @throws NullPointerException if {@code value} is null
    * @throws ClassCastException if {@code value} is not of {@link #type()}
    * @throws IllegalArgumentException if the value cannot be encoded (for example a value of the
-   *     {@code Object} codec that is not {@link java.io.Serializable})
+   *     {@code Object} codec that is not {@link java.io.Serializable} and no other codec takes, a
+   *     subclass given to a generated codec, or a value that holds itself)
    */
   byte[] encode(T value);
 
@@ -86,8 +95,10 @@ public interface Codec<T> {
 
   /**
    * Returns a codec for any object: built-in types get a one-byte tag and their built-in
-   * encoding, everything else is Java-serialized, so only {@link java.io.Serializable} values
-   * (or built-in types) can be encoded.
+   * encoding, objects of generated classes their class name and layout, collections, maps,
+   * arrays, enums, {@code Optional} and big numbers the tagged format; only classes that define
+   * their own serialized form (or that no other codec takes) are Java-serialized, and must then be
+   * {@link java.io.Serializable}.
    */
   static Codec<Object> anyType(ClassLoader classLoader) {
     return new AnyCodec<>(Object.class, classLoader);
@@ -101,12 +112,23 @@ public interface Codec<T> {
   /**
    * Returns the generated field-by-field codec for a record or plain object.
    *
-   * @throws IllegalArgumentException if {@code type} is not a record or an acceptable plain
-   *     object (a concrete class extending {@code Object} with a no-argument constructor and no
-   *     final instance fields), naming the reason
+   * @throws IllegalArgumentException if {@code type} is not a record, an acceptable plain object
+   *     (a concrete class extending {@code Object} with a no-argument constructor and no final
+   *     instance fields) or an immutable class with a constructor that stores one parameter into
+   *     each field, naming the reason
    */
   static <T> Codec<T> generated(Class<T> type, ClassLoader classLoader) {
     return LayoutCodec.create(Objects.requireNonNull(type, "type"), classLoader);
+  }
+
+  /**
+   * Returns how many values of each class were encoded with Java serialization in this JVM, by
+   * class name: the classes that define their own serialized form, and any others no faster codec
+   * takes. Each such class is also logged once, at INFO, with the reason. Collections, maps,
+   * arrays, records, beans and immutable classes never appear here.
+   */
+  static java.util.Map<String, Long> javaSerializedValues() {
+    return JavaSerialization.counts();
   }
 
   /** Thrown when stored bytes are not a value of the codec that reads them. */

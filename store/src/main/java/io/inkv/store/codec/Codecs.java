@@ -3,18 +3,25 @@ package io.inkv.store.codec;
 import java.io.Externalizable;
 import java.io.Serializable;
 import java.lang.reflect.Modifier;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
 
 /*
  * How Codec.forClass chooses, in order:
- *   1. Object, interfaces and abstract classes (other than enums): AnyCodec, since the runtime
- *      class of each value may differ.
- *   2. A built-in type: its BuiltinCodec.
- *   3. An enum: EnumCodec (by constant name).
- *   4. A record or a plain object the generator accepts: the generated LayoutCodec.
- *   5. Anything Serializable (arrays, collections, classes with custom serialization, classes the
- *      generator cannot reach): SerializingCodec.
- * A class with writeObject/readObject/writeReplace/readResolve or Externalizable asked for its own
- * serialized form, so it skips step 4 and gets serialization.
+ *   1. A built-in type: its BuiltinCodec.
+ *   2. An enum: EnumCodec (by constant name).
+ *   3. Object, interfaces and abstract classes, and the JDK's own value shapes (collections and
+ *      maps, arrays, Optional, BigDecimal, BigInteger): AnyCodec, whose tagged format names the
+ *      runtime class of each value and takes the JDK shapes without Java serialization.
+ *   4. A class that asked for its own serialized form (writeObject, readObject, writeReplace,
+ *      readResolve, Externalizable): SerializingCodec, reported once.
+ *   5. A record, a plain object or an immutable class the generator accepts: LayoutCodec.
+ *   6. Anything else that is Serializable (a subclass, a class whose constructor computes its
+ *      fields, a class the generator cannot reach): SerializingCodec, reported once with the
+ *      generator's reason.
  */
 final class Codecs {
   private Codecs() {}
@@ -31,24 +38,35 @@ final class Codecs {
     if (type.isEnum()) {
       return new BuiltinCodec.EnumCodec(type);
     }
-    if (type == Object.class || type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
+    if (type == Object.class || type.isInterface() || Modifier.isAbstract(type.getModifiers()) || isJdkShape(type)) {
       return new AnyCodec<>(type, classLoader);
     }
     boolean serializable = Serializable.class.isAssignableFrom(type);
-    if (!type.isArray() && !hasCustomSerialization(type)) {
-      try {
-        return LayoutCodec.create(type, classLoader);
-      } catch (IllegalArgumentException e) {
-        if (!serializable) {
-          throw e;
-        }
+    if (hasCustomSerialization(type)) {
+      if (!serializable) {
+        throw new IllegalArgumentException(type.getName() + " defines serialization methods but is not Serializable");
       }
-    }
-    if (serializable) {
+      JavaSerialization.report(type, "it defines its own serialized form (writeObject, readObject, writeReplace,"
+          + " readResolve or Externalizable)");
       return new SerializingCodec<>(type, classLoader);
     }
-    throw new IllegalArgumentException(type.getName() + " is neither a type inkv has a codec for, a record or"
-        + " plain object the codec generator accepts, nor Serializable");
+    try {
+      return LayoutCodec.create(type, classLoader);
+    } catch (IllegalArgumentException e) {
+      if (!serializable) {
+        throw new IllegalArgumentException(type.getName() + " is neither a type inkv has a codec for, a record,"
+            + " plain object or immutable class the codec generator accepts (" + e.getMessage() + "), nor Serializable", e);
+      }
+      JavaSerialization.report(type, e.getMessage());
+      return new SerializingCodec<>(type, classLoader);
+    }
+  }
+
+  /** The JDK types the tagged format writes without Java serialization. */
+  static boolean isJdkShape(Class<?> type) {
+    return type.isArray() || type == Optional.class || type == BigDecimal.class || type == BigInteger.class
+        || ((Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type))
+            && type.getName().startsWith("java."));
   }
 
   static boolean hasCustomSerialization(Class<?> type) {

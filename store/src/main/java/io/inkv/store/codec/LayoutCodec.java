@@ -1,6 +1,7 @@
 package io.inkv.store.codec;
 
 import io.inkv.store.memory.Region;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
@@ -8,7 +9,10 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.ClassFileVersion;
 import net.bytebuddy.description.method.MethodDescription;
@@ -21,15 +25,26 @@ import net.bytebuddy.jar.asm.Type;
 import net.bytebuddy.matcher.ElementMatchers;
 
 /*
- * The generated codec for records and plain objects.
+ * The generated codec for records, plain objects and immutable classes.
  *
  * For each class, Byte Buddy writes a small class implementing RecordLayout.Accessor whose
  * write() loads every field (record accessor or field read) and hands it to the Writer at its
  * constant offset, and whose read() loads every fixed-width field with one Region call at
- * base + constant and calls the canonical constructor (records) or the no-argument constructor
- * plus field stores (plain objects). There is no reflection, boxing or array of values on either
- * path: for a record of two ints and a String, decoding is two getInt calls, a readString and
- * the constructor.
+ * base + constant and builds the object. There is no reflection, boxing or array of values on
+ * either path: for a record of two ints and a String, decoding is two getInt calls, a
+ * readString and the constructor.
+ *
+ * Three ways to build an object, chosen once per class:
+ *   - a record: its canonical constructor;
+ *   - a plain object (no final fields, a no-argument constructor): that constructor, then field
+ *     stores;
+ *   - an immutable class (final fields, the shape of Lombok's @Value, Kotlin's data classes and
+ *     hand-written value classes): the constructor that stores each of its parameters into one
+ *     field, found by reading the constructor's bytecode (ConstructorMatch). Allocating without a
+ *     constructor and storing into final fields, as Java serialization, Kryo and Fory do, needs
+ *     sun.misc.Unsafe, ReflectionFactory or deep reflection on final fields, which warn or are
+ *     being closed on recent JDKs; calling the class's own constructor needs none of that and keeps
+ *     the class's invariants.
  *
  * The class is defined as a hidden class and nestmate of the target (Lookup.defineHiddenClass
  * with NESTMATE, on a privateLookupIn of the target), so it may read private fields and call
@@ -38,28 +53,39 @@ import net.bytebuddy.matcher.ElementMatchers;
  * a package opened to it. Otherwise create() throws IllegalArgumentException and Codecs falls
  * back to serialization for Serializable types.
  *
- * Records read every field before the constructor runs; a plain object's no-argument
- * constructor runs first, so it must not read the same store on the same thread (it would refill
- * a ValueView the decoder is still reading).
+ * Versions. A value is its fields followed by the layout's schema (RecordLayout.schema) and the
+ * schema's length; the fingerprint at the start is the schema's hash. Bytes whose fingerprint is
+ * this class's (or the fingerprint this codec wrote before values carried schemas) are read by
+ * the generated read(). Any other fingerprint is a value written by another version of the class:
+ * its schema (from the trailer, or from the class definition in the tagged format) is read once,
+ * a Migration is built that matches fields by name and declared type, and construct() builds the
+ * object from the migrated fields (added fields get zero, false or null; removed ones are
+ * skipped). A field whose type changed, or a value of another class, fails with DecodeException
+ * naming the class and the field. Bytes that begin with Java serialization's magic number were
+ * written when this class took the serialization fallback, and are read by it.
  *
- * Plain objects are accepted when they are concrete, extend Object directly, have a
- * no-argument constructor and no final instance fields (which bytecode outside a constructor may
- * not assign); transient fields are skipped, as serialization would.
+ * A decode never throws anything but DecodeException: a constructor that rejects migrated values,
+ * or damaged bytes that slip past the checks, are reported as such.
  */
 final class LayoutCodec<T> implements Codec<T> {
   private static final String REGION = Type.getInternalName(Region.class);
   private static final String LAYOUT = Type.getInternalName(RecordLayout.class);
   private static final String WRITER = Type.getInternalName(RecordLayout.Writer.class);
   private static final String REGION_DESC = Type.getDescriptor(Region.class);
+  private static final int MAX_MIGRATIONS = 64;
 
   private final Class<T> type;
   private final RecordLayout layout;
   private final RecordLayout.Accessor accessor;
+  private final ClassLoader classLoader;
+  private final ConcurrentHashMap<Integer, Migration> migrations = new ConcurrentHashMap<>();
 
-  private LayoutCodec(Class<T> type, RecordLayout layout, RecordLayout.Accessor accessor) {
+  private LayoutCodec(Class<T> type, RecordLayout layout, RecordLayout.Accessor accessor, ClassLoader classLoader) {
     this.type = type;
     this.layout = layout;
     this.accessor = accessor;
+    this.classLoader = classLoader;
+    layout.self(this);
   }
 
   static <T> LayoutCodec<T> create(Class<T> type, ClassLoader classLoader) {
@@ -67,22 +93,29 @@ final class LayoutCodec<T> implements Codec<T> {
     List<Class<?>> types = new ArrayList<>();
     List<java.lang.reflect.Member> members = new ArrayList<>();
     boolean record = type.isRecord();
+    int[] constructorFields = null;
+    String constructorDesc = null;
     if (record) {
       for (RecordComponent c : type.getRecordComponents()) {
         names.add(c.getName());
         types.add(c.getType());
         members.add(c.getAccessor());
       }
+      constructorFields = new int[names.size()];
+      StringBuilder desc = new StringBuilder("(");
+      for (int i = 0; i < constructorFields.length; i++) {
+        constructorFields[i] = i;
+        desc.append(Type.getDescriptor(types.get(i)));
+      }
+      constructorDesc = desc.append(")V").toString();
     } else {
-      requirePlainObject(type);
+      requireConcreteClass(type);
       List<Field> fields = new ArrayList<>();
+      boolean anyFinal = false;
       for (Field f : type.getDeclaredFields()) {
         int m = f.getModifiers();
         if (!Modifier.isStatic(m) && !Modifier.isTransient(m)) {
-          if (Modifier.isFinal(m)) {
-            throw new IllegalArgumentException(type.getName() + " has a final field " + f.getName()
-                + ", which a generated codec cannot set");
-          }
+          anyFinal |= Modifier.isFinal(m);
           fields.add(f);
         }
       }
@@ -92,12 +125,35 @@ final class LayoutCodec<T> implements Codec<T> {
         types.add(f.getType());
         members.add(f);
       }
+      if (anyFinal || !hasNoArgumentConstructor(type)) {
+        java.lang.reflect.Constructor<?> c = ConstructorMatch.find(type, fields);
+        Map<String, Integer> byName = new HashMap<>();
+        for (int i = 0; i < fields.size(); i++) {
+          byName.put(fields.get(i).getName(), i);
+        }
+        String[] parameterFields = ConstructorMatch.parameterFields(type, c, fields);
+        constructorFields = new int[parameterFields.length];
+        for (int p = 0; p < parameterFields.length; p++) {
+          constructorFields[p] = byName.get(parameterFields[p]);
+        }
+        constructorDesc = Type.getConstructorDescriptor(c);
+      }
     }
     RecordLayout layout = new RecordLayout(type, names, types, classLoader);
-    return new LayoutCodec<>(type, layout, define(type, layout, record, members));
+    return new LayoutCodec<>(type, layout, define(type, layout, record, members, constructorFields, constructorDesc),
+        classLoader);
   }
 
-  private static void requirePlainObject(Class<?> type) {
+  private static boolean hasNoArgumentConstructor(Class<?> type) {
+    try {
+      type.getDeclaredConstructor();
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+
+  private static void requireConcreteClass(Class<?> type) {
     int m = type.getModifiers();
     if (type.isArray() || type.isInterface() || Modifier.isAbstract(m) || type.isEnum() || type.isPrimitive()) {
       throw new IllegalArgumentException(type.getName() + " is not a concrete class");
@@ -109,10 +165,8 @@ final class LayoutCodec<T> implements Codec<T> {
     if (type.isMemberClass() && !Modifier.isStatic(m)) {
       throw new IllegalArgumentException(type.getName() + " is an inner class; make it static");
     }
-    try {
-      type.getDeclaredConstructor();
-    } catch (NoSuchMethodException e) {
-      throw new IllegalArgumentException(type.getName() + " has no no-argument constructor", e);
+    if (type.getName().startsWith("java.") || type.getName().startsWith("javax.") || type.getName().startsWith("jdk.")) {
+      throw new IllegalArgumentException(type.getName() + " is a JDK class, whose fields are not inkv's to read");
     }
   }
 
@@ -128,15 +182,171 @@ final class LayoutCodec<T> implements Codec<T> {
 
   @Override
   public byte[] encode(T value) {
+    return writer(value).toByteArray();
+  }
+
+  /** Encodes {@code value} without the schema trailer, for the tagged format's class definitions. */
+  byte[] encodeBody(Object value) {
+    return writer(value).toBody();
+  }
+
+  private RecordLayout.Writer writer(Object value) {
+    if (value.getClass() != type) {
+      type.cast(value);
+      throw new IllegalArgumentException("a " + value.getClass().getName() + " is not a " + type.getName()
+          + " but a subclass, whose own fields this codec would lose; declare the type as an interface, an abstract"
+          + " class or Object to store subclasses");
+    }
     RecordLayout.Writer out = layout.newWriter();
-    accessor.write(type.cast(value), out);
-    return out.toByteArray();
+    try {
+      accessor.write(value, out);
+    } catch (StackOverflowError e) {
+      throw new IllegalArgumentException("a " + type.getName() + " refers to itself (a cycle) or nests too deeply to"
+          + " encode; inkv's codec writes trees of values, not graphs", e);
+    }
+    return out;
   }
 
   @Override
   public T decode(Region region, int offset, int length) {
-    layout.check(region, offset, length);
-    return type.cast(accessor.read(layout, region, offset, length));
+    try {
+      if (length >= 4) {
+        int fp = region.getInt(offset + RecordLayout.FINGERPRINT_OFFSET);
+        if (fp == layout.fingerprint() || fp == layout.legacyFingerprint()) {
+          layout.check(region, offset, length);
+          return type.cast(accessor.read(layout, region, offset, length));
+        }
+        if (fp == SERIALIZATION_MAGIC) {
+          byte[] copy = new byte[length];
+          region.getBytes(offset, copy, 0, length);
+          Object value = SerializingCodec.read(copy, 0, length, classLoader);
+          if (!type.isInstance(value)) {
+            throw new DecodeException("expected a " + type.getName() + " but read a " + value.getClass().getName());
+          }
+          return type.cast(value);
+        }
+      }
+      if (length < 6) {
+        throw new DecodeException("a " + type.getName() + " takes at least " + layout.dataOffset() + " bytes, not " + length);
+      }
+      int schemaLength = region.getShort(offset + length - 2) & 0xFFFF;
+      int schemaStart = length - 2 - schemaLength;
+      if (schemaStart < 4) {
+        throw new DecodeException("a stored " + type.getName() + " has a schema length past its start");
+      }
+      return decodeBody(region, offset, schemaStart, region, offset + schemaStart, schemaLength);
+    } catch (DecodeException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new DecodeException("cannot decode a " + type.getName() + ": " + e, e);
+    }
+  }
+
+  /*
+   * Java serialization's stream header (0xACED, version 5) read as a little-endian int: the first
+   * four bytes of values stored when this class took the serialization fallback.
+   */
+  private static final int SERIALIZATION_MAGIC = 0x0500EDAC;
+
+  /** Decodes a value whose writer's schema is at {@code schemaOffset}. */
+  T decodeBody(Region region, int offset, int length, Region schemaRegion, int schemaOffset, int schemaLength) {
+    try {
+      if (length < 4) {
+        throw new DecodeException("a " + type.getName() + " takes at least " + layout.dataOffset() + " bytes, not " + length);
+      }
+      int fp = region.getInt(offset + RecordLayout.FINGERPRINT_OFFSET);
+      if (fp == layout.fingerprint()) {
+        layout.check(region, offset, length);
+        return type.cast(accessor.read(layout, region, offset, length));
+      }
+      Migration m = migrations.get(fp);
+      if (m == null) {
+        m = migration(fp, schemaRegion, schemaOffset, schemaLength);
+      }
+      return type.cast(m.read(region, offset, length));
+    } catch (DecodeException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new DecodeException("cannot decode a " + type.getName() + ": " + e, e);
+    }
+  }
+
+  private Migration migration(int fp, Region schemaRegion, int schemaOffset, int schemaLength) {
+    byte[] schema = new byte[schemaLength];
+    schemaRegion.getBytes(schemaOffset, schema, 0, schemaLength);
+    if (RecordLayout.fnv(0x811C9DC5, schema) != fp) {
+      throw new DecodeException("a stored " + type.getName() + " is damaged: its fingerprint does not match its schema");
+    }
+    Migration m = new Migration(RecordLayout.fromSchema(new HeapRegion(schema), 0, schemaLength, type));
+    if (migrations.size() < MAX_MIGRATIONS) {
+      migrations.putIfAbsent(fp, m);
+    }
+    return m;
+  }
+
+  /*
+   * How values of another version of the class are read: for every field of this class, the
+   * writer's field of the same name (its kind and declared type must be the same) or a default.
+   */
+  private final class Migration {
+    private final RecordLayout writer;
+    private final int[] source;
+    private final String incompatible;
+
+    Migration(RecordLayout writer) {
+      this.writer = writer;
+      List<RecordLayout.Field> mine = layout.fields();
+      this.source = new int[mine.size()];
+      String problem = null;
+      for (RecordLayout.Field f : mine) {
+        source[f.index()] = -1;
+        for (RecordLayout.Field w : writer.fields()) {
+          if (w.name().equals(f.name())) {
+            if (w.kind() != f.kind() || !w.typeName().equals(f.typeName())) {
+              problem = type.getName() + "." + f.name() + " was a " + w.typeName() + " when the value was stored and is a "
+                  + f.typeName() + " now";
+            }
+            source[f.index()] = w.index();
+          }
+        }
+      }
+      this.incompatible = problem;
+    }
+
+    Object read(Region region, int offset, int length) {
+      if (incompatible != null) {
+        throw new DecodeException("a stored " + type.getName() + " cannot be read by this version of the class: "
+            + incompatible);
+      }
+      writer.checkLength(type.getName(), length);
+      List<RecordLayout.Field> mine = layout.fields();
+      Object[] values = new Object[source.length];
+      for (int i = 0; i < source.length; i++) {
+        RecordLayout.Field f = mine.get(i);
+        values[i] = source[i] < 0 ? defaultValue(f.kind())
+            : writer.readBoxedAny(region, offset, length, source[i], f.kind() == RecordLayout.Kind.NESTED ? layout.nestedCodec(i) : null);
+      }
+      try {
+        return accessor.construct(values);
+      } catch (RuntimeException e) {
+        throw new DecodeException("a stored " + type.getName() + " written by another version of the class could not"
+            + " be built from its fields: " + e, e);
+      }
+    }
+  }
+
+  private static Object defaultValue(RecordLayout.Kind kind) {
+    switch (kind) {
+      case BOOLEAN: return false;
+      case BYTE: return (byte) 0;
+      case SHORT: return (short) 0;
+      case CHAR: return (char) 0;
+      case INT: return 0;
+      case FLOAT: return 0f;
+      case LONG: return 0L;
+      case DOUBLE: return 0d;
+      default: return null;
+    }
   }
 
   @Override
@@ -152,16 +362,19 @@ final class LayoutCodec<T> implements Codec<T> {
   // ---- generation ----
 
   private static RecordLayout.Accessor define(Class<?> type, RecordLayout layout, boolean record,
-      List<java.lang.reflect.Member> members) {
-    Implementation write = new Implementation.Simple(new Appender(type, layout, record, members, true));
-    Implementation read = new Implementation.Simple(new Appender(type, layout, record, members, false));
+      List<java.lang.reflect.Member> members, int[] constructorFields, String constructorDesc) {
+    Shape shape = new Shape(type, layout, record, members, constructorFields, constructorDesc);
     DynamicType.Builder<Object> builder = new ByteBuddy(ClassFileVersion.JAVA_V17).subclass(Object.class);
     builder = builder.name(type.getName() + "$InkvLayout").implement(RecordLayout.Accessor.class);
-    builder = builder.method(ElementMatchers.named("write")).intercept(write);
-    builder = builder.method(ElementMatchers.named("read")).intercept(read);
+    builder = builder.method(ElementMatchers.named("write")).intercept(new Implementation.Simple(new Appender(shape, 0)));
+    builder = builder.method(ElementMatchers.named("read")).intercept(new Implementation.Simple(new Appender(shape, 1)));
+    builder = builder.method(ElementMatchers.named("construct")).intercept(new Implementation.Simple(new Appender(shape, 2)));
     byte[] bytes = builder.make().getBytes();
     try {
       MethodHandles.Lookup target = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
+      if ((target.lookupModes() & MethodHandles.Lookup.MODULE) == 0) {
+        return new HandleAccessor(shape, target);
+      }
       MethodHandles.Lookup hidden = target.defineHiddenClass(bytes, true, MethodHandles.Lookup.ClassOption.NESTMATE);
       return (RecordLayout.Accessor) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
     } catch (IllegalAccessException | SecurityException | LinkageError e) {
@@ -172,41 +385,151 @@ final class LayoutCodec<T> implements Codec<T> {
     }
   }
 
-  private static final class Appender implements ByteCodeAppender {
-    private final Class<?> type;
+  /*
+   * The accessor for a class in another module than inkv's, such as the unnamed module of
+   * another class loader (a web application's, a plugin's, a second version of an application):
+   * privateLookupIn then gives private access but not the full privilege a hidden nestmate class
+   * needs, so fields and constructors are reached through method handles, with boxing. About
+   * three times slower than the generated class, and still far from Java serialization.
+   */
+  private static final class HandleAccessor implements RecordLayout.Accessor {
     private final RecordLayout layout;
-    private final boolean record;
-    private final List<java.lang.reflect.Member> members;
-    private final boolean write;
+    private final MethodHandle[] getters;
+    private final MethodHandle constructor;
+    private final MethodHandle[] setters;
+    private final int[] constructorFields;
 
-    Appender(Class<?> type, RecordLayout layout, boolean record, List<java.lang.reflect.Member> members, boolean write) {
-      this.type = type;
-      this.layout = layout;
-      this.record = record;
-      this.members = members;
-      this.write = write;
+    HandleAccessor(Shape shape, MethodHandles.Lookup lookup) throws ReflectiveOperationException {
+      this.layout = shape.layout();
+      List<RecordLayout.Field> fields = layout.fields();
+      Class<?> type = shape.type();
+      getters = new MethodHandle[fields.size()];
+      for (RecordLayout.Field f : fields) {
+        MethodHandle g = shape.record()
+            ? lookup.unreflect((java.lang.reflect.Method) shape.members().get(f.index()))
+            : lookup.findGetter(type, f.name(), f.type());
+        getters[f.index()] = g.asType(MethodType.methodType(Object.class, Object.class));
+      }
+      constructorFields = shape.constructorFields();
+      if (constructorFields != null) {
+        MethodHandle c = lookup.findConstructor(type, MethodType.fromMethodDescriptorString(shape.constructorDesc(),
+            type.getClassLoader()));
+        constructor = c.asType(c.type().generic()).asSpreader(Object[].class, constructorFields.length);
+        setters = null;
+      } else {
+        MethodHandle c = lookup.findConstructor(type, MethodType.methodType(void.class));
+        constructor = c.asType(MethodType.methodType(Object.class));
+        setters = new MethodHandle[fields.size()];
+        for (RecordLayout.Field f : fields) {
+          setters[f.index()] = lookup.findSetter(type, f.name(), f.type())
+              .asType(MethodType.methodType(void.class, Object.class, Object.class));
+        }
+      }
     }
 
     @Override
-    public Size apply(MethodVisitor mv, Implementation.Context context, MethodDescription method) {
-      return write ? writeMethod(mv, type, layout, record, members) : readMethod(mv, type, layout, record, members);
+    public void write(Object value, RecordLayout.Writer out) {
+      for (RecordLayout.Field f : layout.fields()) {
+        Object v;
+        try {
+          v = getters[f.index()].invokeExact(value);
+        } catch (RuntimeException | Error e) {
+          throw e;
+        } catch (Throwable e) {
+          throw new IllegalStateException(e);
+        }
+        int at = f.offset();
+        switch (f.kind()) {
+          case BOOLEAN -> out.putBoolean(at, (Boolean) v);
+          case BYTE -> out.putByte(at, (Byte) v);
+          case SHORT -> out.putShort(at, (Short) v);
+          case CHAR -> out.putChar(at, (Character) v);
+          case INT -> out.putInt(at, (Integer) v);
+          case FLOAT -> out.putFloat(at, (Float) v);
+          case LONG -> out.putLong(at, (Long) v);
+          case DOUBLE -> out.putDouble(at, (Double) v);
+          case STRING -> out.putString(f.index(), (String) v);
+          case BYTES -> out.putBytes(f.index(), (byte[]) v);
+          case NESTED -> out.putNested(f.index(), v);
+          default -> out.putBoxed(f.index(), v);
+        }
+      }
+    }
+
+    @Override
+    public Object read(RecordLayout l, Region region, int base, int length) {
+      List<RecordLayout.Field> fields = layout.fields();
+      Object[] values = new Object[fields.size()];
+      for (RecordLayout.Field f : fields) {
+        values[f.index()] = layout.readBoxedAny(region, base, length, f.index(),
+            f.kind() == RecordLayout.Kind.NESTED ? layout.nestedCodec(f.index()) : null);
+      }
+      return construct(values);
+    }
+
+    @Override
+    public Object construct(Object[] values) {
+      try {
+        if (constructorFields != null) {
+          Object[] args = new Object[constructorFields.length];
+          for (int p = 0; p < args.length; p++) {
+            args[p] = values[constructorFields[p]];
+          }
+          return constructor.invoke(args);
+        }
+        Object o = constructor.invokeExact();
+        for (int i = 0; i < setters.length; i++) {
+          setters[i].invokeExact(o, values[i]);
+        }
+        return o;
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /*
+   * What the generated methods need: the getters (record accessors or fields) and how an object is
+   * built, by a constructor whose parameter p is layout field constructorFields[p], or (null) by the
+   * no-argument constructor and field stores.
+   */
+  private record Shape(Class<?> type, RecordLayout layout, boolean record, List<java.lang.reflect.Member> members,
+      int[] constructorFields, String constructorDesc) {}
+
+  private static final class Appender implements ByteCodeAppender {
+    private final Shape shape;
+    private final int method;
+
+    Appender(Shape shape, int method) {
+      this.shape = shape;
+      this.method = method;
+    }
+
+    @Override
+    public Size apply(MethodVisitor mv, Implementation.Context context, MethodDescription description) {
+      switch (method) {
+        case 0: return writeMethod(mv, shape);
+        case 1: return readMethod(mv, shape);
+        default: return constructMethod(mv, shape);
+      }
     }
   }
 
   // write(Object value, Writer out): locals 0 this, 1 value, 2 out, 3 typed value
-  private static ByteCodeAppender.Size writeMethod(MethodVisitor mv, Class<?> type, RecordLayout layout,
-      boolean record, List<java.lang.reflect.Member> members) {
-    String owner = Type.getInternalName(type);
+  private static ByteCodeAppender.Size writeMethod(MethodVisitor mv, Shape shape) {
+    String owner = Type.getInternalName(shape.type());
     mv.visitVarInsn(Opcodes.ALOAD, 1);
     mv.visitTypeInsn(Opcodes.CHECKCAST, owner);
     mv.visitVarInsn(Opcodes.ASTORE, 3);
-    for (RecordLayout.Field f : layout.fields()) {
+    for (RecordLayout.Field f : shape.layout().fields()) {
       mv.visitVarInsn(Opcodes.ALOAD, 2);
       pushInt(mv, f.kind().isFixed() && !f.kind().isNullable() ? f.offset() : f.index());
       mv.visitVarInsn(Opcodes.ALOAD, 3);
       String desc = Type.getDescriptor(f.type());
-      if (record) {
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, owner, members.get(f.index()).getName(), "()" + desc, false);
+      if (shape.record()) {
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, owner, shape.members().get(f.index()).getName(), "()" + desc, false);
       } else {
         mv.visitFieldInsn(Opcodes.GETFIELD, owner, f.name(), desc);
       }
@@ -234,24 +557,23 @@ final class LayoutCodec<T> implements Codec<T> {
 
   // read(RecordLayout layout, Region region, int base, int length): locals 0 this, 1 layout,
   // 2 region, 3 base, 4 length, 5 the new plain object
-  private static ByteCodeAppender.Size readMethod(MethodVisitor mv, Class<?> type, RecordLayout layout,
-      boolean record, List<java.lang.reflect.Member> members) {
-    String owner = Type.getInternalName(type);
+  private static ByteCodeAppender.Size readMethod(MethodVisitor mv, Shape shape) {
+    String owner = Type.getInternalName(shape.type());
+    List<RecordLayout.Field> fields = shape.layout().fields();
     mv.visitTypeInsn(Opcodes.NEW, owner);
     mv.visitInsn(Opcodes.DUP);
     int stack = 2;
-    if (record) {
-      StringBuilder ctor = new StringBuilder("(");
-      for (RecordLayout.Field f : layout.fields()) {
+    if (shape.constructorFields() != null) {
+      for (int index : shape.constructorFields()) {
+        RecordLayout.Field f = fields.get(index);
         pushField(mv, f);
-        ctor.append(Type.getDescriptor(f.type()));
         stack += (f.kind() == RecordLayout.Kind.LONG || f.kind() == RecordLayout.Kind.DOUBLE) ? 2 : 1;
       }
-      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", ctor.append(")V").toString(), false);
+      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", shape.constructorDesc(), false);
     } else {
       mv.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", "()V", false);
       mv.visitVarInsn(Opcodes.ASTORE, 5);
-      for (RecordLayout.Field f : layout.fields()) {
+      for (RecordLayout.Field f : fields) {
         mv.visitVarInsn(Opcodes.ALOAD, 5);
         pushField(mv, f);
         mv.visitFieldInsn(Opcodes.PUTFIELD, owner, f.name(), Type.getDescriptor(f.type()));
@@ -260,6 +582,67 @@ final class LayoutCodec<T> implements Codec<T> {
     }
     mv.visitInsn(Opcodes.ARETURN);
     return new ByteCodeAppender.Size(stack + 8, 6);
+  }
+
+  // construct(Object[] values): locals 0 this, 1 values, 2 the new plain object
+  private static ByteCodeAppender.Size constructMethod(MethodVisitor mv, Shape shape) {
+    String owner = Type.getInternalName(shape.type());
+    List<RecordLayout.Field> fields = shape.layout().fields();
+    mv.visitTypeInsn(Opcodes.NEW, owner);
+    mv.visitInsn(Opcodes.DUP);
+    int stack = 2;
+    if (shape.constructorFields() != null) {
+      for (int index : shape.constructorFields()) {
+        pushValue(mv, fields.get(index));
+        stack += 2;
+      }
+      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", shape.constructorDesc(), false);
+    } else {
+      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", "()V", false);
+      mv.visitVarInsn(Opcodes.ASTORE, 2);
+      for (RecordLayout.Field f : fields) {
+        mv.visitVarInsn(Opcodes.ALOAD, 2);
+        pushValue(mv, f);
+        mv.visitFieldInsn(Opcodes.PUTFIELD, owner, f.name(), Type.getDescriptor(f.type()));
+      }
+      mv.visitVarInsn(Opcodes.ALOAD, 2);
+    }
+    mv.visitInsn(Opcodes.ARETURN);
+    return new ByteCodeAppender.Size(stack + 6, 3);
+  }
+
+  /** Pushes values[f.index()], unboxed for a primitive field, cast to the field's type otherwise. */
+  private static void pushValue(MethodVisitor mv, RecordLayout.Field f) {
+    mv.visitVarInsn(Opcodes.ALOAD, 1);
+    pushInt(mv, f.index());
+    mv.visitInsn(Opcodes.AALOAD);
+    Class<?> t = f.type();
+    if (t.isPrimitive()) {
+      Type boxed = Type.getType(boxedType(t));
+      mv.visitTypeInsn(Opcodes.CHECKCAST, boxed.getInternalName());
+      mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, boxed.getInternalName(), t.getName() + "Value", "()" + Type.getDescriptor(t), false);
+    } else {
+      mv.visitTypeInsn(Opcodes.CHECKCAST, Type.getInternalName(t));
+    }
+  }
+
+  private static Class<?> boxedType(Class<?> primitive) {
+    if (primitive == boolean.class) {
+      return Boolean.class;
+    } else if (primitive == byte.class) {
+      return Byte.class;
+    } else if (primitive == short.class) {
+      return Short.class;
+    } else if (primitive == char.class) {
+      return Character.class;
+    } else if (primitive == int.class) {
+      return Integer.class;
+    } else if (primitive == float.class) {
+      return Float.class;
+    } else if (primitive == long.class) {
+      return Long.class;
+    }
+    return Double.class;
   }
 
   private static void pushField(MethodVisitor mv, RecordLayout.Field f) {

@@ -102,6 +102,30 @@ public final class RecordLayout {
       return nullable;
     }
 
+    String typeName() {
+      switch (this) {
+        case BOOLEAN: return "boolean";
+        case BYTE: return "byte";
+        case SHORT: return "short";
+        case CHAR: return "char";
+        case INT: return "int";
+        case FLOAT: return "float";
+        case LONG: return "long";
+        case DOUBLE: return "double";
+        case BOXED_BOOLEAN: return "java.lang.Boolean";
+        case BOXED_BYTE: return "java.lang.Byte";
+        case BOXED_SHORT: return "java.lang.Short";
+        case BOXED_CHAR: return "java.lang.Character";
+        case BOXED_INT: return "java.lang.Integer";
+        case BOXED_FLOAT: return "java.lang.Float";
+        case BOXED_LONG: return "java.lang.Long";
+        case BOXED_DOUBLE: return "java.lang.Double";
+        case STRING: return "java.lang.String";
+        case BYTES: return "[B";
+        default: return "?";
+      }
+    }
+
     static Kind of(Class<?> type) {
       if (type == boolean.class) {
         return BOOLEAN;
@@ -154,8 +178,10 @@ public final class RecordLayout {
    * @param offset the offset of a fixed-width field from the value's start, or -1
    * @param nullBit its bit in the null bitmap, or -1 if it cannot be null
    * @param varIndex its entry in the offset table for a variable-length field, or -1
+   * @param typeName the name of its declared type
    */
-  public record Field(String name, Class<?> type, Kind kind, int index, int offset, int nullBit, int varIndex) {}
+  public record Field(String name, Class<?> type, Kind kind, int index, int offset, int nullBit, int varIndex,
+      String typeName) {}
 
   /**
    * Implemented by the class the codec generator writes for each layout; not for applications.
@@ -166,37 +192,55 @@ public final class RecordLayout {
 
     /** Builds a value from the bytes at {@code base}, {@code length} bytes long. */
     Object read(RecordLayout layout, Region region, int base, int length);
+
+    /** Builds a value from its fields, boxed, in layout order (used when the stored layout differs). */
+    Object construct(Object[] values);
   }
 
   private final Class<?> type;
+  private final String className;
   private final List<Field> fields;
   private final Field[] fieldArray;
   private final int fingerprint;
+  private final int legacyFingerprint;
+  private final byte[] schema;
+  private final byte[] trailer;
   private final int tableOffset;
   private final int varCount;
   private final int dataOffset;
   private final ClassLoader classLoader;
   private final Codec<?>[] nested;
+  private Codec<?> self;
 
   RecordLayout(Class<?> type, List<String> names, List<Class<?>> types, ClassLoader classLoader) {
+    this(type, type.getName(), names, kinds(types), typeNames(types), types.toArray(new Class<?>[0]), classLoader);
+  }
+
+  private RecordLayout(Class<?> type, String className, List<String> names, Kind[] kinds, String[] typeNames,
+      Class<?>[] types, ClassLoader classLoader) {
     this.type = type;
+    this.className = className;
     this.classLoader = classLoader;
     int n = names.size();
-    Kind[] kinds = new Kind[n];
     int nullable = 0;
     int vars = 0;
     int fixedBytes = 0;
-    int h = 0x811C9DC5;
+    int h = FNV_BASIS;
     for (int i = 0; i < n; i++) {
-      kinds[i] = Kind.of(types.get(i));
       nullable += kinds[i].isNullable() ? 1 : 0;
       vars += kinds[i].isFixed() ? 0 : 1;
       fixedBytes += kinds[i].width();
-      for (byte b : (names.get(i) + ':' + kinds[i] + ':' + types.get(i).getName() + ';').getBytes(StandardCharsets.UTF_8)) {
-        h = (h ^ (b & 0xFF)) * 0x01000193;
-      }
+      h = fnv(h, (names.get(i) + ':' + kinds[i] + ':' + typeNames[i] + ';').getBytes(StandardCharsets.UTF_8));
     }
-    this.fingerprint = h;
+    this.legacyFingerprint = h;
+    this.schema = schema(className, names, kinds, typeNames);
+    this.fingerprint = fnv(FNV_BASIS, schema);
+    if (schema.length > 0xFFFF) {
+      throw new IllegalArgumentException(className + " has too many fields for a generated codec (a schema of "
+          + schema.length + " bytes)");
+    }
+    this.trailer = Arrays.copyOf(schema, schema.length + 2);
+    LittleEndian.putShort(trailer, schema.length, (short) schema.length);
     int fixedOffset = BITMAP_OFFSET + (nullable + 7) / 8;
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
@@ -220,12 +264,103 @@ public final class RecordLayout {
     int bit = 0;
     int var = 0;
     for (int i = 0; i < n; i++) {
-      list.add(new Field(names.get(i), types.get(i), kinds[i], i, offsets[i],
-          kinds[i].isNullable() ? bit++ : -1, kinds[i].isFixed() ? -1 : var++));
+      list.add(new Field(names.get(i), types == null ? null : types[i], kinds[i], i, offsets[i],
+          kinds[i].isNullable() ? bit++ : -1, kinds[i].isFixed() ? -1 : var++, typeNames[i]));
     }
     this.fields = Collections.unmodifiableList(list);
     this.fieldArray = list.toArray(new Field[0]);
     this.nested = new Codec<?>[n];
+  }
+
+  private static final int FNV_BASIS = 0x811C9DC5;
+  private static final byte SCHEMA_VERSION = 1;
+
+  static int fnv(int h, byte[] bytes) {
+    for (byte b : bytes) {
+      h = (h ^ (b & 0xFF)) * 0x01000193;
+    }
+    return h;
+  }
+
+  private static Kind[] kinds(List<Class<?>> types) {
+    Kind[] kinds = new Kind[types.size()];
+    for (int i = 0; i < kinds.length; i++) {
+      kinds[i] = Kind.of(types.get(i));
+    }
+    return kinds;
+  }
+
+  private static String[] typeNames(List<Class<?>> types) {
+    String[] names = new String[types.size()];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = types.get(i).getName();
+    }
+    return names;
+  }
+
+  /*
+   * The schema a value carries after its fields (and a class definition in the tagged format
+   * carries once): version, FNV-1a of the class name, field count, and per field its kind's
+   * ordinal, name and (for NESTED fields) declared type name. Its hash is the fingerprint.
+   */
+  private static byte[] schema(String className, List<String> names, Kind[] kinds, String[] typeNames) {
+    ValueWriter out = new ValueWriter(64);
+    out.writeByte(SCHEMA_VERSION);
+    out.writeInt(fnv(FNV_BASIS, className.getBytes(StandardCharsets.UTF_8)));
+    out.writeVarInt(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      out.writeByte(kinds[i].ordinal());
+      out.writeString(names.get(i));
+      out.writeString(kinds[i] == Kind.NESTED ? typeNames[i] : "");
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Reads the layout a writer used from its schema bytes; the result knows kinds, names and type
+   * names, not classes.
+   *
+   * @throws Codec.DecodeException if the bytes are not a schema
+   */
+  static RecordLayout fromSchema(Region region, int offset, int length, Class<?> readerType) {
+    ValueReader in = new ValueReader(region, offset, length);
+    int version = in.readByte();
+    if (version != SCHEMA_VERSION) {
+      throw new Codec.DecodeException("unknown layout schema version " + version + " for " + readerType.getName());
+    }
+    int classHash = in.readInt();
+    if (classHash != fnv(FNV_BASIS, readerType.getName().getBytes(StandardCharsets.UTF_8))) {
+      throw new Codec.DecodeException("the stored value was written by another class than " + readerType.getName());
+    }
+    int n = in.readCount(3);
+    List<String> names = new ArrayList<>(n);
+    Kind[] kinds = new Kind[n];
+    String[] typeNames = new String[n];
+    Kind[] all = Kind.values();
+    for (int i = 0; i < n; i++) {
+      int k = in.readByte() & 0xFF;
+      if (k >= all.length) {
+        throw new Codec.DecodeException("unknown field kind " + k + " in a stored " + readerType.getName());
+      }
+      kinds[i] = all[k];
+      names.add(in.readString());
+      String t = in.readString();
+      typeNames[i] = kinds[i] == Kind.NESTED ? t : kinds[i].typeName();
+    }
+    if (in.remaining() != 0) {
+      throw new Codec.DecodeException("a stored schema of " + readerType.getName() + " has " + in.remaining() + " bytes too many");
+    }
+    return new RecordLayout(null, readerType.getName(), names, kinds, typeNames, null, null);
+  }
+
+  /** Returns the fingerprint the codec wrote before values carried their schema. */
+  int legacyFingerprint() {
+    return legacyFingerprint;
+  }
+
+  /** Returns the schema bytes (see {@link #fromSchema}). */
+  byte[] schema() {
+    return schema;
   }
 
   /** Returns the class this layout describes. */
@@ -249,7 +384,7 @@ public final class RecordLayout {
         return f;
       }
     }
-    throw new IllegalArgumentException(type.getName() + " has no field " + name);
+    throw new IllegalArgumentException(className + " has no field " + name);
   }
 
   /** Returns the fingerprint every value of this layout starts with. */
@@ -274,13 +409,50 @@ public final class RecordLayout {
    */
   public void check(Region region, int base, int length) {
     if (length < dataOffset) {
-      throw new Codec.DecodeException("a " + type.getName() + " takes at least " + dataOffset + " bytes, not " + length);
+      throw new Codec.DecodeException("a " + className + " takes at least " + dataOffset + " bytes, not " + length);
     }
     int stored = region.getInt(base + FINGERPRINT_OFFSET);
-    if (stored != fingerprint) {
+    if (stored != fingerprint && stored != legacyFingerprint) {
       throw new Codec.DecodeException(String.format(
-          "the stored value was written with another layout of %s (fingerprint %08x, this class has %08x):"
-              + " its fields changed since it was stored", type.getName(), stored, fingerprint));
+          "the stored value was written with another layout of %s (fingerprint %08x, this class has %08x)",
+          className, stored, fingerprint));
+    }
+  }
+
+  /** Checks that a value of this (writer's) layout is long enough for its fixed part. */
+  void checkLength(String what, int length) {
+    if (length < dataOffset) {
+      throw new Codec.DecodeException("a stored " + what + " takes at least " + dataOffset + " bytes, not " + length);
+    }
+  }
+
+  /**
+   * Reads field {@code fieldIndex} boxed (a fixed-width primitive as its wrapper), decoding a
+   * nested field with {@code nestedCodec}; used to migrate values of another layout.
+   */
+  Object readBoxedAny(Region region, int base, int length, int fieldIndex, Codec<?> nestedCodec) {
+    Field f = fieldArray[fieldIndex];
+    if (isNull(region, base, fieldIndex)) {
+      return null;
+    }
+    int at = base + f.offset();
+    switch (f.kind()) {
+      case BOOLEAN: return region.getByte(at) != 0;
+      case BYTE: return region.getByte(at);
+      case SHORT: return region.getShort(at);
+      case CHAR: return (char) region.getShort(at);
+      case INT: return region.getInt(at);
+      case FLOAT: return region.getFloat(at);
+      case LONG: return region.getLong(at);
+      case DOUBLE: return region.getDouble(at);
+      case STRING: return readString(region, base, length, fieldIndex);
+      case BYTES: return readBytes(region, base, length, fieldIndex);
+      case NESTED: {
+        int start = varStart(region, base, length, f);
+        int end = varEnd(region, base, length, f, start);
+        return nestedCodec.decode(region, base + start, end - start);
+      }
+      default: return readBoxed(region, base, fieldIndex);
     }
   }
 
@@ -327,7 +499,7 @@ public final class RecordLayout {
   private int varStart(Region region, int base, int length, Field f) {
     int start = f.varIndex() == 0 ? dataOffset : region.getInt(base + tableOffset + 4 * (f.varIndex() - 1));
     if (start < dataOffset || start > length) {
-      throw new Codec.DecodeException(type.getName() + "." + f.name() + " starts outside the value: " + start);
+      throw new Codec.DecodeException(className + "." + f.name() + " starts outside the value: " + start);
     }
     return start;
   }
@@ -335,7 +507,7 @@ public final class RecordLayout {
   private int varEnd(Region region, int base, int length, Field f, int start) {
     int end = region.getInt(base + tableOffset + 4 * f.varIndex());
     if (end < start || end > length) {
-      throw new Codec.DecodeException(type.getName() + "." + f.name() + " ends outside the value: " + end);
+      throw new Codec.DecodeException(className + "." + f.name() + " ends outside the value: " + end);
     }
     return end;
   }
@@ -379,10 +551,16 @@ public final class RecordLayout {
     Codec<?> codec = nested[fieldIndex];
     if (codec == null) {
       // resolved lazily so that a type may (indirectly) contain itself; a race only builds twice
-      codec = Codec.forClass(fieldArray[fieldIndex].type(), classLoader);
+      Class<?> t = fieldArray[fieldIndex].type();
+      codec = t == type && self != null ? self : Codec.forClass(t, classLoader);
       nested[fieldIndex] = codec;
     }
     return codec;
+  }
+
+  /** Sets the codec of this layout's own class, which a field of the same class reuses. */
+  void self(Codec<?> codec) {
+    this.self = codec;
   }
 
   Writer newWriter() {
@@ -391,8 +569,11 @@ public final class RecordLayout {
 
   @Override
   public String toString() {
-    return "RecordLayout[" + type.getName() + ", " + fields + "]";
+    return "RecordLayout[" + className + ", " + fields + "]";
   }
+
+  private static final int MAX_NESTING = 200;
+  private static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
 
   /** Collects the bytes of one value; used by generated code, not by applications. */
   public static final class Writer {
@@ -500,14 +681,41 @@ public final class RecordLayout {
       putVar(f, putNull(f, v) ? null : v);
     }
 
-    /** Appends a nested field encoded by its own codec, or sets its null bit. */
+    /**
+     * Appends a nested field encoded by its own codec, or sets its null bit. Nesting is counted
+     * per thread, so a value that holds itself fails with a clear error instead of a stack
+     * overflow.
+     */
     @SuppressWarnings("unchecked")
     public void putNested(int fieldIndex, Object v) {
       Field f = layout.fieldArray[fieldIndex];
-      putVar(f, putNull(f, v) ? null : ((Codec<Object>) layout.nestedCodec(fieldIndex)).encode(v));
+      if (putNull(f, v)) {
+        putVar(f, null);
+        return;
+      }
+      int[] depth = NESTING.get();
+      if (++depth[0] > MAX_NESTING) {
+        depth[0] = 0;
+        throw new IllegalArgumentException("a " + layout.className + " nests more than " + MAX_NESTING + " values deep,"
+            + " or holds itself (a cycle): inkv's codec writes trees of values, not graphs");
+      }
+      try {
+        putVar(f, ((Codec<Object>) layout.nestedCodec(fieldIndex)).encode(v));
+      } finally {
+        depth[0] = Math.max(0, depth[0] - 1);
+      }
     }
 
+    /** The value followed by its schema and the schema's length, as a typed codec stores it. */
     byte[] toByteArray() {
+      byte[] t = layout.trailer;
+      byte[] out = Arrays.copyOf(buf, pos + t.length);
+      System.arraycopy(t, 0, out, pos, t.length);
+      return out;
+    }
+
+    /** The value alone, as the tagged format stores it after a class definition holding the schema. */
+    byte[] toBody() {
       return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
     }
   }

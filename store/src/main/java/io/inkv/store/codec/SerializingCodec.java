@@ -41,6 +41,7 @@ final class SerializingCodec<T> implements Codec<T> {
       throw new IllegalArgumentException(value.getClass().getName()
           + " is neither a type inkv has a codec for nor Serializable");
     }
+    JavaSerialization.count(value.getClass());
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(value);

@@ -172,9 +172,9 @@ class CodecTest {
   }
 
   @Test
-  void otherSerializableTypesFallBackToJavaSerialization() {
+  void anImmutableSerializableClassTakesTheLayoutAndAClassWithItsOwnFormJavaSerialization() {
     Codec<Holder> codec = Codec.forClass(Holder.class, LOADER);
-    assertInstanceOf(SerializingCodec.class, codec);
+    assertInstanceOf(LayoutCodec.class, codec);
     assertEquals(new Holder(5), roundTrip(codec, new Holder(5)));
     Codec<Date> dates = Codec.forClass(Date.class, LOADER);
     assertInstanceOf(SerializingCodec.class, dates);

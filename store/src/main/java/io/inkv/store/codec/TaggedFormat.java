@@ -1,0 +1,818 @@
+package io.inkv.store.codec;
+
+import io.inkv.store.memory.Region;
+import java.lang.reflect.Array;
+import java.lang.reflect.Modifier;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/*
+ * The tagged format: any tree of values, each node a tag byte and a body, self-delimiting, so a
+ * value needs no Java serialization unless one of its classes asked for it. AnyCodec writes it
+ * after tag 20; it carries the JDK shapes the generated layout does not:
+ *
+ *   0 null | 1-18 the built-in types (String, byte[] and ZonedDateTime with a varint length,
+ *   the others at their fixed width) | 19 an object in its generated layout: class definition,
+ *   varint length, the layout's bytes | 21 enum: class name, constant name | 22 BigInteger:
+ *   sized two's-complement bytes | 23 BigDecimal: int32 scale, sized unscaled bytes |
+ *   24 Optional.empty() | 25 Optional.of: node | 26 list, 27 set, 28 map: kind byte, then (for the
+ *   by-class kind) the class name, then the elements | 29 object array: component class name,
+ *   elements | 30 primitive array: component code, varint length, little-endian elements |
+ *   31 EnumSet: enum class name, varint count, constant names | 127 Java serialization: sized
+ *   ObjectOutputStream bytes (classes with writeObject/readObject/writeReplace/readResolve or
+ *   Externalizable, reported once per class)
+ *
+ * Elements (of a collection, an array, a map's keys, a map's values) are a sequence: a mode byte,
+ * 0 = each element is a node, 1 = every non-null element is an object of one generated class,
+ * whose definition (class name, sized schema) follows once; then varint count and per element a
+ * varint (0 null, else 1 + length) and the layout's bytes. A List of ten Books names Book once.
+ *
+ * Canonical bytes: hash-ordered sets and maps (HashSet, HashMap, Set.of, Map.of,
+ * ConcurrentHashMap, ...) are written with their elements (entries) sorted by their encoded
+ * bytes, so equal keys give equal bytes whatever their insertion history. Sorted and
+ * insertion-ordered collections keep their order, which is part of their value.
+ *
+ * What each kind decodes to: ArrayList, LinkedList, HashSet, LinkedHashSet, TreeSet, HashMap,
+ * LinkedHashMap and TreeMap themselves; the immutable List.of/Set.of/Map.of family (and
+ * Stream.toList) as List.of/Set.of/Map.of copies; Collections.unmodifiable* views as views of an
+ * ArrayList, LinkedHashSet or LinkedHashMap; empty and singleton collections as themselves;
+ * Arrays.asList as Arrays.asList; any other public java.util collection or map with a public
+ * no-argument constructor (ArrayDeque, ConcurrentHashMap, CopyOnWriteArrayList, ...) by that class.
+ * Sorted collections with a comparator, and collections of other packages, take Java
+ * serialization if Serializable.
+ *
+ * A decode checks every length against the bytes left and every count against the bytes it would
+ * need, and throws nothing but Codec.DecodeException.
+ */
+final class TaggedFormat {
+  static final byte NULL = 0;
+  static final byte OBJECT = 19;
+  static final byte ENUM = 21;
+  static final byte BIG_INTEGER = 22;
+  static final byte BIG_DECIMAL = 23;
+  static final byte OPTIONAL_EMPTY = 24;
+  static final byte OPTIONAL = 25;
+  static final byte LIST = 26;
+  static final byte SET = 27;
+  static final byte MAP = 28;
+  static final byte ARRAY = 29;
+  static final byte PRIMITIVE_ARRAY = 30;
+  static final byte ENUM_SET = 31;
+  static final byte SERIALIZED = 127;
+
+  // collection kinds
+  private static final int K_ARRAY_LIST = 0;
+  private static final int K_LINKED_LIST = 1;
+  private static final int K_IMMUTABLE = 2;
+  private static final int K_UNMODIFIABLE = 3;
+  private static final int K_ARRAYS_AS_LIST = 4;
+  private static final int K_EMPTY = 5;
+  private static final int K_SINGLETON = 6;
+  private static final int K_BY_CLASS = 7;
+  private static final int K_HASH = 8;
+  private static final int K_LINKED_HASH = 9;
+  private static final int K_TREE = 10;
+
+  private static final int MAX_DEPTH = 200;
+  private static final Class<?> IMMUTABLE_LIST = List.of(1, 2, 3).getClass();
+  private static final Class<?> IMMUTABLE_LIST12 = List.of(1).getClass();
+  private static final Class<?> IMMUTABLE_SUBLIST = List.of(1, 2, 3).subList(0, 2).getClass();
+  private static final Class<?> IMMUTABLE_SET = Set.of(1, 2, 3).getClass();
+  private static final Class<?> IMMUTABLE_SET12 = Set.of(1).getClass();
+  private static final Class<?> IMMUTABLE_MAP = Map.of(1, 1, 2, 2).getClass();
+  private static final Class<?> IMMUTABLE_MAP1 = Map.of(1, 1).getClass();
+  private static final Class<?> UNMODIFIABLE_LIST = Collections.unmodifiableList(new ArrayList<>()).getClass();
+  private static final Class<?> UNMODIFIABLE_LIST_SEQ = Collections.unmodifiableList(new LinkedList<>()).getClass();
+  private static final Class<?> UNMODIFIABLE_SET = Collections.unmodifiableSet(new HashSet<>()).getClass();
+  private static final Class<?> UNMODIFIABLE_COLLECTION = Collections.unmodifiableCollection(new ArrayList<>()).getClass();
+  private static final Class<?> UNMODIFIABLE_MAP = Collections.unmodifiableMap(new HashMap<>()).getClass();
+  private static final Class<?> ARRAYS_AS_LIST = Arrays.asList(1).getClass();
+  private static final Class<?> EMPTY_LIST = Collections.emptyList().getClass();
+  private static final Class<?> EMPTY_SET = Collections.emptySet().getClass();
+  private static final Class<?> EMPTY_MAP = Collections.emptyMap().getClass();
+  private static final Class<?> SINGLETON_LIST = Collections.singletonList(1).getClass();
+  private static final Class<?> SINGLETON_SET = Collections.singleton(1).getClass();
+  private static final Class<?> SINGLETON_MAP = Collections.singletonMap(1, 1).getClass();
+  private static final Class<?> UNMODIFIABLE_SORTED_SET = Collections.unmodifiableSortedSet(new TreeSet<>()).getClass();
+  private static final Class<?> UNMODIFIABLE_SORTED_MAP = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
+
+  private static final Object NOT_LAYOUT = new Object();
+
+  private final ClassLoader classLoader;
+  private final ConcurrentHashMap<Class<?>, Object> layoutCodecs = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Class<?>> classes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Class<?>, Map<String, Object>> enumConstants = new ConcurrentHashMap<>();
+
+  TaggedFormat(ClassLoader classLoader) {
+    this.classLoader = classLoader;
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  void write(ValueWriter out, Object value, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException("a value nests more than " + MAX_DEPTH + " levels deep, or holds itself (a"
+          + " cycle): inkv's codec writes trees of values, not graphs");
+    }
+    if (value == null) {
+      out.writeByte(NULL);
+      return;
+    }
+    Class<?> c = value.getClass();
+    Byte tag = AnyCodec.builtinTag(c);
+    if (tag != null) {
+      writeBuiltin(out, tag, value);
+      return;
+    }
+    if (value instanceof Enum<?> e) {
+      out.writeByte(ENUM);
+      out.writeString(e.getDeclaringClass().getName());
+      out.writeString(e.name());
+      return;
+    }
+    LayoutCodec<?> layout = layoutCodec(c);
+    if (layout != null) {
+      out.writeByte(OBJECT);
+      writeClassDef(out, c, layout);
+      out.writeSized(layout.encodeBody(value));
+      return;
+    }
+    if (c == BigInteger.class) {
+      out.writeByte(BIG_INTEGER);
+      out.writeSized(((BigInteger) value).toByteArray());
+    } else if (c == BigDecimal.class) {
+      BigDecimal d = (BigDecimal) value;
+      out.writeByte(BIG_DECIMAL);
+      out.writeInt(d.scale());
+      out.writeSized(d.unscaledValue().toByteArray());
+    } else if (c == Optional.class) {
+      Optional<?> o = (Optional<?>) value;
+      if (o.isEmpty()) {
+        out.writeByte(OPTIONAL_EMPTY);
+      } else {
+        out.writeByte(OPTIONAL);
+        write(out, o.get(), depth + 1);
+      }
+    } else if (c.isArray()) {
+      writeArray(out, value, c, depth);
+    } else if (value instanceof EnumSet<?> set) {
+      writeEnumSet(out, set);
+    } else if (value instanceof Collection<?> coll && collectionKind(coll) >= 0) {
+      int kind = collectionKind(coll);
+      out.writeByte(value instanceof Set ? SET : LIST);
+      out.writeByte(kind);
+      if (kind == K_BY_CLASS) {
+        out.writeString(c.getName());
+      }
+      writeSequence(out, coll, coll.size(), unordered(coll), depth);
+    } else if (value instanceof Map<?, ?> map && mapKind(map) >= 0) {
+      int kind = mapKind(map);
+      out.writeByte(MAP);
+      out.writeByte(kind);
+      if (kind == K_BY_CLASS) {
+        out.writeString(c.getName());
+      }
+      writeMap(out, map, unordered(map), depth);
+    } else {
+      out.writeByte(SERIALIZED);
+      out.writeSized(SerializingCodec.write(value));
+    }
+  }
+
+  private void writeBuiltin(ValueWriter out, byte tag, Object value) {
+    out.writeByte(tag);
+    switch (tag) {
+      case 1 -> out.writeString((String) value);
+      case 2 -> out.writeSized((byte[]) value);
+      case 7 -> out.writeInt((Integer) value);
+      case 8 -> out.writeLong((Long) value);
+      case 18 -> out.writeSized(BuiltinCodec.ZONED_DATE_TIME.encode((java.time.ZonedDateTime) value));
+      default -> {
+        @SuppressWarnings("unchecked")
+        Codec<Object> codec = (Codec<Object>) AnyCodec.builtin(tag);
+        byte[] b = codec.encode(value);
+        out.writeBytes(b, 0, b.length);
+      }
+    }
+  }
+
+  private void writeClassDef(ValueWriter out, Class<?> c, LayoutCodec<?> layout) {
+    out.writeString(c.getName());
+    out.writeSized(layout.layout().schema());
+  }
+
+  private static boolean unordered(Object collection) {
+    return !(collection instanceof SortedSet || collection instanceof SortedMap || collection instanceof List
+        || collection instanceof LinkedHashSet || collection instanceof LinkedHashMap
+        || collection instanceof java.util.Queue)
+        && (collection instanceof HashSet || collection instanceof HashMap || collection instanceof ConcurrentHashMap
+            || collection instanceof java.util.Hashtable || collection.getClass() == IMMUTABLE_SET
+            || collection.getClass() == IMMUTABLE_SET12 || collection.getClass() == IMMUTABLE_MAP
+            || collection.getClass() == IMMUTABLE_MAP1 || collection instanceof java.util.concurrent.CopyOnWriteArraySet);
+  }
+
+  private int collectionKind(Collection<?> coll) {
+    Class<?> c = coll.getClass();
+    if (c == ArrayList.class) {
+      return K_ARRAY_LIST;
+    } else if (c == LinkedList.class) {
+      return K_LINKED_LIST;
+    } else if (c == HashSet.class) {
+      return K_HASH;
+    } else if (c == LinkedHashSet.class) {
+      return K_LINKED_HASH;
+    } else if (c == TreeSet.class) {
+      return ((TreeSet<?>) coll).comparator() == null ? K_TREE : -1;
+    } else if (c == IMMUTABLE_LIST || c == IMMUTABLE_LIST12 || c == IMMUTABLE_SUBLIST || c == IMMUTABLE_SET
+        || c == IMMUTABLE_SET12) {
+      return K_IMMUTABLE;
+    } else if (c == UNMODIFIABLE_LIST || c == UNMODIFIABLE_LIST_SEQ || c == UNMODIFIABLE_SET) {
+      return K_UNMODIFIABLE;
+    } else if (c == ARRAYS_AS_LIST) {
+      return K_ARRAYS_AS_LIST;
+    } else if (c == EMPTY_LIST || c == EMPTY_SET) {
+      return K_EMPTY;
+    } else if (c == SINGLETON_LIST || c == SINGLETON_SET) {
+      return K_SINGLETON;
+    } else if (c == UNMODIFIABLE_COLLECTION || c == UNMODIFIABLE_SORTED_SET) {
+      return -1;
+    }
+    return byClass(c, coll instanceof SortedSet<?> s ? s.comparator()
+        : coll instanceof java.util.PriorityQueue<?> q ? q.comparator() : null) ? K_BY_CLASS : -1;
+  }
+
+  private int mapKind(Map<?, ?> map) {
+    Class<?> c = map.getClass();
+    if (c == HashMap.class) {
+      return K_HASH;
+    } else if (c == LinkedHashMap.class) {
+      return K_LINKED_HASH;
+    } else if (c == TreeMap.class) {
+      return ((TreeMap<?, ?>) map).comparator() == null ? K_TREE : -1;
+    } else if (c == IMMUTABLE_MAP || c == IMMUTABLE_MAP1) {
+      return K_IMMUTABLE;
+    } else if (c == UNMODIFIABLE_MAP) {
+      return K_UNMODIFIABLE;
+    } else if (c == EMPTY_MAP) {
+      return K_EMPTY;
+    } else if (c == SINGLETON_MAP) {
+      return K_SINGLETON;
+    } else if (c == UNMODIFIABLE_SORTED_MAP) {
+      return -1;
+    }
+    return byClass(c, map instanceof SortedMap<?, ?> s ? s.comparator() : null) ? K_BY_CLASS : -1;
+  }
+
+  /** A public JDK collection class with a public no-argument constructor and no comparator. */
+  private static boolean byClass(Class<?> c, Object comparator) {
+    String n = c.getName();
+    if (comparator != null || !Modifier.isPublic(c.getModifiers())
+        || !(n.startsWith("java.util.") && n.indexOf('$') < 0) || c == java.util.IdentityHashMap.class
+        || c == java.util.WeakHashMap.class) {
+      return false;
+    }
+    try {
+      return Modifier.isPublic(c.getConstructor().getModifiers());
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+
+  private void writeSequence(ValueWriter out, Iterable<?> elements, int size, boolean sort, int depth) {
+    Class<?> common = commonLayoutClass(elements);
+    out.writeByte(common == null ? 0 : 1);
+    LayoutCodec<?> layout = null;
+    if (common != null) {
+      layout = layoutCodec(common);
+      writeClassDef(out, common, layout);
+    }
+    out.writeVarInt(size);
+    int start = out.position();
+    int[] ends = sort && size > 1 ? new int[size] : null;
+    int i = 0;
+    for (Object e : elements) {
+      writeElement(out, e, layout, depth);
+      if (ends != null && i < size) {
+        ends[i] = out.position();
+      }
+      i++;
+    }
+    if (i != size) {
+      throw new IllegalArgumentException("a " + elements.getClass().getName() + " changed while it was encoded");
+    }
+    if (ends != null) {
+      sortRanges(out, start, ends);
+    }
+  }
+
+  private void writeElement(ValueWriter out, Object e, LayoutCodec<?> layout, int depth) {
+    if (layout == null) {
+      write(out, e, depth + 1);
+    } else if (e == null) {
+      out.writeVarInt(0);
+    } else {
+      byte[] body = layout.encodeBody(e);
+      out.writeVarInt(body.length + 1);
+      out.writeBytes(body, 0, body.length);
+    }
+  }
+
+  private void writeMap(ValueWriter out, Map<?, ?> map, boolean sort, int depth) {
+    Class<?> keyClass = commonLayoutClass(map.keySet());
+    Class<?> valueClass = commonLayoutClass(map.values());
+    LayoutCodec<?> keys = keyClass == null ? null : layoutCodec(keyClass);
+    LayoutCodec<?> values = valueClass == null ? null : layoutCodec(valueClass);
+    out.writeByte(keys == null ? 0 : 1);
+    if (keys != null) {
+      writeClassDef(out, keyClass, keys);
+    }
+    out.writeByte(values == null ? 0 : 1);
+    if (values != null) {
+      writeClassDef(out, valueClass, values);
+    }
+    int size = map.size();
+    out.writeVarInt(size);
+    int start = out.position();
+    int[] ends = sort && size > 1 ? new int[size] : null;
+    int i = 0;
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      writeElement(out, e.getKey(), keys, depth);
+      writeElement(out, e.getValue(), values, depth);
+      if (ends != null && i < size) {
+        ends[i] = out.position();
+      }
+      i++;
+    }
+    if (i != size) {
+      throw new IllegalArgumentException("a " + map.getClass().getName() + " changed while it was encoded");
+    }
+    if (ends != null) {
+      sortRanges(out, start, ends);
+    }
+  }
+
+  /** Reorders the byte ranges [start, ends[0]), [ends[0], ends[1]), ... by unsigned byte order. */
+  private static void sortRanges(ValueWriter out, int start, int[] ends) {
+    byte[] buf = out.buffer();
+    int n = ends.length;
+    Integer[] order = new Integer[n];
+    int[] starts = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+      starts[i] = i == 0 ? start : ends[i - 1];
+    }
+    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(buf, starts[a], ends[a], buf, starts[b], ends[b]));
+    byte[] copy = Arrays.copyOfRange(buf, start, ends[n - 1]);
+    int at = start;
+    for (int i : order) {
+      int len = ends[i] - starts[i];
+      System.arraycopy(copy, starts[i] - start, buf, at, len);
+      at += len;
+    }
+  }
+
+  /** The one generated-layout class of every non-null element, or null. */
+  private Class<?> commonLayoutClass(Iterable<?> elements) {
+    Class<?> common = null;
+    for (Object e : elements) {
+      if (e == null) {
+        continue;
+      }
+      Class<?> c = e.getClass();
+      if (common == null) {
+        if (AnyCodec.builtinTag(c) != null || layoutCodec(c) == null) {
+          return null;
+        }
+        common = c;
+      } else if (c != common) {
+        return null;
+      }
+    }
+    return common;
+  }
+
+  private void writeArray(ValueWriter out, Object array, Class<?> c, int depth) {
+    Class<?> component = c.getComponentType();
+    int n = Array.getLength(array);
+    if (component.isPrimitive()) {
+      out.writeByte(PRIMITIVE_ARRAY);
+      int code = primitiveCode(component);
+      out.writeByte(code);
+      out.writeVarInt(n);
+      switch (code) {
+        case 0 -> { for (boolean v : (boolean[]) array) { out.writeByte(v ? 1 : 0); } }
+        case 1 -> out.writeBytes((byte[]) array, 0, n);
+        case 2 -> { for (short v : (short[]) array) { out.writeShort(v); } }
+        case 3 -> { for (char v : (char[]) array) { out.writeShort((short) v); } }
+        case 4 -> { for (int v : (int[]) array) { out.writeInt(v); } }
+        case 5 -> { for (float v : (float[]) array) { out.writeInt(Float.floatToRawIntBits(v)); } }
+        case 6 -> { for (long v : (long[]) array) { out.writeLong(v); } }
+        default -> { for (double v : (double[]) array) { out.writeLong(Double.doubleToRawLongBits(v)); } }
+      }
+      return;
+    }
+    out.writeByte(ARRAY);
+    out.writeString(component.getName());
+    writeSequence(out, Arrays.asList((Object[]) array), n, false, depth);
+  }
+
+  private static int primitiveCode(Class<?> c) {
+    if (c == boolean.class) {
+      return 0;
+    } else if (c == byte.class) {
+      return 1;
+    } else if (c == short.class) {
+      return 2;
+    } else if (c == char.class) {
+      return 3;
+    } else if (c == int.class) {
+      return 4;
+    } else if (c == float.class) {
+      return 5;
+    } else if (c == long.class) {
+      return 6;
+    }
+    return 7;
+  }
+
+  private static final int[] PRIMITIVE_WIDTH = {1, 1, 2, 2, 4, 4, 8, 8};
+
+  @SuppressWarnings("unchecked")
+  private void writeEnumSet(ValueWriter out, EnumSet<?> set) {
+    out.writeByte(ENUM_SET);
+    EnumSet<?> some = set.isEmpty() ? EnumSet.complementOf(cast(set)) : set;
+    if (some.isEmpty()) {
+      throw new IllegalArgumentException("an EnumSet of an enum without constants cannot be encoded");
+    }
+    Class<?> type = ((Enum<?>) some.iterator().next()).getDeclaringClass();
+    out.writeString(type.getName());
+    out.writeVarInt(set.size());
+    for (Enum<?> e : set) {
+      out.writeString(e.name());
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static EnumSet cast(EnumSet<?> set) {
+    return set;
+  }
+
+  /** The generated codec of a class the layout takes (not a JDK or custom-serialized class), or null. */
+  LayoutCodec<?> layoutCodec(Class<?> c) {
+    Object codec = layoutCodecs.get(c);
+    if (codec == null) {
+      codec = NOT_LAYOUT;
+      if (!c.isArray() && !c.isEnum() && !c.isInterface() && !Codecs.hasCustomSerialization(c)
+          && !c.getName().startsWith("java.")) {
+        try {
+          codec = LayoutCodec.create(c, classLoader);
+        } catch (IllegalArgumentException e) {
+          codec = NOT_LAYOUT;
+        }
+      }
+      Object raced = layoutCodecs.putIfAbsent(c, codec);
+      codec = raced != null ? raced : codec;
+    }
+    return codec == NOT_LAYOUT ? null : (LayoutCodec<?>) codec;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  Object read(ValueReader in, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new Codec.DecodeException("a stored value nests more than " + MAX_DEPTH + " levels deep");
+    }
+    byte tag = in.readByte();
+    switch (tag) {
+      case NULL:
+        return null;
+      case 1:
+        return in.readString();
+      case 2:
+        return in.readSized();
+      case 7:
+        return in.readInt();
+      case 8:
+        return in.readLong();
+      case 18: {
+        int n = in.readVarInt();
+        return BuiltinCodec.ZONED_DATE_TIME.decode(in.region(), in.skip(n), n);
+      }
+      case OBJECT: {
+        ClassDef def = readClassDef(in);
+        int n = in.readVarInt();
+        return def.decode(in.region(), in.skip(n), n);
+      }
+      case ENUM:
+        return enumConstant(loadClass(in.readString()), in.readString());
+      case BIG_INTEGER: {
+        byte[] b = in.readSized();
+        if (b.length == 0) {
+          throw new Codec.DecodeException("a stored BigInteger has no bytes");
+        }
+        return new BigInteger(b);
+      }
+      case BIG_DECIMAL: {
+        int scale = in.readInt();
+        byte[] b = in.readSized();
+        if (b.length == 0) {
+          throw new Codec.DecodeException("a stored BigDecimal has no bytes");
+        }
+        return new BigDecimal(new BigInteger(b), scale);
+      }
+      case OPTIONAL_EMPTY:
+        return Optional.empty();
+      case OPTIONAL: {
+        Object v = read(in, depth + 1);
+        if (v == null) {
+          throw new Codec.DecodeException("a stored Optional holds null");
+        }
+        return Optional.of(v);
+      }
+      case LIST:
+      case SET:
+        return readCollection(in, tag, depth);
+      case MAP:
+        return readMap(in, depth);
+      case ARRAY:
+        return readArray(in, depth);
+      case PRIMITIVE_ARRAY:
+        return readPrimitiveArray(in);
+      case ENUM_SET:
+        return readEnumSet(in);
+      case SERIALIZED: {
+        byte[] b = in.readSized();
+        return SerializingCodec.read(b, 0, b.length, classLoader);
+      }
+      default:
+        if (tag > 0 && tag < 18) {
+          BuiltinCodec<?> codec = AnyCodec.builtin(tag);
+          int width = ((BuiltinCodec.Fixed<?>) codec).size();
+          return codec.decode(in.region(), in.skip(width), width);
+        }
+        throw new Codec.DecodeException("unknown tag " + tag + " in a stored value");
+    }
+  }
+
+  private final class ClassDef {
+    final LayoutCodec<?> codec;
+    final Region schemaRegion;
+    final int schemaOffset;
+    final int schemaLength;
+
+    ClassDef(LayoutCodec<?> codec, Region schemaRegion, int schemaOffset, int schemaLength) {
+      this.codec = codec;
+      this.schemaRegion = schemaRegion;
+      this.schemaOffset = schemaOffset;
+      this.schemaLength = schemaLength;
+    }
+
+    Object decode(Region region, int offset, int length) {
+      return codec.decodeBody(region, offset, length, schemaRegion, schemaOffset, schemaLength);
+    }
+  }
+
+  private ClassDef readClassDef(ValueReader in) {
+    String name = in.readString();
+    int n = in.readVarInt();
+    int at = in.skip(n);
+    Class<?> c = loadClass(name);
+    LayoutCodec<?> codec = layoutCodec(c);
+    if (codec == null) {
+      try {
+        codec = LayoutCodec.create(c, classLoader);
+      } catch (IllegalArgumentException e) {
+        throw new Codec.DecodeException("the stored class " + name + " can no longer be read field by field: "
+            + e.getMessage(), e);
+      }
+    }
+    return new ClassDef(codec, in.region(), at, n);
+  }
+
+  Class<?> loadClass(String name) {
+    Class<?> c = classes.get(name);
+    if (c == null) {
+      try {
+        c = Class.forName(name, false, classLoader == null ? TaggedFormat.class.getClassLoader() : classLoader);
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new Codec.DecodeException("the stored class " + name + " cannot be loaded: " + e, e);
+      }
+      if (classes.size() < 4096) {
+        classes.put(name, c);
+      }
+    }
+    return c;
+  }
+
+  private Object enumConstant(Class<?> c, String name) {
+    if (!c.isEnum()) {
+      throw new Codec.DecodeException("the stored enum class " + c.getName() + " is not an enum");
+    }
+    Map<String, Object> byName = enumConstants.computeIfAbsent(c, k -> {
+      Map<String, Object> m = new HashMap<>();
+      for (Object e : k.getEnumConstants()) {
+        m.put(((Enum<?>) e).name(), e);
+      }
+      return m;
+    });
+    Object e = byName.get(name);
+    if (e == null) {
+      throw new Codec.DecodeException(c.getName() + " has no constant " + name + " any more");
+    }
+    return e;
+  }
+
+  /** Reads a sequence's mode and class definition: null for a sequence of nodes. */
+  private ClassDef readSequenceHead(ValueReader in) {
+    byte mode = in.readByte();
+    if (mode == 0) {
+      return null;
+    } else if (mode == 1) {
+      return readClassDef(in);
+    }
+    throw new Codec.DecodeException("unknown sequence mode " + mode + " in a stored value");
+  }
+
+  private Object readElement(ValueReader in, ClassDef def, int depth) {
+    if (def == null) {
+      return read(in, depth + 1);
+    }
+    int n = in.readVarInt();
+    if (n == 0) {
+      return null;
+    }
+    return def.decode(in.region(), in.skip(n - 1), n - 1);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Object readCollection(ValueReader in, byte tag, int depth) {
+    int kind = in.readByte();
+    boolean set = tag == SET;
+    Class<?> byClass = kind == K_BY_CLASS ? loadClass(in.readString()) : null;
+    ClassDef def = readSequenceHead(in);
+    int n = in.readCount(1);
+    Collection c;
+    if (byClass != null) {
+      if (!Collection.class.isAssignableFrom(byClass) || !byClass(byClass, null)) {
+        throw new Codec.DecodeException("the stored collection class " + byClass.getName() + " is not one inkv builds");
+      }
+      try {
+        c = (Collection) byClass.getConstructor().newInstance();
+      } catch (ReflectiveOperationException e) {
+        throw new Codec.DecodeException("cannot build a " + byClass.getName() + ": " + e, e);
+      }
+    } else if (kind == K_LINKED_LIST) {
+      c = new LinkedList<>();
+    } else if (kind == K_TREE) {
+      c = new TreeSet<>();
+    } else if (kind == K_HASH) {
+      c = new HashSet<>(Math.max(4, (int) (n / .75f) + 1));
+    } else if (set) {
+      c = new LinkedHashSet<>(Math.max(4, (int) (n / .75f) + 1));
+    } else {
+      c = new ArrayList<>(n);
+    }
+    for (int i = 0; i < n; i++) {
+      c.add(readElement(in, def, depth));
+    }
+    switch (kind) {
+      case K_ARRAY_LIST, K_LINKED_LIST, K_HASH, K_LINKED_HASH, K_TREE, K_BY_CLASS:
+        return c;
+      case K_IMMUTABLE:
+        return set ? Set.copyOf(c) : List.copyOf(c);
+      case K_UNMODIFIABLE:
+        return set ? Collections.unmodifiableSet((Set) c) : Collections.unmodifiableList((List) c);
+      case K_ARRAYS_AS_LIST:
+        return Arrays.asList(c.toArray());
+      case K_EMPTY:
+        return set ? Collections.emptySet() : Collections.emptyList();
+      case K_SINGLETON:
+        if (n != 1) {
+          throw new Codec.DecodeException("a stored singleton collection holds " + n + " elements");
+        }
+        Object only = c.iterator().next();
+        return set ? Collections.singleton(only) : Collections.singletonList(only);
+      default:
+        throw new Codec.DecodeException("unknown collection kind " + kind + " in a stored value");
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Object readMap(ValueReader in, int depth) {
+    int kind = in.readByte();
+    Class<?> byClass = kind == K_BY_CLASS ? loadClass(in.readString()) : null;
+    ClassDef keys = readSequenceHead(in);
+    ClassDef values = readSequenceHead(in);
+    int n = in.readCount(2);
+    Map m;
+    if (byClass != null) {
+      if (!Map.class.isAssignableFrom(byClass) || !byClass(byClass, null)) {
+        throw new Codec.DecodeException("the stored map class " + byClass.getName() + " is not one inkv builds");
+      }
+      try {
+        m = (Map) byClass.getConstructor().newInstance();
+      } catch (ReflectiveOperationException e) {
+        throw new Codec.DecodeException("cannot build a " + byClass.getName() + ": " + e, e);
+      }
+    } else if (kind == K_TREE) {
+      m = new TreeMap<>();
+    } else if (kind == K_HASH) {
+      m = new HashMap<>(Math.max(4, (int) (n / .75f) + 1));
+    } else {
+      m = new LinkedHashMap<>(Math.max(4, (int) (n / .75f) + 1));
+    }
+    for (int i = 0; i < n; i++) {
+      Object k = readElement(in, keys, depth);
+      m.put(k, readElement(in, values, depth));
+    }
+    switch (kind) {
+      case K_HASH, K_LINKED_HASH, K_TREE, K_BY_CLASS:
+        return m;
+      case K_IMMUTABLE:
+        return Map.copyOf(m);
+      case K_UNMODIFIABLE:
+        return Collections.unmodifiableMap(m);
+      case K_EMPTY:
+        return Collections.emptyMap();
+      case K_SINGLETON: {
+        if (n != 1) {
+          throw new Codec.DecodeException("a stored singleton map holds " + n + " entries");
+        }
+        Map.Entry<?, ?> e = (Map.Entry<?, ?>) m.entrySet().iterator().next();
+        return Collections.singletonMap(e.getKey(), e.getValue());
+      }
+      default:
+        throw new Codec.DecodeException("unknown map kind " + kind + " in a stored value");
+    }
+  }
+
+  private Object readArray(ValueReader in, int depth) {
+    String name = in.readString();
+    Class<?> component = loadClass(name);
+    if (component.isPrimitive()) {
+      throw new Codec.DecodeException("a stored object array names the primitive type " + name);
+    }
+    ClassDef def = readSequenceHead(in);
+    int n = in.readCount(1);
+    Object[] array = (Object[]) Array.newInstance(component, n);
+    for (int i = 0; i < n; i++) {
+      Object e = readElement(in, def, depth);
+      if (e != null && !component.isInstance(e)) {
+        throw new Codec.DecodeException("a stored " + name + "[] holds a " + e.getClass().getName());
+      }
+      array[i] = e;
+    }
+    return array;
+  }
+
+  private Object readPrimitiveArray(ValueReader in) {
+    int code = in.readByte();
+    if (code < 0 || code > 7) {
+      throw new Codec.DecodeException("unknown primitive array type " + code + " in a stored value");
+    }
+    int n = in.readCount(PRIMITIVE_WIDTH[code]);
+    switch (code) {
+      case 0: { boolean[] a = new boolean[n]; for (int i = 0; i < n; i++) { a[i] = in.readByte() != 0; } return a; }
+      case 1: { byte[] a = new byte[n]; in.region().getBytes(in.skip(n), a, 0, n); return a; }
+      case 2: { short[] a = new short[n]; for (int i = 0; i < n; i++) { a[i] = in.readShort(); } return a; }
+      case 3: { char[] a = new char[n]; for (int i = 0; i < n; i++) { a[i] = (char) in.readShort(); } return a; }
+      case 4: { int[] a = new int[n]; for (int i = 0; i < n; i++) { a[i] = in.readInt(); } return a; }
+      case 5: { float[] a = new float[n]; for (int i = 0; i < n; i++) { a[i] = Float.intBitsToFloat(in.readInt()); } return a; }
+      case 6: { long[] a = new long[n]; for (int i = 0; i < n; i++) { a[i] = in.readLong(); } return a; }
+      default: { double[] a = new double[n]; for (int i = 0; i < n; i++) { a[i] = Double.longBitsToDouble(in.readLong()); } return a; }
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Object readEnumSet(ValueReader in) {
+    Class c = loadClass(in.readString());
+    if (!c.isEnum()) {
+      throw new Codec.DecodeException("the stored enum class " + c.getName() + " is not an enum");
+    }
+    EnumSet set = EnumSet.noneOf(c);
+    int n = in.readCount(1);
+    for (int i = 0; i < n; i++) {
+      set.add(enumConstant(c, in.readString()));
+    }
+    return set;
+  }
+}
