@@ -163,49 +163,25 @@ final class DocumentJson {
   }
 
   private Object convert(String name, JsonNode v, FieldType type) {
-    switch (type) {
-      case INT32 -> {
-        if (v.isIntegralNumber() && v.canConvertToInt()) {
-          return v.intValue();
-        }
-        throw new BadJsonException("field '" + name + "' is INT32: expected a whole number from "
-            + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
-      }
-      case INT64 -> {
-        if (v.isIntegralNumber() && v.canConvertToLong()) {
-          return v.longValue();
-        }
-        throw new BadJsonException("field '" + name + "' is INT64: expected a whole number that fits in 64 bits");
-      }
-      case FLOAT32 -> {
-        if (v.isNumber()) {
-          return v.floatValue();
-        }
-        throw new BadJsonException("field '" + name + "' is FLOAT32: expected a number");
-      }
-      case FLOAT64 -> {
-        if (v.isNumber()) {
-          return v.doubleValue();
-        }
-        throw new BadJsonException("field '" + name + "' is FLOAT64: expected a number");
-      }
-      case BOOLEAN -> {
-        if (v.isBoolean()) {
-          return v.booleanValue();
-        }
-        throw new BadJsonException("field '" + name + "' is BOOLEAN: expected true or false");
-      }
+    return switch (type) {
+      case INT32 -> v.isIntegralNumber() && v.canConvertToInt() ? v.intValue()
+          : mismatch(name, type, "a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
+      case INT64 -> v.isIntegralNumber() && v.canConvertToLong() ? v.longValue()
+          : mismatch(name, type, "a whole number that fits in 64 bits");
+      case FLOAT32 -> v.isNumber() ? v.floatValue() : mismatch(name, type, "a number");
+      case FLOAT64 -> v.isNumber() ? v.doubleValue() : mismatch(name, type, "a number");
+      case BOOLEAN -> v.isBoolean() ? v.booleanValue() : mismatch(name, type, "true or false");
       case STRING -> {
         if (!v.isTextual()) {
-          throw new BadJsonException("field '" + name + "' is STRING: expected text");
+          mismatch(name, type, "text");
         }
         String s = v.textValue();
         checkSize(name, s.length() <= maxFieldBytes / 3 ? s.length() : s.getBytes(StandardCharsets.UTF_8).length);
-        return s;
+        yield s;
       }
       case BYTES -> {
         if (!v.isTextual()) {
-          throw new BadJsonException("field '" + name + "' is BYTES: expected base64 text");
+          mismatch(name, type, "base64 text");
         }
         byte[] bytes;
         try {
@@ -214,10 +190,14 @@ final class DocumentJson {
           throw new BadJsonException("field '" + name + "' is BYTES: not base64: " + e.getMessage());
         }
         checkSize(name, bytes.length);
-        return bytes;
+        yield bytes;
       }
-      default -> throw new IllegalStateException(type.toString());
-    }
+    };
+  }
+
+  /* Refuses a JSON value that does not fit the field's type; never returns. */
+  private static Object mismatch(String name, FieldType type, String expected) {
+    throw new BadJsonException("field '" + name + "' is " + type + ": expected " + expected);
   }
 
   void checkSize(String name, int bytes) {
