@@ -316,31 +316,32 @@ final class DocumentJson {
     } else if (v instanceof Long l) {
       g.writeNumber(l);
     } else if (v instanceof Float f) {
-      if (f.isNaN() || f.isInfinite()) {
-        g.writeStartObject();
-        g.writeStringField("float32", f.toString());
-        g.writeEndObject();
-      } else {
+      if (Float.isFinite(f)) {
         g.writeNumber(f);
+      } else {
+        writeTagged(g, "float32", f.toString());
       }
     } else if (v instanceof Double d) {
-      if (d.isNaN() || d.isInfinite()) {
-        g.writeStartObject();
-        g.writeStringField("float64", d.toString());
-        g.writeEndObject();
-      } else {
+      if (Double.isFinite(d)) {
         g.writeNumber(d);
+      } else {
+        writeTagged(g, "float64", d.toString());
       }
     } else if (v instanceof Boolean b) {
       g.writeBoolean(b);
     } else if (v instanceof String s) {
       g.writeString(s);
     } else if (v instanceof byte[] bytes) {
-      g.writeStartObject();
-      g.writeStringField("base64", Base64.getEncoder().encodeToString(bytes));
-      g.writeEndObject();
+      writeTagged(g, "base64", Base64.getEncoder().encodeToString(bytes));
     } else {
       g.writeString(String.valueOf(v));
     }
+  }
+
+  /* A value JSON has no literal for, as an object of one field that names its form: {"float32":"NaN"}. */
+  private static void writeTagged(JsonGenerator g, String form, String text) throws IOException {
+    g.writeStartObject();
+    g.writeStringField(form, text);
+    g.writeEndObject();
   }
 }
