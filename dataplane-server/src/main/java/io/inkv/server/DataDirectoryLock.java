@@ -55,21 +55,22 @@ final class DataDirectoryLock implements AutoCloseable {
     } catch (IOException e) {
       throw new ServerException("--data-dir " + dir + ": cannot create or lock: " + e.getMessage(), e);
     }
+    boolean locked = false;
     try {
       FileLock lock = channel.tryLock();
       if (lock == null) {
         throw new InUseException(dir, "another inkv process");
       }
+      locked = true;
       return new DataDirectoryLock(channel, lock);
     } catch (OverlappingFileLockException e) {
-      closeQuietly(channel);
       throw new InUseException(dir, "another inkv server in this process");
     } catch (IOException e) {
-      closeQuietly(channel);
       throw new ServerException("--data-dir " + dir + ": cannot lock " + dir.resolve(FILE) + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      closeQuietly(channel);
-      throw e;
+    } finally {
+      if (!locked) {
+        closeQuietly(channel); // whatever failed, the channel must not outlive it
+      }
     }
   }
 

@@ -163,49 +163,25 @@ final class DocumentJson {
   }
 
   private Object convert(String name, JsonNode v, FieldType type) {
-    switch (type) {
-      case INT32 -> {
-        if (v.isIntegralNumber() && v.canConvertToInt()) {
-          return v.intValue();
-        }
-        throw new BadJsonException("field '" + name + "' is INT32: expected a whole number from "
-            + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
-      }
-      case INT64 -> {
-        if (v.isIntegralNumber() && v.canConvertToLong()) {
-          return v.longValue();
-        }
-        throw new BadJsonException("field '" + name + "' is INT64: expected a whole number that fits in 64 bits");
-      }
-      case FLOAT32 -> {
-        if (v.isNumber()) {
-          return v.floatValue();
-        }
-        throw new BadJsonException("field '" + name + "' is FLOAT32: expected a number");
-      }
-      case FLOAT64 -> {
-        if (v.isNumber()) {
-          return v.doubleValue();
-        }
-        throw new BadJsonException("field '" + name + "' is FLOAT64: expected a number");
-      }
-      case BOOLEAN -> {
-        if (v.isBoolean()) {
-          return v.booleanValue();
-        }
-        throw new BadJsonException("field '" + name + "' is BOOLEAN: expected true or false");
-      }
+    return switch (type) {
+      case INT32 -> v.isIntegralNumber() && v.canConvertToInt() ? v.intValue()
+          : mismatch(name, type, "a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
+      case INT64 -> v.isIntegralNumber() && v.canConvertToLong() ? v.longValue()
+          : mismatch(name, type, "a whole number that fits in 64 bits");
+      case FLOAT32 -> v.isNumber() ? v.floatValue() : mismatch(name, type, "a number");
+      case FLOAT64 -> v.isNumber() ? v.doubleValue() : mismatch(name, type, "a number");
+      case BOOLEAN -> v.isBoolean() ? v.booleanValue() : mismatch(name, type, "true or false");
       case STRING -> {
         if (!v.isTextual()) {
-          throw new BadJsonException("field '" + name + "' is STRING: expected text");
+          mismatch(name, type, "text");
         }
         String s = v.textValue();
         checkSize(name, s.length() <= maxFieldBytes / 3 ? s.length() : s.getBytes(StandardCharsets.UTF_8).length);
-        return s;
+        yield s;
       }
       case BYTES -> {
         if (!v.isTextual()) {
-          throw new BadJsonException("field '" + name + "' is BYTES: expected base64 text");
+          mismatch(name, type, "base64 text");
         }
         byte[] bytes;
         try {
@@ -214,10 +190,14 @@ final class DocumentJson {
           throw new BadJsonException("field '" + name + "' is BYTES: not base64: " + e.getMessage());
         }
         checkSize(name, bytes.length);
-        return bytes;
+        yield bytes;
       }
-      default -> throw new IllegalStateException(type.toString());
-    }
+    };
+  }
+
+  /* Refuses a JSON value that does not fit the field's type; never returns. */
+  private static Object mismatch(String name, FieldType type, String expected) {
+    throw new BadJsonException("field '" + name + "' is " + type + ": expected " + expected);
   }
 
   void checkSize(String name, int bytes) {
@@ -336,31 +316,32 @@ final class DocumentJson {
     } else if (v instanceof Long l) {
       g.writeNumber(l);
     } else if (v instanceof Float f) {
-      if (f.isNaN() || f.isInfinite()) {
-        g.writeStartObject();
-        g.writeStringField("float32", f.toString());
-        g.writeEndObject();
-      } else {
+      if (Float.isFinite(f)) {
         g.writeNumber(f);
+      } else {
+        writeTagged(g, "float32", f.toString());
       }
     } else if (v instanceof Double d) {
-      if (d.isNaN() || d.isInfinite()) {
-        g.writeStartObject();
-        g.writeStringField("float64", d.toString());
-        g.writeEndObject();
-      } else {
+      if (Double.isFinite(d)) {
         g.writeNumber(d);
+      } else {
+        writeTagged(g, "float64", d.toString());
       }
     } else if (v instanceof Boolean b) {
       g.writeBoolean(b);
     } else if (v instanceof String s) {
       g.writeString(s);
     } else if (v instanceof byte[] bytes) {
-      g.writeStartObject();
-      g.writeStringField("base64", Base64.getEncoder().encodeToString(bytes));
-      g.writeEndObject();
+      writeTagged(g, "base64", Base64.getEncoder().encodeToString(bytes));
     } else {
       g.writeString(String.valueOf(v));
     }
+  }
+
+  /* A value JSON has no literal for, as an object of one field that names its form: {"float32":"NaN"}. */
+  private static void writeTagged(JsonGenerator g, String form, String text) throws IOException {
+    g.writeStartObject();
+    g.writeStringField(form, text);
+    g.writeEndObject();
   }
 }

@@ -171,25 +171,23 @@ final class Operation<K, V> {
   }
 
   K requireKey(K key) {
-    if (key == null) {
-      throw new NullPointerException("a key is null");
-    }
-    if (checkKeyType && !keyType.isInstance(key)) {
-      throw new ClassCastException("the key " + key + " is a " + key.getClass().getName()
-          + ", but the cache " + name + " holds keys of " + keyType.getName());
-    }
-    return key;
+    return requireInstance(key, "key", checkKeyType, keyType);
   }
 
   V requireValue(V value) {
-    if (value == null) {
-      throw new NullPointerException("a value is null");
+    return requireInstance(value, "value", checkValueType, valueType);
+  }
+
+  /* Refuses a null {@code x}, or one not of {@code type} when the cache {@code check}s that type. */
+  private <T> T requireInstance(T x, String what, boolean check, Class<?> type) {
+    if (x == null) {
+      throw new NullPointerException("a " + what + " is null");
     }
-    if (checkValueType && !valueType.isInstance(value)) {
-      throw new ClassCastException("the value " + value + " is a " + value.getClass().getName()
-          + ", but the cache " + name + " holds values of " + valueType.getName());
+    if (check && !type.isInstance(x)) {
+      throw new ClassCastException("the " + what + " " + x + " is a " + x.getClass().getName()
+          + ", but the cache " + name + " holds " + what + "s of " + type.getName());
     }
-    return value;
+    return x;
   }
 
   void requireKeys(Collection<? extends K> keys) {

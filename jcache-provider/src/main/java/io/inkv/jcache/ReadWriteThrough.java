@@ -2,6 +2,7 @@ package io.inkv.jcache;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import javax.cache.Cache;
 import javax.cache.integration.CacheLoader;
@@ -96,22 +97,21 @@ final class ReadWriteThrough<K, V> {
   }
 
   V load(K key) {
-    try {
-      return loader.load(key);
-    } catch (CacheLoaderException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new CacheLoaderException("the cache loader failed to load " + key + ": " + e, e);
-    }
+    return loading(key, () -> loader.load(key));
   }
 
   Map<K, V> loadAll(Collection<K> keys) {
+    return loading(keys, () -> loader.loadAll(keys));
+  }
+
+  /* Runs one call of the loader for {@code what} (a key or the keys), its failure a CacheLoaderException. */
+  private static <T> T loading(Object what, Callable<T> call) {
     try {
-      return loader.loadAll(keys);
+      return call.call();
     } catch (CacheLoaderException e) {
       throw e;
     } catch (Exception e) {
-      throw new CacheLoaderException("the cache loader failed to load " + keys + ": " + e, e);
+      throw new CacheLoaderException("the cache loader failed to load " + what + ": " + e, e);
     }
   }
 }

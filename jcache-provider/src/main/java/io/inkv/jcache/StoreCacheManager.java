@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -82,13 +83,12 @@ final class StoreCacheManager implements CacheManager {
       for (String name : config.declaredCaches()) {
         createCache(name, config.declared(name, classLoader), false);
       }
-    } catch (IllegalArgumentException e) {
-      closeCaches();
-      eventThreads.close();
-      throw new CacheException("invalid inkv configuration: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeCaches();
       eventThreads.close();
+      if (e instanceof IllegalArgumentException) {
+        throw new CacheException("invalid inkv configuration: " + e.getMessage(), e);
+      }
       throw e;
     }
   }
@@ -254,11 +254,16 @@ final class StoreCacheManager implements CacheManager {
 
   @Override
   public void destroyCache(String cacheName) {
+    withCache(cacheName, cache -> closeCache(cache, true));
+  }
+
+  /* Applies {@code action} to the open cache named {@code cacheName}; a name with no cache is no error. */
+  private void withCache(String cacheName, Consumer<StoreCache<?, ?>> action) {
     requireOpen();
     Objects.requireNonNull(cacheName, "cacheName");
     StoreCache<?, ?> cache = caches.get(cacheName);
     if (cache != null) {
-      closeCache(cache, true);
+      action.accept(cache);
     }
   }
 
@@ -270,22 +275,12 @@ final class StoreCacheManager implements CacheManager {
 
   @Override
   public void enableManagement(String cacheName, boolean enabled) {
-    requireOpen();
-    Objects.requireNonNull(cacheName, "cacheName");
-    StoreCache<?, ?> cache = caches.get(cacheName);
-    if (cache != null) {
-      cache.setManagementEnabled(enabled);
-    }
+    withCache(cacheName, cache -> cache.setManagementEnabled(enabled));
   }
 
   @Override
   public void enableStatistics(String cacheName, boolean enabled) {
-    requireOpen();
-    Objects.requireNonNull(cacheName, "cacheName");
-    StoreCache<?, ?> cache = caches.get(cacheName);
-    if (cache != null) {
-      cache.setStatisticsEnabled(enabled);
-    }
+    withCache(cacheName, cache -> cache.setStatisticsEnabled(enabled));
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.cache.CacheMeterBinder;
 import java.util.Locale;
+import java.util.function.ToLongFunction;
 import org.springframework.beans.factory.ListableBeanFactory;
 
 /*
@@ -49,12 +50,7 @@ final class InkvCacheMetrics implements MeterBinder {
 
     @Override
     protected Long size() {
-      InkvSpringCache cache = getCache();
-      try {
-        return cache == null || cache.isClosed() ? null : cache.size();
-      } catch (RuntimeException closedMeanwhile) {
-        return null;
-      }
+      return whileOpen(InkvSpringCache::size);
     }
 
     @Override
@@ -71,18 +67,23 @@ final class InkvCacheMetrics implements MeterBinder {
 
     @Override
     protected Long evictionCount() {
-      InkvSpringCache cache = getCache();
-      try {
-        return cache == null || cache.isClosed() ? null : cache.evictionCount();
-      } catch (RuntimeException closedMeanwhile) {
-        return null;
-      }
+      return whileOpen(InkvSpringCache::evictionCount);
     }
 
     @Override
     protected long putCount() {
       InkvSpringCache cache = getCache();
       return cache == null ? 0 : cache.putCount();
+    }
+
+    /* Reads a figure of the store, or null once the cache is gone or closed (also while this runs). */
+    private Long whileOpen(ToLongFunction<InkvSpringCache> figure) {
+      InkvSpringCache cache = getCache();
+      try {
+        return cache == null || cache.isClosed() ? null : figure.applyAsLong(cache);
+      } catch (RuntimeException closedMeanwhile) {
+        return null;
+      }
     }
 
     @Override

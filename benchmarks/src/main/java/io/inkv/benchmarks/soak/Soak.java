@@ -168,8 +168,8 @@ public final class Soak {
             });
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!replicaStatus.contains("ready=true")) {
-          if (!replica.process.isAlive() || System.nanoTime() > deadline) {
-            throw new IOException("the replica did not become ready; see " + replica.log);
+          if (!replica.process().isAlive() || System.nanoTime() > deadline) {
+            throw new IOException("the replica did not become ready; see " + replica.log());
           }
           Thread.sleep(100);
         }
@@ -187,9 +187,9 @@ public final class Soak {
             Thread.sleep(TimeUnit.NANOSECONDS.toMillis(wait));
           }
           for (Child c : children) {
-            if (!c.process.isAlive()) {
-              errors.computeIfAbsent(c.name + " exited", k -> new LongAdder()).increment();
-              throw new IOException(c.name + " exited with " + c.process.exitValue() + "; see " + c.log);
+            if (!c.process().isAlive()) {
+              errors.computeIfAbsent(c.name() + " exited", k -> new LongAdder()).increment();
+              throw new IOException(c.name() + " exited with " + c.process().exitValue() + "; see " + c.log());
             }
           }
           sample((int) ((System.nanoTime() - start) / 1_000_000_000L), http, base);
@@ -222,17 +222,7 @@ public final class Soak {
 
     // ---- processes ----
 
-    final class Child {
-      final String name;
-      final Process process;
-      final Path log;
-
-      Child(String name, Process process, Path log) {
-        this.name = name;
-        this.process = process;
-        this.log = log;
-      }
-
+    record Child(String name, Process process, Path log) {
       void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -284,8 +274,8 @@ public final class Soak {
       Path config = KafkaBrokerProcess.configure(dir, port, List.of());
       KafkaBrokerProcess.format(cp, config, out.resolve("broker-format.log"));
       Child broker = start("broker", KafkaBrokerProcess.command(cp, config, "-Xmx512m"), null);
-      if (!KafkaBrokerProcess.awaitPort(broker.process, port, Duration.ofSeconds(120))) {
-        throw new IOException("the broker did not open port " + port + " or exited; see " + broker.log);
+      if (!KafkaBrokerProcess.awaitPort(broker.process(), port, Duration.ofSeconds(120))) {
+        throw new IOException("the broker did not open port " + port + " or exited; see " + broker.log());
       }
       return broker;
     }
@@ -293,8 +283,8 @@ public final class Soak {
     void awaitReady(HttpClient http, String base, Child server) throws Exception {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (System.nanoTime() < deadline) {
-        if (!server.process.isAlive()) {
-          throw new IOException("the server exited; see " + server.log);
+        if (!server.process().isAlive()) {
+          throw new IOException("the server exited; see " + server.log());
         }
         try {
           if (http.send(get(base + "/ready"), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -305,7 +295,7 @@ public final class Soak {
         }
         Thread.sleep(200);
       }
-      throw new IOException("the server was not ready within 120 s; see " + server.log);
+      throw new IOException("the server was not ready within 120 s; see " + server.log());
     }
 
     // ---- load ----
@@ -424,11 +414,11 @@ public final class Soak {
         Thread.currentThread().interrupt();
       }
       for (Child c : children) {
-        Sample s = Sample.of(second, c.name, c.process.pid());
+        Sample s = Sample.of(second, c.name(), c.process().pid());
         samples.add(s);
         log.println("sample " + s.tsv());
       }
-      long logErrors = children.stream().mapToLong(c -> errorLines(c.log)).sum();
+      long logErrors = children.stream().mapToLong(c -> errorLines(c.log())).sum();
       say("t=%5d s  requests %,d  errors %d  log errors %d  server store files %s MiB  load %s  %s", second,
           requests.sum(), errorCount(), logErrors, storeBytes, loadAverage(), replicaStatus);
       for (Sample s : samples.subList(samples.size() - children.size(), samples.size())) {
@@ -458,14 +448,14 @@ public final class Soak {
           + "last - first <= max(10%% of first, slack) (slack: heap 8 MiB, RSS 32 MiB, fds 8, threads 4)", warmup);
       boolean flat = true;
       for (Child c : children) {
-        List<Sample> mine = samples.stream().filter(s -> s.process.equals(c.name) && s.second >= warmup).toList();
+        List<Sample> mine = samples.stream().filter(s -> s.process.equals(c.name()) && s.second >= warmup).toList();
         if (mine.size() < 3) {
-          say("%-8s too few samples after the warm-up (%d)", c.name, mine.size());
+          say("%-8s too few samples after the warm-up (%d)", c.name(), mine.size());
           flat = false;
           continue;
         }
-        boolean counts = !c.name.equals("broker");
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-8s", c.name));
+        boolean counts = !c.name().equals("broker");
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-8s", c.name()));
         flat &= judge(line, "heap", mine, s -> s.heapKb / 1024.0, 8, counts);
         flat &= judge(line, "RSS", mine, s -> s.rssKb / 1024.0, 32, counts);
         flat &= judge(line, "fds", mine, s -> s.fds, 8, counts);
@@ -473,9 +463,9 @@ public final class Soak {
         say("%s%s", line, counts ? "" : "  (information only)");
       }
       for (Child c : children) {
-        long n = errorLines(c.log);
+        long n = errorLines(c.log());
         if (n > 0) {
-          errors.computeIfAbsent(c.name + " log ERROR/SEVERE lines", k -> new LongAdder()).add(n);
+          errors.computeIfAbsent(c.name() + " log ERROR/SEVERE lines", k -> new LongAdder()).add(n);
         }
       }
       long replicaErrors = replicaErrors(replicaStatus);
