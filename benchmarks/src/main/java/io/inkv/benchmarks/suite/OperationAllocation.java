@@ -11,9 +11,11 @@ import java.util.Locale;
  *
  * JMH's gc profiler divides every thread's allocation by the operations, so a store's compactor
  * and the JIT's own threads move its B/op by tens of bytes from run to run; this counts only the
- * thread that runs the operations (com.sun.management.ThreadMXBean), so equal code gives equal
- * figures to the byte, and an A/B of two builds (benchmarks/run-alloc-ab.sh) shows what a change
- * adds to the path itself, including what escape analysis no longer removes. It says nothing
+ * thread that runs the operations (com.sun.management.ThreadMXBean), so a round's figure is the
+ * same in every round of a run, and differs between runs only by what the JIT's escape analysis
+ * decided (a few bytes: 664 and 672 B per put in two runs of one build). An A/B of two builds
+ * (benchmarks/run-alloc-ab.sh) shows what a change adds to the path itself, including what escape
+ * analysis no longer removes. It says nothing
  * about time. Keys are a fixed permutation of [0, entries); puts write version 1..1024 values
  * prepared before the loop, as PeerBenchmark does, so the loop allocates only what the system
  * does (and the boxed key where the client boxes it).
