@@ -1,14 +1,13 @@
 package io.inkv.jcache;
 
 import io.inkv.store.Store;
+import io.inkv.store.internal.EvictionPolicy;
 import io.inkv.store.internal.StripedLocks;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,14 +30,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * run inside it, which fixes the order of a key's changes. ConcurrentHashMap.compute would lock
  * a hash bin instead, shared by unrelated keys, and refuses a nested update of the same map.
  *
- * Bounds. A bounded tier (maxEntries > 0) evicts in first-in, first-out order of the last write,
- * the order in which the mapped store's log holds its records: every node a write makes joins a
- * queue, and a write that takes the tier over its bound evicts from the head until it is back
- * under. A node replaced or removed is marked dead and skipped; when the dead outnumber the live
- * the queue is swept, so it never holds more than about twice the entries. Eviction runs on the
- * writing thread, one at a time (a tryLock: a writer that finds another evicting leaves the work
- * to it), outside the key's lock. An evicted entry is reported to Removals as evicted: JCache has
- * no eviction event, and the cache counts it in its statistics.
+ * Bounds. A bounded tier (maxEntries > 0) evicts what the store's EvictionPolicy names, the
+ * same policy as the mapped store's (a frequency-admitted FIFO; docs/store.md, "Capacity and
+ * eviction"): a get that finds its key counts it in the policy's sketch (plain writes, no lock,
+ * no atomic), a write of a new key queues the key under the key's lock, an overwrite counts it,
+ * a removal is noted and forgotten lazily. A write that takes the tier over its bound evicts the
+ * keys the policy names until it is back under. Eviction runs on the writing thread, one at a
+ * time (a tryLock: a writer that finds another evicting leaves the work to it), outside the key's
+ * lock. An evicted entry is reported to Removals as evicted: JCache has no eviction event, and the
+ * cache counts it in its statistics. (A first version kept a FIFO of the last write, which a key
+ * read a thousand times left as fast as a key never read; docs/jcache.md.)
  *
  * Expiry. An entry whose time has passed is dropped by the first read or write that meets it,
  * and by iteration; a read reports it to Removals (the cache publishes EXPIRED), an update passes
@@ -84,8 +85,8 @@ final class HeapTier<K, V> implements Tier<K, V> {
   private final StripedLocks locks = new StripedLocks(STRIPES);
   private final long maxEntries;
   private final Removals removals;
-  private final ConcurrentLinkedQueue<Node> order;
-  private final AtomicLong dead = new AtomicLong();
+  private final EvictionPolicy policy;
+  private final EvictionPolicy.Victim victim = new EvictionPolicy.Victim();
   private final ReentrantLock evicting = new ReentrantLock();
   private final LongAdder evictions = new LongAdder();
 
@@ -93,12 +94,18 @@ final class HeapTier<K, V> implements Tier<K, V> {
   HeapTier(long maxEntries, Removals removals) {
     this.maxEntries = maxEntries;
     this.removals = removals;
-    this.order = maxEntries > 0 ? new ConcurrentLinkedQueue<>() : null;
+    this.policy = maxEntries > 0 ? new EvictionPolicy(maxEntries, true) : null;
   }
 
   private ReentrantLock lockOf(Object k) {
     int h = k.hashCode();
     return locks.stripe((h ^ (h >>> 16)) * 0x9E3779B9 >>> 24);
+  }
+
+  /** The key's hash for the policy's sketch: hashCode spread over 64 bits. */
+  private static long policyHash(Object k) {
+    long z = k.hashCode() * 0x9E3779B97F4A7C15L;
+    return z ^ (z >>> 29);
   }
 
   // ---- forms: the objects themselves ----
@@ -152,6 +159,10 @@ final class HeapTier<K, V> implements Tier<K, V> {
     if (node.canExpire() && node.expired(System.currentTimeMillis())) {
       dropExpired(node);
       return null;
+    }
+    EvictionPolicy p = policy;
+    if (p != null) {
+      p.recordAccess(policyHash(k));
     }
     return (V) node.value;
   }
@@ -221,7 +232,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
     } finally {
       lock.unlock();
     }
-    if (grew && order != null && map.size() > maxEntries) {
+    if (grew && policy != null && map.size() > maxEntries) {
       evict();
     }
     return result;
@@ -230,13 +241,14 @@ final class HeapTier<K, V> implements Tier<K, V> {
   /** Puts {@code fresh} in place of {@code old} (or of nothing), under the key's lock. */
   private void link(Object k, Node old, Node fresh) {
     map.put(k, fresh);
-    if (order != null) {
-      order.add(fresh);
-    }
     if (old != null) {
       old.dead = true;
-      if (order != null && dead.incrementAndGet() > map.size() + 64) {
-        sweepDead();
+    }
+    if (policy != null) {
+      if (old == null) {
+        policy.recordInsert(policyHash(k), k, map.size() > maxEntries);
+      } else {
+        policy.recordAccess(policyHash(k));
       }
     }
   }
@@ -317,58 +329,40 @@ final class HeapTier<K, V> implements Tier<K, V> {
   private void unlink(Node node) {
     map.remove(node.key, node);
     node.dead = true;
-    if (order != null && dead.incrementAndGet() > map.size() + 64) {
-      sweepDead();
-    }
-  }
-
-  private void sweepDead() {
-    if (evicting.tryLock()) {
-      try {
-        long swept = 0;
-        for (Iterator<Node> it = order.iterator(); it.hasNext(); ) {
-          if (it.next().dead) {
-            it.remove();
-            swept++;
-          }
-        }
-        dead.addAndGet(-swept);
-      } finally {
-        evicting.unlock();
-      }
+    if (policy != null) {
+      policy.recordRemoval();
     }
   }
 
   /*
-   * Evicts from the head of the queue until the tier is within its bound. One thread evicts at a
+   * Evicts the keys the policy names until the tier is within its bound. One thread evicts at a
    * time; the others leave it the work, and the one evicting re-checks the size before it stops,
-   * so a bound passed while it worked is not missed for long.
+   * so a bound passed while it worked is not missed for long. A named key already removed is
+   * skipped (the policy forgets removals lazily, and sweeps its queues when they pile up).
    */
   private void evict() {
     while (map.size() > maxEntries && evicting.tryLock()) {
       try {
-        Node head;
-        while (map.size() > maxEntries && (head = order.poll()) != null) {
-          if (head.dead) {
-            dead.decrementAndGet();
-            continue;
-          }
-          evictNode(head);
+        while (map.size() > maxEntries && policy.nextVictim(victim)) {
+          evictKey(victim.key());
         }
+        policy.sweepIfNeeded(v -> map.containsKey(v.key()));
       } finally {
         evicting.unlock();
       }
     }
   }
 
-  private void evictNode(Node node) {
-    ReentrantLock lock = lockOf(node.key);
+  private void evictKey(Object k) {
+    ReentrantLock lock = lockOf(k);
+    Node node;
     lock.lock();
     try {
-      if (node.dead) {
+      node = map.get(k);
+      if (node == null) {
         return;
       }
-      map.remove(node.key, node);
+      map.remove(k, node);
       node.dead = true;
     } finally {
       lock.unlock();
@@ -385,9 +379,8 @@ final class HeapTier<K, V> implements Tier<K, V> {
         n.dead = true;
       }
       map.clear();
-      if (order != null) {
-        order.clear();
-        dead.set(0);
+      if (policy != null) {
+        policy.clear();
       }
     } finally {
       locks.unlockAll();

@@ -2,11 +2,11 @@ package io.inkv.jcache;
 
 import io.inkv.store.Store;
 import io.inkv.store.ValueView;
+import io.inkv.store.internal.EvictionPolicy;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /*
  * By reference over a persistent or replicated store. The store stays the truth: every change is
@@ -24,8 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * one map lookup and a byte comparison instead of the decode; a put keeps the encoded bytes
  * twice (in the store and in the memo) for the memo's entries.
  *
- * The memo holds at most heapEntries keys (first in, first out: a queue of the keys it took);
- * forgetting one costs the next get of that key a decode. Writes go through the key's store lock
+ * The memo holds at most heapEntries keys, and forgets the ones the store's EvictionPolicy names
+ * (the policy of every bounded inkv cache: a frequency-admitted FIFO, docs/store.md): a get that
+ * finds its instance counts the key (plain writes, no lock), a key the memo takes is queued under
+ * the policy's writer lock (a write, or a get that had to decode), a removal is noted. Forgetting
+ * one costs the next get of that key a decode, so keeping the keys read most saves the most
+ * decodes. (A first version forgot first in, first out.) Writes go through the key's store lock
  * (Store.update), and the memo is updated inside it, in the order the store sees the writes; a
  * read that decodes only replaces the memo entry it saw, so a racing write's instance wins.
  *
@@ -84,13 +88,15 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
   private final Store store;
   private final long heapEntries;
   private final ConcurrentHashMap<Bytes, Held> memo = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<Bytes> taken = new ConcurrentLinkedQueue<>();
-  private final AtomicLong takenCount = new AtomicLong();
+  private final EvictionPolicy policy;
+  private final EvictionPolicy.Victim victim = new EvictionPolicy.Victim();
+  private final ReentrantLock forgetting = new ReentrantLock();
 
   ReferenceTier(StoreTier<K, V> stored, long heapEntries) {
     this.stored = stored;
     this.store = stored.store;
     this.heapEntries = heapEntries;
+    this.policy = new EvictionPolicy(heapEntries, true);
   }
 
   // ---- forms: the store's, with the instance beside the encoded value ----
@@ -155,6 +161,7 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
     Bytes key = Bytes.of((byte[]) k);
     Held seen = memo.get(key);
     if (seen != null && view.contentEquals(seen.bytes)) {
+      policy.recordAccess(key.hash);
       return (V) seen.instance;
     }
     V decoded = stored.valueCodec.decode(view);
@@ -174,14 +181,21 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
   }
 
   private void taken(Bytes key) {
-    taken.add(key);
-    if (takenCount.incrementAndGet() > heapEntries) {
-      Bytes oldest = taken.poll();
-      if (oldest != null) {
-        takenCount.decrementAndGet();
-        memo.remove(oldest);
+    policy.recordInsert(key.hash, key, memo.size() > heapEntries);
+    while (memo.size() > heapEntries && forgetting.tryLock()) {
+      try {
+        while (memo.size() > heapEntries && policy.nextVictim(victim)) {
+          memo.remove(victim.key());
+        }
+        policy.sweepIfNeeded(v -> memo.containsKey(v.key()));
+      } finally {
+        forgetting.unlock();
       }
     }
+  }
+
+  private void forgot() {
+    policy.recordRemoval();
   }
 
   @Override
@@ -238,14 +252,18 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
     @Override
     public void remove() {
       writer.remove();
-      tier.memo.remove(key);
+      if (tier.memo.remove(key) != null) {
+        tier.forgot();
+      }
     }
   }
 
   @Override
   public boolean remove(Object k) {
     boolean removed = stored.remove(k);
-    memo.remove(Bytes.of((byte[]) k));
+    if (memo.remove(Bytes.of((byte[]) k)) != null) {
+      forgot();
+    }
     return removed;
   }
 
@@ -258,6 +276,7 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
   public void clear() {
     stored.clear();
     memo.clear();
+    policy.clear();
   }
 
   @Override

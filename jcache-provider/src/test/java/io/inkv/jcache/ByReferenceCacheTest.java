@@ -359,7 +359,7 @@ class ByReferenceCacheTest {
   }
 
   @Test
-  void aBoundedHeapCacheEvictsOldestFirstAndCountsEvictionsInStatisticsAndJmx() throws Exception {
+  void aBoundedHeapCacheHoldsItsBoundAndCountsEvictionsInStatisticsAndJmx() throws Exception {
     Cache<Id, Account> cache = manager.createCache("bounded",
         new InkvConfiguration<Id, Account>().setTypes(Id.class, Account.class).setStoreByValue(false)
             .setMaxEntries(100).setStatisticsEnabled(true).setManagementEnabled(true));
@@ -369,38 +369,51 @@ class ByReferenceCacheTest {
     InkvCache<?, ?> inkv = cache.unwrap(InkvCache.class);
     assertEquals(100, inkv.estimatedSize());
     assertEquals(150, inkv.evictions());
-    assertNull(cache.get(new Id(0)), "first in, first out");
-    assertEquals(249, cache.get(new Id(249)).balance);
+    // Each key was written once: a newcomer past the bound ties with the entry it meets and goes
+    // (the store's policy, docs/store.md), unless the frequency sketch's collisions count it
+    // higher; the newest is still in the window. In FIFO order none of the first 100 would stay.
+    int kept = 0;
+    for (int i = 0; i < 100; i++) {
+      if (cache.get(new Id(i)) != null) {
+        kept++;
+      }
+    }
+    assertTrue(kept >= 90, "of the first 100 written, " + kept + " stay");
+    assertEquals(249, cache.get(new Id(249)).balance, "the newest stays");
     ObjectName name = new ObjectName("javax.cache:type=CacheStatistics,CacheManager="
         + manager.getURI().toString().replaceAll("[,:=\n]", ".") + ",Cache=bounded");
     var stats = JMX.newMXBeanProxy(ManagementFactory.getPlatformMBeanServer(), name,
         javax.cache.management.CacheStatisticsMXBean.class);
     assertEquals(150, stats.getCacheEvictions());
     assertEquals(250, stats.getCachePuts());
-    assertEquals(1, stats.getCacheHits());
-    assertEquals(1, stats.getCacheMisses());
+    assertEquals(kept + 1, stats.getCacheHits());
+    assertEquals(100 - kept, stats.getCacheMisses());
     cache.clear();
     assertEquals(0, inkv.estimatedSize());
   }
 
   @Test
-  void aBoundedHeapCacheEvictsInTheOrderOfTheLastWriteAsTheStoresLogDoes() {
-    Cache<String, Account> cache = manager.createCache("lastWrite",
+  void aBoundedHeapCacheKeepsAnEntryReadOftenAgainstNewcomersWrittenOnce() {
+    Cache<String, Account> cache = manager.createCache("readOften",
         new InkvConfiguration<String, Account>().setTypes(String.class, Account.class).setStoreByValue(false)
             .setMaxEntries(3));
     cache.put("a", new Account("a", 1));
     cache.put("b", new Account("b", 1));
     cache.put("c", new Account("c", 1));
-    cache.put("a", new Account("a", 2)); // a is now the latest write
-    cache.put("d", new Account("d", 1));
-    assertNull(cache.get("b"), "b was written longest ago");
-    assertEquals(2, cache.get("a").balance);
-    assertTrue(cache.containsKey("c") && cache.containsKey("d"));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(1, cache.get("a").balance);
+    }
+    for (int i = 0; i < 20; i++) {
+      cache.put("n" + i, new Account("n", i)); // in FIFO order, a would go with the fourth of these
+    }
+    assertEquals(1, cache.get("a").balance, "read three times, a outlives twenty entries written once");
+    assertEquals(3, cache.unwrap(InkvCache.class).estimatedSize());
+    assertEquals(20, cache.unwrap(InkvCache.class).evictions());
     for (int i = 0; i < 1_000; i++) {
-      cache.put("c", new Account("c", i)); // updates leave dead queue entries, swept as they pile up
+      cache.put("a", new Account("a", i)); // overwrites are accesses, not new queue entries
     }
     assertEquals(3, cache.unwrap(InkvCache.class).estimatedSize());
-    assertEquals(1, cache.unwrap(InkvCache.class).evictions());
+    assertEquals(20, cache.unwrap(InkvCache.class).evictions());
   }
 
   @Test
@@ -504,7 +517,7 @@ class ByReferenceCacheTest {
       same += got == instances.get(i) ? 1 : 0;
     }
     assertTrue(same <= 10 + 1, "at most heapEntries instances are remembered: " + same);
-    assertNotSame(instances.get(0), cache.get(0));
+    assertTrue(same >= 5, "the memo keeps the instances the policy admits: " + same);
   }
 
   // ---- by value: keys and values that cannot be encoded ----

@@ -151,10 +151,10 @@ public class InkvProperties implements InitializingBean {
     private Boolean readOnly;
     /** When writes are forced to the storage device: none, interval or every-write. Default none. */
     private Durability durability;
-    /** Most entries kept before the oldest are evicted; 0 for no bound. Default no bound. */
+    /** Most entries kept before the store's policy evicts some (docs/store.md); 0 for no bound. Default no bound. */
     private Long maxEntries;
     /**
-     * Most stored bytes kept before the oldest entries are evicted, such as 512MB (1MB = 1024KB);
+     * Most stored bytes kept before the store's policy evicts some, such as 512MB (1MB = 1024KB);
      * 0 for no bound. Default no bound.
      */
     private String maxBytes;

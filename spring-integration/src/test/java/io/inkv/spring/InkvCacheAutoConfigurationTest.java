@@ -85,14 +85,20 @@ class InkvCacheAutoConfigurationTest {
   }
 
   @Test
-  void theCapacityBoundEvictsTheOldestEntries() {
+  void theCapacityBoundKeepsTheEntriesReadMost() {
     runner.withPropertyValues("inkv.cache.small.max-entries=2").run(context -> {
       Cache small = context.getBean(CacheManager.class).getCache("small");
-      for (int i = 0; i < 10; i++) {
+      small.put(0, "v0");
+      small.put(1, "v1");
+      for (int read = 0; read < 3; read++) {
+        assertThat(small.get(1).get()).isEqualTo("v1");
+      }
+      for (int i = 2; i < 10; i++) {
         small.put(i, "v" + i);
       }
-      assertThat(small.get(9).get()).isEqualTo("v9");
-      assertThat(((InkvCache<?, ?>) small.getNativeCache()).estimatedSize()).isLessThanOrEqualTo(2);
+      assertThat(small.get(1).get()).as("read three times, it outlives eight entries written once").isEqualTo("v1");
+      assertThat(((InkvCache<?, ?>) small.getNativeCache()).estimatedSize()).isEqualTo(2);
+      assertThat(((InkvCache<?, ?>) small.getNativeCache()).evictions()).isEqualTo(8);
     });
   }
 

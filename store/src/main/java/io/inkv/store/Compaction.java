@@ -139,6 +139,7 @@ final class Compaction {
           expiredValue = store.options.removalListener() == null ? null : store.valueAt(address, key.length);
           store.index.removeAddress(hash, address);
           store.liveBytes.add(-size);
+          store.eviction.removed();
           store.expiry.expirations.increment();
           droppedExpired = true;
           if (olderRecordsMayExist(seq, victim)) {

@@ -37,6 +37,7 @@ final class Expiry {
         return;
       }
       store.markGarbage(address);
+      store.eviction.removed();
     } finally {
       lock.unlock();
     }

@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  *   KeyLocks     the 256 key locks
  *   Recovery     open: load the image, replay the log after it
  *   Compaction   moves live records out of sealed segments with much garbage
- *   Eviction     FIFO eviction down to maxEntries / maxBytes
+ *   Eviction     evicts down to maxEntries / maxBytes the entries its EvictionPolicy names
  *   Expiry       drops expired entries (reads, the sweeper)
  *   Update       Store.update: read, decide, write one key, refusing before any side effect
  *   Maintenance  the background tick that runs the above
@@ -68,7 +68,7 @@ final class LogStore implements Store {
   private final Verification verification;
 
   final Expiry expiry = new Expiry(this);
-  final Eviction eviction = new Eviction(this);
+  final Eviction eviction;
   final Compaction compaction;
   final Maintenance maintenance;
   private volatile boolean closed;
@@ -81,6 +81,7 @@ final class LogStore implements Store {
     this.hasher = options.keyHasher();
     this.clock = options.clock();
     this.verification = options.verification();
+    this.eviction = new Eviction(this);
     this.compaction = new Compaction(this);
     this.maintenance = new Maintenance(this);
   }
@@ -90,6 +91,7 @@ final class LogStore implements Store {
   }
 
   void recovered() {
+    eviction.recovered();
     maintenance.start();
   }
 
@@ -310,7 +312,9 @@ final class LogStore implements Store {
         }
         Segment s = segments.get(segmentId(address));
         if (s != null) {
-          return s.value(offset(address), key.length);
+          byte[] value = s.value(offset(address), key.length);
+          eviction.read(hash);
+          return value;
         }
       }
     } finally {
@@ -341,6 +345,7 @@ final class LogStore implements Store {
             return false;
           }
           view.wrap(s.file, at + HEADER + key.length, RecordFormat.valueLength(s.region, at), expireAt);
+          eviction.read(hash);
           return true;
         }
       }
@@ -462,11 +467,21 @@ final class LogStore implements Store {
     if (old != 0) {
       markGarbage(old);
     }
+    eviction.written(hash, old == 0);
     return address;
   }
 
   /** Removes the key with a tombstone; returns the tombstone's address, or 0 if the key was absent. */
   long removeLocked(byte[] key, long hash) {
+    long tombstone = tombstoneLocked(key, hash);
+    if (tombstone != 0) {
+      eviction.removed();
+    }
+    return tombstone;
+  }
+
+  /** Removes the key as {@link #removeLocked} does, without telling the eviction policy (the evictor's own removal). */
+  long tombstoneLocked(byte[] key, long hash) {
     // The tombstone goes to the log before the index forgets the key: if the append fails (a full
     // disk at a segment roll), the key must still be there, in memory as on disk.
     if (locate(key, hash) == 0) {
@@ -576,6 +591,7 @@ final class LogStore implements Store {
         at.garbageBytes.addAndGet(recordSizeAt(address));
         files.clearFloor = RecordFormat.sequence(at.region, offset(address));
         index.clear();
+        eviction.cleared();
         for (Segment s : segments.all()) {
           long live = s.liveBytes.getAndSet(0);
           s.garbageBytes.addAndGet(live);

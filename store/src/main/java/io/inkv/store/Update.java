@@ -79,6 +79,7 @@ final class Update implements EntryUpdate.Writer {
         if (store.expired(expireAt)) {
           if (store.index.removeAddress(hash, address)) {
             store.markGarbage(address);
+            store.eviction.removed();
             store.expiry.expirations.increment();
             expiredValue = value;
             droppedExpired = !update.expired(value, expireAt);

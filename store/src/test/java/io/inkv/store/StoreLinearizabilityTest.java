@@ -53,9 +53,10 @@ import org.junit.jupiter.api.io.TempDir;
  * thread compacting every millisecond, stress only). The tests of the last two fail if no segment
  * was compacted, so they cannot pass vacuously.
  *
- * Not covered: eviction. With maxEntries/maxBytes the store evicts in log order, and a writer that
- * finds another thread evicting returns without waiting, so what is evicted is not a function of
- * the sequential history: there is no sequential specification to check it against.
+ * Not covered: eviction. With maxEntries/maxBytes the store evicts what its policy names, and a
+ * writer that finds another thread evicting returns without waiting, so what is evicted is not a
+ * function of the sequential history: there is no sequential specification to check it against.
+ * BoundUnderConcurrencyTest checks the bound and the evictions' reports under concurrency instead.
  *
  * Counts: -Dinkv.lincheck.iterations (scenarios per test, default 3) and
  * -Dinkv.lincheck.invocations (runs per scenario, default 25 model-checked, 100 stressed);

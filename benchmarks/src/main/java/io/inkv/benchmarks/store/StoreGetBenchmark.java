@@ -59,6 +59,13 @@ public class StoreGetBenchmark {
   @Param("ONCE")
   Verification verification;
 
+  /*
+   * 0: unbounded. "entries": bounded at exactly the entries it holds, so the eviction policy is
+   * live (every hit counts in its sketch) and nothing is evicted while the gets run.
+   */
+  @Param({"0", "entries"})
+  String bound;
+
   Path dir;
   Store store;
   int[] samples;
@@ -69,6 +76,7 @@ public class StoreGetBenchmark {
     store = StoreOptions.builder(dir)
         .durability(Durability.NONE)
         .verification(verification)
+        .maxEntries(bound.equals("entries") ? entries : 0)
         .open();
     for (int i = 0; i < entries; i++) {
       store.put(Keys.present(i), Keys.value(valueSize, i));
