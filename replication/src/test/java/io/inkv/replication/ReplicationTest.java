@@ -240,6 +240,49 @@ class ReplicationTest {
   }
 
   @Test
+  void aForeignProducersRecordsAreLoggedInOneLineAndASummaryNotOneLinePerRecord() throws Exception {
+    String name = newStoreName();
+    java.util.logging.Logger jul = java.util.logging.Logger.getLogger(Applier.class.getName());
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        if (r.getLevel() == java.util.logging.Level.WARNING && r.getMessage().contains("replica of " + name + ":")) {
+          warnings.add(r.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    jul.addHandler(handler);
+    try {
+      ReplicatedStore a = replica("a", config(name).build());
+      Map<String, Object> props = Map.of("bootstrap.servers", KafkaTestBroker.shared().bootstrapServers());
+      try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        for (int i = 0; i < 100; i++) {
+          raw.send(new ProducerRecord<>(a.topic(), 1, b("j" + i), b("{\"n\":" + i + "}")));
+        }
+        raw.flush();
+      }
+      a.put(b("good"), b("after"));
+      assertTrue(a.awaitCaughtUp(WAIT));
+      assertEquals(100, a.replicationStats().malformed());
+      assertTrue(warnings.size() <= 2, "at most the first record and one summary: " + warnings);
+      String first = warnings.get(0);
+      assertTrue(first.contains("not an inkv event") && first.contains(a.topic() + "/1 offset 0"), first);
+      a.close();
+      String last = warnings.get(warnings.size() - 1);
+      assertTrue(last.contains("more bad records") && last.contains("so far 100 malformed"), warnings.toString());
+    } finally {
+      jul.removeHandler(handler);
+    }
+  }
+
+  @Test
   void aByteStoreAndADocumentStoreOfOneNameCannotShareItsTopic() throws Exception {
     String name = newStoreName();
     ReplicatedStore bytes = replica("bytes", config(name).build());
