@@ -557,7 +557,8 @@ final class ApiHandler extends Handler.Abstract {
           }
         }
         x.send(200, "text/plain; version=0.0.4; charset=utf-8",
-            metrics.scrape(st, ready.getAsBoolean(), writes::lag).getBytes(StandardCharsets.UTF_8));
+            (metrics.scrape(st, ready.getAsBoolean(), writes::lag)
+                + metrics.replicationCounters(writes.replicationCounters())).getBytes(StandardCharsets.UTF_8));
       }
       case "stores" -> {
         enter(x);

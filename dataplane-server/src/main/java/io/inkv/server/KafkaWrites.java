@@ -120,6 +120,22 @@ final class KafkaWrites extends Writes.LocalWrites implements ServerStores.Repli
   }
 
   @Override
+  public Map<String, Map<String, Long>> replicationCounters() {
+    Map<String, Map<String, Long>> out = new TreeMap<>();
+    replicas.forEach((name, r) -> {
+      var s = r.replicationStats();
+      Map<String, Long> m = new java.util.LinkedHashMap<>();
+      m.put("applied", s.applied());
+      m.put("malformed", s.malformed());
+      m.put("refused", s.failed());
+      m.put("dead_lettered", s.deadLettered());
+      m.put("publish_failures", s.publishFailures());
+      out.put(name, m);
+    });
+    return out;
+  }
+
+  @Override
   public void close() {
     replicas.clear(); // the stores close their replicas (ServerStores.close)
   }

@@ -70,6 +70,29 @@ final class Metrics {
   }
 
   /** Writes every metric; {@code stores} and {@code lag} are read now. */
+  private static final Map<String, String> REPLICATION_HELP = Map.of(
+      "applied", "Events of the store's topic applied to this replica.",
+      "malformed", "Records of the store's topic that were not inkv events (logged at most every 10 s, skipped, dead-lettered).",
+      "refused", "Well-formed events this replica refused (another kind of store, a value its format rejects, a limit).",
+      "dead_lettered", "Records copied to the dead-letter topic.",
+      "publish_failures", "Writes Kafka did not acknowledge.");
+
+  /** The replication counters per store (Writes.replicationCounters), as counters inkv_replication_<name>_total. */
+  String replicationCounters(Map<String, Map<String, Long>> counters) {
+    if (counters.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(1024);
+    for (String counter : counters.values().iterator().next().keySet()) {
+      String metric = "inkv_replication_" + counter + "_total";
+      out.append("# HELP ").append(metric).append(' ').append(REPLICATION_HELP.getOrDefault(counter, counter))
+          .append("\n# TYPE ").append(metric).append(" counter\n");
+      counters.forEach((store, byName) -> out.append(metric).append("{store=\"").append(store).append("\"} ")
+          .append(byName.getOrDefault(counter, 0L)).append('\n'));
+    }
+    return out.toString();
+  }
+
   String scrape(Map<String, StoreStats> stores, boolean ready, Supplier<Map<String, Map<Integer, Long>>> lag) {
     StringBuilder out = new StringBuilder(8192);
     out.append("# HELP inkv_http_requests_total HTTP requests answered, by route and status.\n");

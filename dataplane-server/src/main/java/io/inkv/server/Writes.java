@@ -68,6 +68,14 @@ interface Writes extends AutoCloseable {
   /** Lag per store and partition; empty in local mode. */
   Map<String, Map<Integer, Long>> lag();
 
+  /**
+   * The replication counters per store, by name (applied, malformed, refused, dead_lettered,
+   * publish_failures): what /metrics shows as inkv_replication_&lt;name&gt;_total. Empty in local mode.
+   */
+  default Map<String, Map<String, Long>> replicationCounters() {
+    return Map.of();
+  }
+
   @Override
   void close();
 

@@ -75,7 +75,8 @@ class ReplicaFromImageTest {
 
       Path replicaDir = dir.resolve("replica");
       ImageFetch.Result fetched = ImageFetch.fetchLatest(s.server.uri(), "users", replicaDir, null);
-      assertEquals(200L, fetched.offsets().values().stream().mapToLong(Long::longValue).sum(), fetched.offsets().toString());
+      // the 200 writes and the topic's descriptor, the first record of partition 0
+      assertEquals(201L, fetched.offsets().values().stream().mapToLong(Long::longValue).sum(), fetched.offsets().toString());
       ReplicationConfig config2 = ReplicationConfig.builder("users", bootstrap).partitions(2)
           .startupWait(Duration.ofSeconds(60)).build();
       try (ReplicatedDocumentStore replica = Replication.replicate(DocumentStore.open(StoreOptions.builder(replicaDir).build()), config2)) {
@@ -87,6 +88,33 @@ class ReplicaFromImageTest {
         assertTrue(applied <= 50, "the replica applied " + applied + " events; it must not replay the 200 in the image");
         assertFalse(replica.lag().values().stream().anyMatch(l -> l > 0), replica.lag().toString());
       }
+    }
+  }
+
+  @Test
+  void aCacheCannotShareTheServersDocumentTopicAndForeignRecordsAreCountedInMetrics(@TempDir Path dir) throws Exception {
+    String bootstrap = kafka.bootstrapServers();
+    try (TestServer s = new TestServer(dir.resolve("server"), "--kafka-bootstrap", bootstrap, "--kafka-partitions", "2")) {
+      assertEquals(204, s.post("/stores/orders/docs/o1", "{\"n\":1}").statusCode());
+      // a byte store (what a JCache cache named "orders" replicates) refuses the document store's topic at once
+      io.inkv.store.Store bytes = io.inkv.store.Store.open(StoreOptions.builder(dir.resolve("cache")).build());
+      io.inkv.replication.ReplicationException e = org.junit.jupiter.api.Assertions.assertThrows(
+          io.inkv.replication.ReplicationException.TopicException.class,
+          () -> Replication.replicate(bytes, ReplicationConfig.builder("orders", bootstrap).build()));
+      bytes.close();
+      assertTrue(e.getMessage().contains("topic inkv.orders replicates a document store"), e.getMessage());
+      // a record of another producer is counted, and shown in /metrics
+      try (var raw = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
+          java.util.Map.of("bootstrap.servers", bootstrap), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+          new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>("inkv.orders", 0, "k".getBytes(),
+            "{\"not\":\"inkv\"}".getBytes())).get();
+      }
+      awaitTrue(() -> s.get("/metrics").body().contains("inkv_replication_malformed_total{store=\"orders\"} 1"),
+          "the malformed record in /metrics");
+      String metrics = s.get("/metrics").body();
+      assertTrue(metrics.contains("inkv_replication_refused_total{store=\"orders\"} 0"), metrics);
+      assertTrue(metrics.contains("# TYPE inkv_replication_applied_total counter"), metrics);
     }
   }
 }

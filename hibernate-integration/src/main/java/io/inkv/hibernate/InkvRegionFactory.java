@@ -136,6 +136,9 @@ public final class InkvRegionFactory extends RegionFactoryTemplate {
       overrides.setProperty(timestamps + "maxBytes", "0");
       overrides.setProperty(timestamps + "expiry", "eternal");
     }
+    // every cache of this manager is a region, written in EntryFormat by RegionStorage rather than
+    // through its codec: a replicated one must not check the values it applies against that codec
+    overrides.setProperty("inkv.default.checkReplicatedValues", "false");
     URI uri = configUri(configValues.get(CONFIG));
     format = new EntryFormat(classLoader);
     // a provider of its own: this factory's caches are not shared with another session factory's

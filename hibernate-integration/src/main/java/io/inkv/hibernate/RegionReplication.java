@@ -72,12 +72,14 @@ final class RegionReplication {
     String prefix = "inkv.cache." + region + ".replication.";
     into.setProperty(prefix + "store", storeName(region));
     into.setProperty(prefix + "remoteEvents", "false");
+    into.setProperty("inkv.cache." + region + ".checkReplicatedValues", "false");
     settings.forEach((k, v) -> into.setProperty(prefix + FILE_NAMES.getOrDefault(k, k), v));
   }
 
   /** Returns the configuration of a region created here: a replica of the store named after it. */
   InkvConfiguration<Object, Object> configuration(String region) {
-    return new InkvConfiguration<>().setReplication(config(region));
+    // RegionStorage writes the store in EntryFormat, not through the cache's codec: nothing to check values against
+    return new InkvConfiguration<>().setReplication(config(region)).setCheckReplicatedValues(false);
   }
 
   private ReplicationConfig config(String region) {

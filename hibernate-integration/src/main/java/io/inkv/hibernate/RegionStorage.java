@@ -2,6 +2,9 @@ package io.inkv.hibernate;
 
 import io.inkv.store.EntryUpdate;
 import io.inkv.store.Store;
+import io.inkv.store.codec.Codec;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.hibernate.cache.spi.support.DomainDataStorageAccess;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 
@@ -41,7 +44,11 @@ final class RegionStorage implements DomainDataStorageAccess {
   private final long timeToLiveMillis;
   private final long timeToIdleMillis;
   private final Runnable onRelease;
-  private final ReferenceEntries references = new ReferenceEntries(k -> marker(read(k)));
+  private final ReferenceEntries references = new ReferenceEntries(k -> markerOrNull(k, read(k)));
+  private static final System.Logger LOG = System.getLogger(RegionStorage.class.getName());
+  private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private final AtomicLong undecodable = new AtomicLong();
+  private final AtomicLong undecodableLoggedAt = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
 
   RegionStorage(String name, Store store, EntryFormat format, long timeToLiveMillis, long timeToIdleMillis,
       Runnable onRelease) {
@@ -88,8 +95,44 @@ final class RegionStorage implements DomainDataStorageAccess {
 
   /** Whether a stored value holds a marker this JVM keeps no instance for (a miss here, though stored). */
   boolean unresolved(byte[] key, byte[] v) {
-    ReferenceEntries.Marker m = marker(v);
+    ReferenceEntries.Marker m = markerOrNull(key, v);
     return m != null && references.resolve(key, m) == null;
+  }
+
+  /** {@link #marker}, or null (counted, logged) if the stored value does not decode. */
+  ReferenceEntries.Marker markerOrNull(byte[] key, byte[] v) {
+    try {
+      return marker(v);
+    } catch (Codec.DecodeException e) {
+      undecodable(key, e);
+      return null;
+    }
+  }
+
+  /*
+   * A stored value this JVM cannot decode (written by another version of the application, whose
+   * classes changed incompatibly, or by another tool) is a miss, as in a JCache cache: counted,
+   * and logged with its key at most once every 10 s, never an exception that would fail the
+   * session's load of the entity.
+   */
+  void undecodable(byte[] key, Codec.DecodeException e) {
+    long n = undecodable.incrementAndGet();
+    long now = System.nanoTime();
+    long last = undecodableLoggedAt.get();
+    if (now - last >= LOG_INTERVAL_NANOS && undecodableLoggedAt.compareAndSet(last, now)) {
+      StringBuilder hex = new StringBuilder();
+      for (int i = 0; i < Math.min(key.length, 32); i++) {
+        hex.append(String.format("%02x", key[i]));
+      }
+      LOG.log(System.Logger.Level.WARNING, "region " + name + ": the stored entry of key 0x" + hex
+          + (key.length > 32 ? "..." : "") + " does not decode (" + e.getMessage() + "); answered as a miss ("
+          + n + " such reads so far, one line every 10 s at most)");
+    }
+  }
+
+  /** Returns the number of reads that met a stored value they could not decode, answered as misses. */
+  long undecodableValues() {
+    return undecodable.get();
   }
 
   String name() {
@@ -141,7 +184,13 @@ final class RegionStorage implements DomainDataStorageAccess {
     if (v == null || v[0] != VALUE) {
       return null;
     }
-    Object value = fromStored(k, format.decode(v, 1, v.length - 1));
+    Object value;
+    try {
+      value = fromStored(k, format.decode(v, 1, v.length - 1));
+    } catch (Codec.DecodeException e) {
+      undecodable(k, e);
+      return null;
+    }
     if (value != null) {
       touched(k);
     }
@@ -184,7 +233,7 @@ final class RegionStorage implements DomainDataStorageAccess {
   @Override
   public void evictData(Object key) {
     byte[] k = key(key);
-    ReferenceEntries.Marker m = marker(store.get(k));
+    ReferenceEntries.Marker m = markerOrNull(k, store.get(k));
     store.remove(k);
     references.forget(m);
   }

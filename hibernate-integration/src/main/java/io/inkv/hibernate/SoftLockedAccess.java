@@ -105,8 +105,14 @@ abstract class SoftLockedAccess extends AbstractCachedDomainDataAccess {
     }
     EntryFormat.Input in = new EntryFormat.Input(v, ITEM_VERSION, v.length);
     EntryFormat format = storage.format();
-    format.read(in);
-    Object value = storage.fromStored(k, format.read(in));
+    Object value;
+    try {
+      format.read(in);
+      value = storage.fromStored(k, format.read(in));
+    } catch (io.inkv.store.codec.Codec.DecodeException e) {
+      storage.undecodable(k, e); // a miss, never an exception that fails the session's load
+      return null;
+    }
     if (value != null) {
       storage.touched(k);
     }
@@ -170,6 +176,14 @@ abstract class SoftLockedAccess extends AbstractCachedDomainDataAccess {
   }
 
   private boolean writable(byte[] v, long txTimestamp, Object newVersion) {
+    try {
+      return writableIfDecodes(v, txTimestamp, newVersion);
+    } catch (io.inkv.store.codec.Codec.DecodeException e) {
+      return true; // a stored entry this JVM cannot read is no entry: a load may replace it
+    }
+  }
+
+  private boolean writableIfDecodes(byte[] v, long txTimestamp, Object newVersion) {
     switch (v[0]) {
       case RegionStorage.ITEM: {
         Object version = storage.format().read(new EntryFormat.Input(v, ITEM_VERSION, v.length));

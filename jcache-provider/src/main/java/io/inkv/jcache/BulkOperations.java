@@ -106,7 +106,13 @@ final class BulkOperations<K, V> {
     Set<K> keys = new LinkedHashSet<>();
     Iterator<Tier.Kept> it = cache.tier.iterator();
     while (it.hasNext()) {
-      keys.add(cache.tier.keyOf(it.next().key()));
+      Object k = it.next().key();
+      K key = cache.tier.keyOf(k);
+      if (key != null) {
+        keys.add(key);
+      } else {
+        cache.tier.remove(k); // a stored key that does not decode: no entry, so no writer call and no event, but removed
+      }
     }
     return removeKeys(keys);
   }

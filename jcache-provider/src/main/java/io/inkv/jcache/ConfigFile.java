@@ -74,7 +74,7 @@ final class ConfigFile {
   private static final String PREFIX = "inkv.";
   private static final Set<String> SETTINGS = Set.of("keyType", "valueType", "storeByValue", "persistent", "readOnly", "directory",
       "durability", "maxEntries", "maxBytes", "heapEntries", "segmentSize", "statistics", "management", "readThrough", "writeThrough",
-      "loader", "writer", "expiry", "keyCodec", "valueCodec", "template");
+      "loader", "writer", "expiry", "keyCodec", "valueCodec", "template", "checkReplicatedValues");
   private static final String REPLICATION = "replication.";
   private static final Set<String> REPLICATION_SETTINGS = Set.of("store", "topic", "bootstrapServers", "partitions",
       "replicationFactor", "writeMode", "ownedPartitions", "startupWait", "checkpointInterval", "deadLetterTopic",
@@ -426,6 +426,7 @@ final class ConfigFile {
         case "expiry" -> c.setExpiryPolicyFactory(expiry(key, v, classLoader));
         case "keyCodec" -> c.setKeyCodecFactory(factory(key, v, Codec.class, classLoader));
         case "valueCodec" -> c.setValueCodecFactory(factory(key, v, Codec.class, classLoader));
+        case "checkReplicatedValues" -> c.setCheckReplicatedValues(bool(key, v));
         default -> throw error(key, "unknown setting");
       }
     }

@@ -73,7 +73,11 @@ final class EntryChanges<K, V> {
     if (events.wants(EventType.EXPIRED)) {
       try {
         V v = tier.valueOf(k, value);
-        events.publish(EventType.EXPIRED, tier.keyOf(k), v, v);
+        K key = tier.keyOf(k);
+        if (v == null || key == null) {
+          return; // stored bytes that do not decode were no entry
+        }
+        events.publish(EventType.EXPIRED, key, v, v);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "cache " + name + ": cannot publish an expiry event", e);
       }

@@ -6,7 +6,8 @@ import javax.cache.Cache;
 
 /*
  * A cache's iterator over the tier's entries (by value: copies; by reference: the instances). Each entry returned counts as a hit and an
- * access (for the expiry policy), as in the RI; remove() removes the last key through the writer
+ * access (for the expiry policy), as in the RI; an entry whose stored key or value does not
+ * decode is passed over, as every read misses it; remove() removes the last key through the writer
  * and publishes REMOVED. hasNext and remove run in the cache's operation frame.
  */
 final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
@@ -31,7 +32,10 @@ final class EntryIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
       long start = operation.start();
       Tier.Kept e = entries.next();
       K key = cache.tier.keyOf(e.key());
-      V value = cache.tier.valueOf(e.key(), e.value());
+      V value = key == null ? null : cache.tier.valueOf(e.key(), e.value());
+      if (value == null) {
+        continue; // stored bytes the codec does not decode: no entry (counted and logged by the tier)
+      }
       next = new CacheEntry<>(key, value);
       if (cache.changes.asksAccessExpiry()) {
         cache.changes.touch(key, e.key());

@@ -63,6 +63,7 @@ final class Operation<K, V> {
   private final boolean checkValueType;
   private final CacheStatistics statistics;
   private final EventDispatcher<K, V> events;
+  private final Ownership ownership;
 
   Operation(StoreCache<K, V> cache, String name, Class<K> keyType, Class<V> valueType, CacheStatistics statistics,
       EventDispatcher<K, V> events) {
@@ -74,6 +75,7 @@ final class Operation<K, V> {
     this.checkValueType = valueType != Object.class;
     this.statistics = statistics;
     this.events = events;
+    this.ownership = cache.ownership;
   }
 
   // ---- the frame ----
@@ -171,7 +173,14 @@ final class Operation<K, V> {
   }
 
   K requireKey(K key) {
-    return requireInstance(key, "key", checkKeyType, keyType);
+    requireInstance(key, "key", checkKeyType, keyType);
+    if (ownership != null) {
+      Object k = cache.tier.keyIfKept(key);
+      if (k != null) { // a key that cannot be encoded is in no partition: reads miss it, writes refuse it
+        ownership.require(key, (byte[]) k);
+      }
+    }
+    return key;
   }
 
   V requireValue(V value) {

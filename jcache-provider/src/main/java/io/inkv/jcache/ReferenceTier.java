@@ -144,8 +144,10 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
     if (seen != null && Arrays.equals(seen.bytes, bytes)) {
       return (V) seen.instance;
     }
-    V decoded = stored.valueCodec.decode(bytes);
-    remember(key, seen, new Held(bytes, decoded));
+    V decoded = stored.valueOf(k, bytes); // null if the bytes do not decode (counted, logged): a miss
+    if (decoded != null) {
+      remember(key, seen, new Held(bytes, decoded));
+    }
     return decoded;
   }
 
@@ -164,8 +166,10 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
       policy.recordAccess(key.hash);
       return (V) seen.instance;
     }
-    V decoded = stored.valueCodec.decode(view);
-    remember(key, seen, new Held(view.toByteArray(), decoded));
+    V decoded = stored.decodeOrMiss((byte[]) k, view);
+    if (decoded != null) {
+      remember(key, seen, new Held(view.toByteArray(), decoded));
+    }
     return decoded;
   }
 
@@ -233,6 +237,11 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
     @Override
     public void expired(Object value) {
       update.expired(value);
+    }
+
+    @Override
+    public boolean readsCurrent() {
+      return update.readsCurrent();
     }
 
     @Override

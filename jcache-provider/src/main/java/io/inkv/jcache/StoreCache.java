@@ -103,6 +103,10 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
   /** The store of a by-value or persistent cache, or null for a cache kept on the heap only. */
   final Store store;
   final Tier<K, V> tier;
+  /** The partitions a sharded replicated cache holds, or null (every key is this cache's): see Ownership. */
+  final Ownership ownership;
+  /** The by-value tier under the cache's tier, or null for a cache on the heap. */
+  private final StoreTier<K, V> stored;
   /** The documents over the store when the values are Documents, else null. */
   private final io.inkv.store.document.DocumentStore documents;
   final Operation<K, V> operation;
@@ -147,6 +151,8 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     this.statisticsEnabled = configuration.isStatisticsEnabled();
     if (heapOnly) {
       this.store = null;
+      this.ownership = null;
+      this.stored = null;
       this.documents = null;
       this.valueCodec = null;
       this.tier = new HeapTier<>(configuration.getMaxEntries(), this::onRemoval);
@@ -159,7 +165,10 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     Codec<V> values = documentValues ? null : configuration.getValueCodecFactory() != null
         ? configuration.getValueCodecFactory().create() : codecFor("value", valueType, classLoader);
     Store opened = settings.open((key, value, cause) -> onRemoval(key, value, cause == RemovalListener.Cause.EVICTED));
-    this.store = configuration.getReplication() == null ? opened : replicate(opened);
+    this.store = configuration.getReplication() == null ? opened : replicate(opened, values);
+    // named only for a sharded replica, so that a local cache loads no replication class
+    this.ownership = configuration.getReplication() != null && configuration.getReplication().ownedPartitions() != null
+        ? Ownership.of(name, store) : null;
     if (documentValues) {
       // Document values: the codec numbers fields through the store's own schema (documents.meta),
       // and unwrap(DocumentStore.class) offers upserts and typed in-place reads over the same data.
@@ -177,6 +186,7 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       this.valueCodec = values;
     }
     StoreTier<K, V> stored = new StoreTier<>(name, store, keyCodec, valueCodec);
+    this.stored = stored;
     long heapEntries = configuration.getHeapEntries() > 0 ? configuration.getHeapEntries()
         : configuration.getMaxEntries() > 0 ? configuration.getMaxEntries() : InkvConfiguration.DEFAULT_HEAP_ENTRIES;
     this.tier = configuration.isStoreByValue() ? stored : new ReferenceTier<>(stored, heapEntries);
@@ -208,13 +218,14 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
    * replication classes or Kafka's (kafka-clients is optional). Changes from other JVMs reach
    * this cache's listeners (asynchronously, from the applier thread) unless remoteEvents is off.
    */
-  private Store replicate(Store opened) {
+  private Store replicate(Store opened, Codec<V> values) {
     io.inkv.replication.ReplicationConfig rc = configuration.getReplication();
     try {
-      if (!rc.remoteEvents()) {
-        return io.inkv.replication.Replication.replicate(opened, rc);
-      }
-      return io.inkv.replication.Replication.replicate(opened, rc, this::onRemoteChange);
+      io.inkv.replication.ValueFormat format = configuration.isCheckReplicatedValues()
+          ? io.inkv.replication.ValueFormat.of(valueFormat(values), bytes -> values.decode(bytes))
+          : io.inkv.replication.ValueFormat.of(valueFormat(values) + " unchecked", bytes -> {});
+      return io.inkv.replication.Replication.replicate(opened, rc, rc.remoteEvents() ? this::onRemoteChange : null,
+          format);
     } catch (RuntimeException | LinkageError e) {
       try {
         opened.close();
@@ -227,6 +238,22 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       }
       throw new CacheException("cache " + name + ": cannot start replication: " + e.getMessage(), e);
     }
+  }
+
+  /*
+   * The name of the cache's value format, recorded in a new topic: replicas whose names differ
+   * refuse to share it. The declared types and the codecs' classes: two caches agree when they
+   * encode the same types the same way, whatever their names or by-value choice.
+   */
+  private String valueFormat(Codec<V> values) {
+    return "jcache " + configuration.getKeyType().getName() + " -> " + configuration.getValueType().getName() + " ("
+        + codecName(keyCodec) + ", " + codecName(values) + ")";
+  }
+
+  private static String codecName(Codec<?> codec) {
+    String n = codec.getClass().getName();
+    int hidden = n.indexOf('/'); // a hidden or lambda class: its name after the slash differs per JVM
+    return hidden < 0 ? n : n.substring(0, hidden);
   }
 
   private void onRemoteChange(byte[] key, byte[] oldValue, byte[] newValue) {
@@ -262,7 +289,10 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
           return; // found while the store opened, before the cache could publish anything
         }
         K k = t.keyOf(key);
-        V v = t.valueOf(key, value);
+        V v = k == null ? null : t.valueOf(key, value);
+        if (v == null) {
+          return; // stored bytes that do not decode were no entry
+        }
         // not tracked as synchronous: expiry happens on whichever thread meets the entry, and
         // may be a background thread that no cache operation waits on
         dispatcher.publishUnawaited(EventType.EXPIRED, k, v, v);
@@ -402,6 +432,11 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
       this.value = value;
       this.v = v;
       this.now = now;
+    }
+
+    @Override
+    public boolean readsCurrent() {
+      return false; // a put replaces whatever is stored; a value that does not decode is only its old value, null
     }
 
     @Override
@@ -796,6 +831,20 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
 
   private String heapOnly() {
     return "cache " + name + " stores by reference on the heap: it has no store and encodes nothing";
+  }
+
+  @Override
+  public int partitionOf(K key) {
+    Objects.requireNonNull(key, "key"); // not requireKey: it refuses the keys of other partitions, which is what is asked
+    if (configuration.getReplication() == null) {
+      throw new UnsupportedOperationException("cache " + name + " is not replicated: it has no partitions");
+    }
+    return Ownership.partitionOf(store, (byte[]) tier.key(key));
+  }
+
+  @Override
+  public long undecodableValues() {
+    return stored == null ? 0 : stored.undecodableValues();
   }
 
   @Override

@@ -7,6 +7,9 @@ import io.inkv.store.ValueView;
 import io.inkv.store.codec.Codec;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import javax.cache.CacheException;
 
 /*
@@ -24,11 +27,25 @@ import javax.cache.CacheException;
  *
  * The store's update protocol is the tier's, over byte arrays; Adapter carries a cache update into
  * Store.update, and is the Writer it sees.
+ *
+ * Stored bytes the codec cannot decode (Codec.DecodeException: a value written by another version
+ * of the application, a class changed incompatibly, another tool writing the store or its topic)
+ * are no entry: every read answers a miss (get, getAll, containsKey, the iterator, which passes
+ * over the entry, the old value of getAndPut and its kin), an update whose answer depends on the
+ * entry (putIfAbsent, replace, invoke, ...) sees none, and a write replaces the bytes. Each such
+ * read is counted (undecodableValues) and logged with its key, at most once every 10 s with the
+ * count of those not logged. Throwing instead would make one bad record fail every read of its key
+ * and every scan of the cache, on every replica, with nothing the caller could do about it.
  */
 final class StoreTier<K, V> implements Tier<K, V> {
   private static final ThreadLocal<ValueView> VIEWS = ThreadLocal.withInitial(ValueView::new);
+  private static final System.Logger LOG = System.getLogger(StoreCache.class.getName());
+  private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final String name;
+  private final LongAdder undecodable = new LongAdder();
+  private final AtomicLong undecodableLoggedAt = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+  private final AtomicLong undecodableLogged = new AtomicLong();
   final Store store;
   final Codec<K> keyCodec;
   final Codec<V> valueCodec;
@@ -62,7 +79,12 @@ final class StoreTier<K, V> implements Tier<K, V> {
 
   @Override
   public K keyOf(Object k) {
-    return keyCodec.decode((byte[]) k);
+    try {
+      return keyCodec.decode((byte[]) k);
+    } catch (Codec.DecodeException e) {
+      undecodable("key", (byte[]) k, e);
+      return null;
+    }
   }
 
   @Override
@@ -107,7 +129,54 @@ final class StoreTier<K, V> implements Tier<K, V> {
 
   @Override
   public V valueOf(Object k, Object v) {
-    return valueCodec.decode((byte[]) v);
+    try {
+      return valueCodec.decode((byte[]) v);
+    } catch (Codec.DecodeException e) {
+      undecodable("value", (byte[]) k, e);
+      return null;
+    }
+  }
+
+  /** Whether the codec decodes {@code v}, the value stored under {@code k}; counts and logs it if not. */
+  boolean decodes(byte[] k, byte[] v) {
+    try {
+      valueCodec.decode(v);
+      return true;
+    } catch (Codec.DecodeException e) {
+      undecodable("value", k, e);
+      return false;
+    }
+  }
+
+  /** Counts a read of stored bytes that do not decode, and logs it (the key, the problem) at most every 10 s. */
+  void undecodable(String what, byte[] k, Codec.DecodeException e) {
+    undecodable.increment();
+    long now = System.nanoTime();
+    long last = undecodableLoggedAt.get();
+    if (now - last >= LOG_INTERVAL_NANOS && undecodableLoggedAt.compareAndSet(last, now)) {
+      long total = undecodable.sum();
+      long notLogged = total - undecodableLogged.getAndSet(total) - 1;
+      LOG.log(System.Logger.Level.WARNING, "cache " + name + ": the stored " + what + " of key " + describeKey(k)
+          + " does not decode (" + e.getMessage() + "); answered as a miss. " + total + " such reads so far"
+          + (notLogged > 0 ? ", " + notLogged + " of them not logged (one line every 10 s at most)" : ""));
+    }
+  }
+
+  private String describeKey(byte[] k) {
+    try {
+      return String.valueOf(keyCodec.decode(k));
+    } catch (RuntimeException e) {
+      StringBuilder hex = new StringBuilder("0x");
+      for (int i = 0; i < Math.min(k.length, 32); i++) {
+        hex.append(String.format("%02x", k[i]));
+      }
+      return hex + (k.length > 32 ? "... (" + k.length + " bytes, not a key of this cache's codec)"
+          : " (not a key of this cache's codec)");
+    }
+  }
+
+  long undecodableValues() {
+    return undecodable.sum();
   }
 
   // ---- operations ----
@@ -115,17 +184,37 @@ final class StoreTier<K, V> implements Tier<K, V> {
   @Override
   public V get(Object k) {
     ValueView view = VIEWS.get();
-    return store.get((byte[]) k, view) ? valueCodec.decode(view) : null;
+    if (!store.get((byte[]) k, view)) {
+      return null;
+    }
+    try {
+      return valueCodec.decode(view);
+    } catch (Codec.DecodeException e) {
+      undecodable("value", (byte[]) k, e);
+      return null;
+    }
+  }
+
+  /** Decodes a value read in place, or returns null (counted, logged) if it does not decode. */
+  V decodeOrMiss(byte[] k, ValueView view) {
+    try {
+      return valueCodec.decode(view);
+    } catch (Codec.DecodeException e) {
+      undecodable("value", k, e);
+      return null;
+    }
   }
 
   @Override
   public boolean containsKey(Object k) {
-    return store.containsKey((byte[]) k);
+    // a value that does not decode is no entry (get misses it), which takes reading the value
+    ValueView view = VIEWS.get();
+    return store.get((byte[]) k, view) && decodeOrMiss((byte[]) k, view) != null;
   }
 
   @Override
   public <R> R update(Object k, Update<R> update) {
-    return store.update((byte[]) k, new Adapter<>(update));
+    return store.update((byte[]) k, new Adapter<>(this, (byte[]) k, update));
   }
 
   /*
@@ -134,11 +223,15 @@ final class StoreTier<K, V> implements Tier<K, V> {
    * store directly but this adapter.
    */
   private static final class Adapter<R> implements EntryUpdate<R>, Tier.Writer, Tier.Current {
+    private final StoreTier<?, ?> tier;
+    private final byte[] k;
     private final Update<R> update;
     private EntryUpdate.Writer writer;
     private EntryUpdate.Current current;
 
-    Adapter(Update<R> update) {
+    Adapter(StoreTier<?, ?> tier, byte[] k, Update<R> update) {
+      this.tier = tier;
+      this.k = k;
       this.update = update;
     }
 
@@ -146,7 +239,8 @@ final class StoreTier<K, V> implements Tier<K, V> {
     public R apply(EntryUpdate.Current c, EntryUpdate.Writer w) {
       writer = w;
       current = c;
-      return update.apply(c == null ? null : this, this);
+      boolean none = c == null || update.readsCurrent() && !tier.decodes(k, c.value());
+      return update.apply(none ? null : this, this);
     }
 
     @Override

@@ -61,6 +61,15 @@ interface Tier<K, V> {
 
     /** Called with an entry the update finds expired, before apply (which then sees none). */
     default void expired(Object value) {}
+
+    /**
+     * Whether the update's answer depends on the entry's value: then a stored value the tier
+     * cannot read (bytes the codec does not decode) is handed to it as no entry, as a get answers
+     * it. A plain put, which replaces whatever is there, says false and is spared the check.
+     */
+    default boolean readsCurrent() {
+      return true;
+    }
   }
 
   /** One entry as the iterator sees it, in kept forms. */

@@ -76,6 +76,7 @@ final class Applier {
   private static final System.Logger LOG = System.getLogger(Applier.class.getName());
   private static final int APPLIED_IDS_KEPT = 256;
   private static final long BARRIER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final long BAD_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final KafkaReplica replica;
   private final OwnWrites ownWrites;
@@ -106,6 +107,9 @@ final class Applier {
   private Future<?> checkpointInFlight;
   private volatile boolean checkpointFailed;
   private long holdSince;
+  private long badLoggedAt;
+  private long badSuppressed;
+  private String lastBad;
 
   private record Held(Event event, long offset, Deque<ConsumerRecord<byte[], byte[]>> after) {}
 
@@ -224,6 +228,7 @@ final class Applier {
           nextCheckpoint = System.nanoTime() + interval;
         }
       }
+      reportBadRecords(true);
       awaitCheckpointInFlight();
       Checkpoint last = takeCheckpoint();
       if (last != null) {
@@ -268,6 +273,10 @@ final class Applier {
 
   private void handle(ConsumerRecord<byte[], byte[]> r) {
     int p = r.partition();
+    if (r.key() != null && EventFormat.isDescriptorKey(r.key())) {
+      advance(p, r.offset() + 1); // what the topic replicates; checked when the replica opened (TopicDescriptor)
+      return;
+    }
     Event e;
     try {
       e = EventFormat.decode(r.value());
@@ -288,7 +297,7 @@ final class Applier {
       }
     } catch (EventFormat.MalformedEventException ex) {
       counters.malformedRecord();
-      reject(r, "malformed event: " + ex.getMessage());
+      reject(r, ex.getMessage().startsWith("not an inkv event") ? ex.getMessage() : "malformed event: " + ex.getMessage());
       advance(p, r.offset() + 1);
       return;
     }
@@ -391,10 +400,42 @@ final class Applier {
     return Long.toHexString(e.writerId()) + ":" + e.sequence();
   }
 
+  /*
+   * Bad records are logged at most once every BAD_LOG_INTERVAL: the first in full at once, then a
+   * summary of those skipped meanwhile with the last one in full (a topic shared with a foreign
+   * writer would otherwise log one line per record, forever). The counters count every one.
+   */
   private void reject(ConsumerRecord<byte[], byte[]> r, String problem) {
-    LOG.log(Level.WARNING, () -> "replica of " + storeName + ": skipping the record at " + r.topic() + "/"
-        + r.partition() + " offset " + r.offset() + ": " + problem);
+    String where = r.topic() + "/" + r.partition() + " offset " + r.offset();
+    long now = System.nanoTime();
+    if (badLoggedAt == 0 || now - badLoggedAt >= BAD_LOG_INTERVAL_NANOS) {
+      long more = badSuppressed;
+      LOG.log(Level.WARNING, () -> "replica of " + storeName + ": skipping the record at " + where + ": " + problem
+          + (more > 0 ? " (and " + more + " other bad records since the last report)" : "") + totals());
+      badLoggedAt = now;
+      badSuppressed = 0;
+    } else {
+      badSuppressed++;
+      lastBad = where + ": " + problem;
+    }
     replica.sendDeadLetter(r.topic(), r.partition(), r.offset(), r.key(), r.value(), problem);
+  }
+
+  private String totals() {
+    ReplicationStats s = counters.snapshot();
+    return "; so far " + s.malformed() + " malformed and " + s.failed() + " refused records skipped";
+  }
+
+  /** Logs the summary of bad records not yet reported, if any, once the interval has passed (or {@code now}). */
+  private void reportBadRecords(boolean force) {
+    if (badSuppressed > 0 && (force || System.nanoTime() - badLoggedAt >= BAD_LOG_INTERVAL_NANOS)) {
+      long n = badSuppressed;
+      String last = lastBad;
+      LOG.log(Level.WARNING, () -> "replica of " + storeName + ": skipped " + n + " more bad records; the last at " + last
+          + totals());
+      badSuppressed = 0;
+      badLoggedAt = System.nanoTime();
+    }
   }
 
   private void advance(int partition, long offset) {
@@ -403,6 +444,7 @@ final class Applier {
   }
 
   private void afterPoll() {
+    reportBadRecords(false);
     boolean caughtUp = true;
     for (int p : owned) {
       TopicPartition tp = new TopicPartition(topic, p);

@@ -91,6 +91,89 @@ public final class EventFormat {
     return Arrays.equals(key, 0, CONTROL.length, CONTROL, 0, CONTROL.length);
   }
 
+  /*
+   * The topic descriptor: the record a replica writes to partition 0 of a topic that holds none,
+   * before it writes anything else, saying what kind of store the topic replicates and in what
+   * format its values are (see TopicDescriptor). Its value has the event header with type
+   * DESCRIPTOR and a body of u8 kind, u16 length and the UTF-8 format name; its key is
+   * DESCRIPTOR_KEY followed by the writer id in hex, one key per writer, so that compaction
+   * (which keeps the latest record of each key) never removes the first one.
+   */
+  static final int DESCRIPTOR = 7;
+  private static final byte[] DESCRIPTOR_KEY = "\0\0inkv.control\0descriptor\0".getBytes(StandardCharsets.US_ASCII);
+
+  static byte[] descriptorKey(long writerId) {
+    byte[] id = Long.toHexString(writerId).getBytes(StandardCharsets.US_ASCII);
+    byte[] key = Arrays.copyOf(DESCRIPTOR_KEY, DESCRIPTOR_KEY.length + id.length);
+    System.arraycopy(id, 0, key, DESCRIPTOR_KEY.length, id.length);
+    return key;
+  }
+
+  static boolean isDescriptorKey(byte[] key) {
+    return key != null && key.length >= DESCRIPTOR_KEY.length
+        && Arrays.equals(key, 0, DESCRIPTOR_KEY.length, DESCRIPTOR_KEY, 0, DESCRIPTOR_KEY.length);
+  }
+
+  static byte[] encodeDescriptor(TopicDescriptor d) {
+    Writer w = new Writer();
+    w.u8(MAGIC0).u8(MAGIC1).u8(VERSION).u8(DESCRIPTOR).i64(d.time()).i64(d.writerId()).i64(0);
+    w.u8(d.kind().ordinal() + 1);
+    byte[] name = d.format().getBytes(StandardCharsets.UTF_8);
+    w.u16(name.length, "format name length").raw(name);
+    return w.toArray();
+  }
+
+  static TopicDescriptor decodeDescriptor(byte[] bytes) throws MalformedEventException {
+    if (bytes == null || bytes.length < 2 || bytes[0] != MAGIC0 || bytes[1] != MAGIC1) {
+      throw new MalformedEventException("not an inkv topic descriptor: " + (bytes == null ? "no value" : preview(bytes)));
+    }
+    Reader r = new Reader(bytes);
+    r.need(HEADER_SIZE, "header");
+    if ((bytes[2] & 0xff) != VERSION || (bytes[3] & 0xff) != DESCRIPTOR) {
+      throw new MalformedEventException("a record under a descriptor key with version " + (bytes[2] & 0xff) + " and type "
+          + (bytes[3] & 0xff) + ", not a topic descriptor");
+    }
+    r.pos = 4;
+    long time = r.i64();
+    long writer = r.i64();
+    r.i64();
+    int kind = r.u8();
+    if (kind < 1 || kind > TopicDescriptor.Kind.values().length) {
+      throw new MalformedEventException("unknown store kind " + kind + " in a topic descriptor");
+    }
+    int n = r.u16();
+    r.need(n, "format name");
+    String format = new String(bytes, r.pos, n, StandardCharsets.UTF_8);
+    r.pos += n;
+    if (r.pos != bytes.length) {
+      throw new MalformedEventException((bytes.length - r.pos) + " trailing bytes after a topic descriptor");
+    }
+    return new TopicDescriptor(TopicDescriptor.Kind.values()[kind - 1], format, writer, time);
+  }
+
+  /** The first bytes of a record value, as text if they are printable ASCII, else in hex: for messages. */
+  static String preview(byte[] bytes) {
+    int n = Math.min(bytes.length, 24);
+    boolean text = n > 0;
+    for (int i = 0; i < n; i++) {
+      text &= bytes[i] >= 0x20 && bytes[i] < 0x7f || bytes[i] == '\n' || bytes[i] == '\t' || bytes[i] == '\r';
+    }
+    StringBuilder s = new StringBuilder();
+    if (text) {
+      s.append("text \"").append(new String(bytes, 0, n, StandardCharsets.US_ASCII).replace("\n", "\\n")
+          .replace("\r", "\\r").replace("\t", "\\t")).append(bytes.length > n ? "...\"" : "\"");
+    } else {
+      s.append("bytes 0x");
+      for (int i = 0; i < n; i++) {
+        s.append(String.format("%02x", bytes[i]));
+      }
+      if (bytes.length > n) {
+        s.append("...");
+      }
+    }
+    return s.toString();
+  }
+
   /** Encodes {@code event}. */
   public static byte[] encode(Event event) {
     Writer w = new Writer();
@@ -171,11 +254,12 @@ public final class EventFormat {
     if (bytes == null) {
       throw new MalformedEventException("the record has no value (a tombstone); inkv writes none");
     }
+    if (bytes.length < 2 || bytes[0] != MAGIC0 || bytes[1] != MAGIC1) {
+      throw new MalformedEventException("not an inkv event: " + bytes.length + " bytes that do not begin with the magic"
+          + " bytes \"IK\" (0x494b) of every inkv event: " + preview(bytes));
+    }
     Reader r = new Reader(bytes);
     r.need(HEADER_SIZE, "header");
-    if (bytes[0] != MAGIC0 || bytes[1] != MAGIC1) {
-      throw new MalformedEventException(String.format("bad magic 0x%02x%02x, expected 0x494b", bytes[0], bytes[1]));
-    }
     int version = bytes[2] & 0xff;
     if (version != VERSION) {
       throw new MalformedEventException("format version " + version + " is not supported (this reader knows " + VERSION + ")");

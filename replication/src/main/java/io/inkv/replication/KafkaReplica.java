@@ -122,6 +122,13 @@ final class KafkaReplica implements Replica {
     consumerDefaults.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
     consumerDefaults.put(ConsumerConfig.CLIENT_ID_CONFIG, "inkv-" + config.storeName() + "-applier-" + Long.toHexString(ownWrites.writerId()));
     Map<String, Object> consumerProps = clientProperties(ConsumerConfig.configNames(), consumerDefaults);
+    try {
+      TopicDescriptor.check(config.storeName(), topic, new TopicDescriptor(target.kind(), target.valueFormat(),
+          ownWrites.writerId(), System.currentTimeMillis()), producer, consumerProps);
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
     this.applier = new Applier(this, ownWrites, counters, target, consumerProps, checkpoint);
     this.beanName = registerBean();
   }

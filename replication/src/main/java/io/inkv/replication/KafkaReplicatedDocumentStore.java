@@ -128,6 +128,17 @@ final class KafkaReplicatedDocumentStore extends KafkaReplicaFrontEnd implements
     return docs.store().directory();
   }
 
+  @Override
+  public TopicDescriptor.Kind kind() {
+    return TopicDescriptor.Kind.DOCUMENTS;
+  }
+
+  @Override
+  public String valueFormat() {
+    // stores partitioned by a field place a document by that field, the others by its key
+    return partitionField == null ? "documents" : "documents partitioned by field '" + partitionField + "'";
+  }
+
   // ---- writes ----
 
   @Override

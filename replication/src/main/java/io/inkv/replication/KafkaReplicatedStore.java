@@ -22,13 +22,15 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements ReplicatedStore {
   private final Store store;
+  private final ValueFormat format;
 
-  private KafkaReplicatedStore(Store store) {
+  private KafkaReplicatedStore(Store store, ValueFormat format) {
     this.store = store;
+    this.format = format;
   }
 
-  static KafkaReplicatedStore open(Store store, ReplicationConfig config) {
-    return started(new KafkaReplicatedStore(store), config);
+  static KafkaReplicatedStore open(Store store, ReplicationConfig config, ValueFormat format) {
+    return started(new KafkaReplicatedStore(store, format), config);
   }
 
   // ---- Target ----
@@ -37,6 +39,12 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
   public Change apply(byte[] key, Event event, OwnWrites.Pending own) {
     boolean report = replica.listener() != null;
     if (event instanceof Event.Put put) {
+      try {
+        format.check(put.value());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("its value (" + put.value().length + " bytes) is not a value of this"
+            + " replica's format '" + format.name() + "': " + e.getMessage(), e);
+      }
       if (!report) {
         store.put(key, put.value(), put.expireAt());
         return null;
@@ -84,6 +92,16 @@ final class KafkaReplicatedStore extends KafkaReplicaFrontEnd implements Replica
   @Override
   public void flush() {
     store.flush();
+  }
+
+  @Override
+  public TopicDescriptor.Kind kind() {
+    return TopicDescriptor.Kind.STORE;
+  }
+
+  @Override
+  public String valueFormat() {
+    return format.name();
   }
 
   @Override

@@ -30,11 +30,12 @@ public final class Replication {
   /**
    * Replicates {@code store}; the returned store owns it (closing it closes {@code store}).
    *
-   * @throws ReplicationException.TopicException if the topic cannot be created or does not fit
+   * @throws ReplicationException.TopicException if the topic cannot be created, does not fit, or
+   *     replicates a document store
    * @throws ReplicationException if the store's checkpoint belongs to another topic
    */
   public static ReplicatedStore replicate(Store store, ReplicationConfig config) {
-    KafkaReplicatedStore s = KafkaReplicatedStore.open(store, config);
+    KafkaReplicatedStore s = KafkaReplicatedStore.open(store, config, ValueFormat.bytes());
     s.awaitStartup();
     return s;
   }
@@ -44,8 +45,27 @@ public final class Replication {
    * listener sees every change applied while catching up.
    */
   public static ReplicatedStore replicate(Store store, ReplicationConfig config, RemoteChangeListener listener) {
-    KafkaReplicatedStore s = KafkaReplicatedStore.open(store, config);
+    KafkaReplicatedStore s = KafkaReplicatedStore.open(store, config, ValueFormat.bytes());
     s.setRemoteChangeListener(listener);
+    s.awaitStartup();
+    return s;
+  }
+
+  /**
+   * Replicates {@code store}, whose values are of {@code format}: the format's name is recorded in
+   * a new topic (and a replica of another format refuses to open), and every value applied from
+   * the topic must pass its check (one that fails is counted in {@link ReplicationStats#failed()},
+   * logged and dead-lettered, never stored). {@code listener} may be null.
+   *
+   * @throws ReplicationException.TopicException if the topic cannot be created, does not fit, or
+   *     replicates another kind of store or another format
+   */
+  public static ReplicatedStore replicate(Store store, ReplicationConfig config, RemoteChangeListener listener,
+      ValueFormat format) {
+    KafkaReplicatedStore s = KafkaReplicatedStore.open(store, config, java.util.Objects.requireNonNull(format, "format"));
+    if (listener != null) {
+      s.setRemoteChangeListener(listener);
+    }
     s.awaitStartup();
     return s;
   }
@@ -53,7 +73,8 @@ public final class Replication {
   /**
    * Replicates a document store; the returned store owns it.
    *
-   * @throws ReplicationException.TopicException if the topic cannot be created or does not fit
+   * @throws ReplicationException.TopicException if the topic cannot be created, does not fit, or
+   *     replicates a byte store (a cache, say)
    */
   public static ReplicatedDocumentStore replicate(DocumentStore store, ReplicationConfig config) {
     KafkaReplicatedDocumentStore s = KafkaReplicatedDocumentStore.open(store, config);

@@ -26,6 +26,12 @@ interface Target {
 
   Path directory();
 
+  /** The kind of store, recorded in (and checked against) the topic's descriptor. */
+  TopicDescriptor.Kind kind();
+
+  /** The format of the values, recorded in (and checked against) the topic's descriptor. */
+  String valueFormat();
+
   /** A change of one key: the values before and after (null for absent). */
   record Change(byte[] key, byte[] oldValue, byte[] newValue) {}
 }

@@ -61,6 +61,33 @@ class EventFormatTest {
     assertThrows(EventFormat.MalformedEventException.class, () -> EventFormat.decode(new byte[3]));
   }
 
+  @Test
+  void aRecordOfAnotherProducerIsNotAnInkvEventAndTheMessageShowsWhatItBegins() {
+    String json = assertThrows(EventFormat.MalformedEventException.class,
+        () -> EventFormat.decode("{\"name\":\"Ada\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).getMessage();
+    assertTrue(json.startsWith("not an inkv event: 14 bytes"), json);
+    assertTrue(json.contains("text \"{\"name\":\"Ada\"}\""), json);
+    String binary = assertThrows(EventFormat.MalformedEventException.class,
+        () -> EventFormat.decode(new byte[] {1, 2, 3})).getMessage();
+    assertTrue(binary.startsWith("not an inkv event") && binary.contains("bytes 0x010203"), binary);
+    byte[] shortEvent = java.util.Arrays.copyOf(EventFormat.encode(samples().get(1)), 10);
+    assertTrue(assertThrows(EventFormat.MalformedEventException.class, () -> EventFormat.decode(shortEvent)).getMessage()
+        .startsWith("truncated"), "an inkv event cut short is still called truncated");
+  }
+
+  @Test
+  void aTopicDescriptorRoundTripsAndIsKeptApartFromEvents() throws Exception {
+    TopicDescriptor d = new TopicDescriptor(TopicDescriptor.Kind.DOCUMENTS, "documents", 0x1234L, 99L);
+    assertEquals(d, EventFormat.decodeDescriptor(EventFormat.encodeDescriptor(d)));
+    byte[] key = EventFormat.descriptorKey(0x1234L);
+    assertTrue(EventFormat.isDescriptorKey(key));
+    assertTrue(EventFormat.isControlKey(key), "a store key can never be a descriptor key");
+    assertTrue(!EventFormat.isDescriptorKey(EventFormat.controlKey(3)));
+    assertThrows(EventFormat.MalformedEventException.class, () -> EventFormat.decode(EventFormat.encodeDescriptor(d)));
+    assertThrows(EventFormat.MalformedEventException.class,
+        () -> EventFormat.decodeDescriptor(EventFormat.encode(samples().get(1))));
+  }
+
   /*
    * Property: for any bytes, decode returns an event or throws MalformedEventException, nothing
    * else; and an event it accepts re-encodes to exactly those bytes (the format has one encoding

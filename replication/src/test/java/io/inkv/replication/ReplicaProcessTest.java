@@ -75,6 +75,31 @@ class ReplicaProcessTest {
             + " not the whole topic of " + topicSize);
         System.out.printf("replica restarted after kill -9: resumed at offset sum %d, applied %d of %d events in the topic%n",
             resumedFrom, appliedAfterRestart, topicSize);
+
+        // 4. another producer's record is counted and skipped by both replicas, which go on; a document
+        //    store refuses to open on this byte store's topic
+        try (var raw = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers",
+            bootstrap), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+          raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>("inkv." + store, 1, "json".getBytes(),
+              "{\"from\":\"another producer\"}".getBytes())).get();
+        }
+        a.send("put 0 10 four");
+        assertEquals("0", a.await("put-done", WAIT)[1]);
+        da = digest(a);
+        db = digest(b);
+        assertEquals(da[1] + " " + da[2], db[1] + " " + db[2], "both went on past the foreign record");
+        for (ReplicaProcess r : new ReplicaProcess[] {a, b}) {
+          r.send("stats");
+          String[] st = r.await("stats", WAIT);
+          assertEquals("1", st[3], "malformed records counted: " + String.join(" ", st));
+        }
+        io.inkv.store.document.DocumentStore docs = io.inkv.store.document.DocumentStore.open(
+            io.inkv.store.StoreOptions.builder(tmp.resolve("docs")).build());
+        ReplicationException refused = org.junit.jupiter.api.Assertions.assertThrows(ReplicationException.TopicException.class,
+            () -> Replication.replicate(docs, ReplicationConfig.builder(store, bootstrap).build()));
+        docs.close();
+        assertTrue(refused.getMessage().contains("replicates a byte store"), refused.getMessage());
       } finally {
         a.kill9();
         b.kill9();

@@ -176,7 +176,8 @@ class ReplicationTest {
     }
     assertEquals(0, a.awaitPublished());
     // which side would be short if the next assertions ever fail: the writer's topic, or the reader
-    assertEquals(1_000, endOffsetsSum(a.topic(), 4), "every acknowledged write is on the topic");
+    // the topic holds the thousand writes and its descriptor (the first record of partition 0: TopicDescriptor)
+    assertEquals(1_001, endOffsetsSum(a.topic(), 4), "every acknowledged write is on the topic");
     ReplicatedStore b = replica("b", config(name).build());
     assertTrue(b.isReady(), "opening waited until caught up");
     assertEquals(1_000, b.size(), () -> "ready with " + b.size() + " entries: " + b.replicationStats() + ", lag "
@@ -192,7 +193,7 @@ class ReplicationTest {
     ReplicatedStore b2 = replica("b", config(name).build());
     assertTrue(b2.awaitCaughtUp(WAIT));
     assertEquals(1_010, b2.size());
-    assertEquals(1_000, b2.replicationStats().resumedFrom(), "resumed at the checkpointed offsets");
+    assertEquals(1_001, b2.replicationStats().resumedFrom(), "resumed at the checkpointed offsets (past the descriptor)");
     assertEquals(10, b2.replicationStats().applied(), "applied only what came after the checkpoint");
   }
 
@@ -217,7 +218,7 @@ class ReplicationTest {
     ReplicatedStore a = replica("a", config(name).deadLetterTopic(dlt).build());
     Map<String, Object> props = Map.of("bootstrap.servers", KafkaTestBroker.shared().bootstrapServers());
     try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      raw.send(new ProducerRecord<>(a.topic(), 0, b("bad"), b("not an event"))).get();
+      raw.send(new ProducerRecord<>(a.topic(), 0, b("bad"), b("{\"json\":\"from another producer\"}"))).get();
       byte[] future = EventFormat.encode(new Event.Remove(1, 2, 3));
       future[2] = 9;
       raw.send(new ProducerRecord<>(a.topic(), 0, b("bad2"), future)).get();
@@ -234,7 +235,105 @@ class ReplicationTest {
     assertEquals(6, dead.size(), "both replicas dead-lettered the three records");
     ConsumerRecord<byte[], byte[]> first = dead.get(0);
     assertEquals(a.topic(), new String(first.headers().lastHeader("inkv.topic").value(), UTF_8));
-    assertTrue(new String(first.headers().lastHeader("inkv.error").value(), UTF_8).startsWith("malformed event"));
+    assertTrue(new String(first.headers().lastHeader("inkv.error").value(), UTF_8).startsWith("not an inkv event"));
+    assertTrue(new String(dead.get(1).headers().lastHeader("inkv.error").value(), UTF_8).startsWith("malformed event"));
+  }
+
+  @Test
+  void aForeignProducersRecordsAreLoggedInOneLineAndASummaryNotOneLinePerRecord() throws Exception {
+    String name = newStoreName();
+    java.util.logging.Logger jul = java.util.logging.Logger.getLogger(Applier.class.getName());
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        if (r.getLevel() == java.util.logging.Level.WARNING && r.getMessage().contains("replica of " + name + ":")) {
+          warnings.add(r.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    jul.addHandler(handler);
+    try {
+      ReplicatedStore a = replica("a", config(name).build());
+      Map<String, Object> props = Map.of("bootstrap.servers", KafkaTestBroker.shared().bootstrapServers());
+      try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        for (int i = 0; i < 100; i++) {
+          raw.send(new ProducerRecord<>(a.topic(), 1, b("j" + i), b("{\"n\":" + i + "}")));
+        }
+        raw.flush();
+      }
+      a.put(b("good"), b("after"));
+      assertTrue(a.awaitCaughtUp(WAIT));
+      assertEquals(100, a.replicationStats().malformed());
+      assertTrue(warnings.size() <= 2, "at most the first record and one summary: " + warnings);
+      String first = warnings.get(0);
+      assertTrue(first.contains("not an inkv event") && first.contains(a.topic() + "/1 offset 0"), first);
+      a.close();
+      String last = warnings.get(warnings.size() - 1);
+      assertTrue(last.contains("more bad records") && last.contains("so far 100 malformed"), warnings.toString());
+    } finally {
+      jul.removeHandler(handler);
+    }
+  }
+
+  @Test
+  void aByteStoreAndADocumentStoreOfOneNameCannotShareItsTopic() throws Exception {
+    String name = newStoreName();
+    ReplicatedStore bytes = replica("bytes", config(name).build());
+    bytes.put(b("k"), b("v"));
+    io.inkv.store.document.DocumentStore local = io.inkv.store.document.DocumentStore.open(
+        StoreOptions.builder(tmp.resolve("docs")).build());
+    ReplicationException e = assertThrows(ReplicationException.TopicException.class,
+        () -> Replication.replicate(local, config(name).build()));
+    local.close();
+    assertTrue(e.getMessage().contains("replicates a byte store") && e.getMessage().contains("is a document store"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("inkv." + name), e.getMessage());
+    // and the other way round: a topic created by a document store refuses a byte store
+    String other = newStoreName();
+    io.inkv.store.document.DocumentStore docs = io.inkv.store.document.DocumentStore.open(
+        StoreOptions.builder(tmp.resolve("docs2")).build());
+    try (ReplicatedDocumentStore d = Replication.replicate(docs, config(other).build())) {
+      d.upsert(b("alice"), io.inkv.store.document.Document.builder().put("age", 22).build());
+      ReplicationException e2 = assertThrows(ReplicationException.TopicException.class, () -> replica("b2", config(other).build()));
+      assertTrue(e2.getMessage().contains("replicates a document store"), e2.getMessage());
+      assertEquals(0, d.replicationStats().malformed() + d.replicationStats().failed());
+    }
+  }
+
+  @Test
+  void replicasOfDifferentValueFormatsRefuseToShareATopicAndAnyBytesMayJoinEither() throws Exception {
+    String name = newStoreName();
+    ValueFormat digits = ValueFormat.of("digits", v -> {
+      for (byte x : v) {
+        if (x < '0' || x > '9') {
+          throw new IllegalArgumentException("not a digit: " + (char) x);
+        }
+      }
+    });
+    ReplicatedStore a = Replication.replicate(Store.open(StoreOptions.builder(tmp.resolve("a")).build()),
+        config(name).build(), null, digits);
+    open.add(a);
+    Store localB = Store.open(StoreOptions.builder(tmp.resolve("b")).build());
+    ReplicationException e = assertThrows(ReplicationException.TopicException.class, () -> Replication.replicate(localB,
+        config(name).build(), null, ValueFormat.of("letters", v -> {})));
+    localB.close();
+    assertTrue(e.getMessage().contains("'digits'") && e.getMessage().contains("'letters'"), e.getMessage());
+    // a replica of any bytes (a tool) may join, and what it writes that is not a value of the format is refused
+    ReplicatedStore tool = replica("tool", config(name).build());
+    tool.put(b("bad"), b("xyz"));
+    tool.put(b("good"), b("123"));
+    assertTrue(a.awaitCaughtUp(WAIT));
+    assertArrayEquals(b("123"), a.get(b("good")));
+    assertNull(a.get(b("bad")), "a value that fails the replica's format is never stored");
+    assertEquals(1, a.replicationStats().failed());
+    assertArrayEquals(b("xyz"), tool.get(b("bad")), "the tool itself holds any bytes");
   }
 
   /** The sum of the end offsets of the topic's first {@code partitions} partitions, as a new reader sees them. */

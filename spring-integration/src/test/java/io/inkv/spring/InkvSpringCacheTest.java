@@ -370,4 +370,20 @@ class InkvSpringCacheTest {
     assertThat(holder[0]).isNotNull();
     return holder[0];
   }
+
+  @Test
+  void aStoredValueThatDoesNotDecodeIsAMissThatTheValueLoaderReplaces() {
+    Cache cache = byValueCache();
+    InkvCache<?, ?> inkv = (InkvCache<?, ?>) cache.getNativeCache();
+    cache.put("a", "cached");
+    @SuppressWarnings("unchecked")
+    InkvCache<Object, Object> objects = (InkvCache<Object, Object>) inkv;
+    byte[] key = objects.keyCodec().encode("b");
+    store(cache).put(key, new byte[] {(byte) 0xEE, 1}); // not a value of the cache's codec: another application wrote it
+    assertThat(cache.get("b")).isNull();
+    assertThat(cache.get("b", () -> "loaded")).isEqualTo("loaded");
+    assertThat(cache.get("b").get()).isEqualTo("loaded");
+    assertThat(cache.get("a").get()).isEqualTo("cached");
+    assertThat(inkv.undecodableValues()).isGreaterThanOrEqualTo(2);
+  }
 }

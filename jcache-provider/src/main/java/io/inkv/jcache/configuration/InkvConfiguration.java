@@ -68,6 +68,7 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
   private Factory<? extends Codec<K>> keyCodecFactory;
   private Factory<? extends Codec<V>> valueCodecFactory;
   private ReplicationConfig replication;
+  private boolean checkReplicatedValues = true;
 
   /** Creates a configuration with the JCache defaults and a temporary store. */
   public InkvConfiguration() {}
@@ -90,6 +91,7 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
       keyCodecFactory = c.keyCodecFactory;
       valueCodecFactory = c.valueCodecFactory;
       replication = c.replication;
+      checkReplicatedValues = c.checkReplicatedValues;
     }
   }
 
@@ -214,6 +216,23 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
    */
   public InkvConfiguration<K, V> setHeapEntries(long heapEntries) {
     this.heapEntries = heapEntries;
+    return this;
+  }
+
+  /** Returns whether a replicated cache checks each value applied from its topic against its value codec. */
+  public boolean isCheckReplicatedValues() {
+    return checkReplicatedValues;
+  }
+
+  /**
+   * Sets whether a replicated cache checks each value applied from its topic against its value
+   * codec (default true): a value the codec cannot decode is then counted, logged and
+   * dead-lettered, never stored. Turn it off only for a cache whose store is written directly, in
+   * a format of its own rather than the codec's, as inkv's Hibernate regions are; the topic then
+   * records the cache's value format as unchecked, and only caches that also say so share it.
+   */
+  public InkvConfiguration<K, V> setCheckReplicatedValues(boolean check) {
+    this.checkReplicatedValues = check;
     return this;
   }
 
@@ -346,7 +365,7 @@ public final class InkvConfiguration<K, V> extends MutableConfiguration<K, V> {
         && maxEntries == c.maxEntries && maxBytes == c.maxBytes && heapEntries == c.heapEntries
         && segmentSize == c.segmentSize
         && Objects.equals(keyCodecFactory, c.keyCodecFactory) && Objects.equals(valueCodecFactory, c.valueCodecFactory)
-        && Objects.equals(replication, c.replication);
+        && Objects.equals(replication, c.replication) && checkReplicatedValues == c.checkReplicatedValues;
   }
 
   @Override
