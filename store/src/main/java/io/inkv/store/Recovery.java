@@ -60,7 +60,9 @@ final class Recovery {
 
   private static LogStore recover(StoreOptions options, StoreFiles files) {
     long expected = files.hasImage() ? KeyIndex.declaredImageEntries(files.imageFile()) : 0;
-    KeyIndex index = KeyIndex.sized(expected);
+    // An image keeps only the hash bits its index used: at most its stripe count (KeyIndex).
+    int stripeBits = files.hasImage() ? KeyIndex.declaredStripeBits(files.imageFile()) : KeyIndex.MAX_STRIPE_BITS;
+    KeyIndex index = KeyIndex.sized(expected, stripeBits);
     LogPosition cp = null;
     if (files.hasImage()) {
       try {
