@@ -95,6 +95,7 @@ final class Compaction {
   }
 
   private void compact(Segment victim) {
+    victim.file.advise(io.inkv.store.memory.MappedFile.Access.SEQUENTIAL); // read in order, and retired after
     Region r = victim.region;
     int end = victim.writePosition;
     long now = store.options.clock().getAsLong();

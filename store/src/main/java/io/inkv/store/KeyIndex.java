@@ -1,6 +1,6 @@
 package io.inkv.store;
 
-import com.koloboke.collect.map.LongLongCursor;
+import com.koloboke.collect.map.IntLongCursor;
 import io.inkv.store.internal.index.AddressMap;
 import io.inkv.store.internal.DurableFiles;
 import java.io.IOException;
@@ -20,34 +20,51 @@ import java.util.zip.CRC32C;
  * The in-memory index: key hash -> record address, striped over 2^k Koloboke AddressMaps, each
  * guarded by a StampedLock used as a seqlock.
  *
+ * Layout, 12 bytes a slot and at most 16 an entry: the hash's top k bits choose the stripe and its
+ * low 32 bits, the fingerprint, are the key of the stripe's int -> long map; the value is the
+ * record's address. The bits between are not kept: two keys whose hashes agree on those k + 32
+ * bits share a slot as a collision (below), which at 100M keys and 128 stripes (k = 7) happens to
+ * about n^2 / 2^(k+33) = 140 pairs, each costing one key comparison more on a read. A full 64-bit
+ * key beside the address (16 bytes a slot, 24 to 48 an entry) was the layout before; docs/store.md
+ * has the measured footprint and get times of both.
+ *
  * Readers never write shared memory: a lookup takes tryOptimisticRead() (a volatile read of the
  * stripe's state), probes the map with getForOptimisticRead (bounded, tolerant of concurrent
  * mutation) and validate()s the stamp; only if a writer got in the way three times in a row does
  * it take the read lock. Writers (already holding the key's lock in LogStore) take the stripe's
  * write lock for the few hundred nanoseconds a put or remove takes.
  *
- * Collisions: the index is keyed by a 64-bit hash, and two keys can share one. The slot of such a
- * hash holds COLLIDED, and the stripe's overflow map holds an immutable array of the addresses of
- * every key with that hash; writers replace the array, readers check each address's key. The
+ * Collisions: the index is keyed by a stripe and a 32-bit fingerprint, and two keys can share
+ * them. The slot of such a fingerprint holds COLLIDED, and the stripe's overflow map holds an
+ * immutable array of the addresses of every key with that fingerprint; writers replace the array, readers check each address's key. The
  * caller (LogStore) always compares the full key in the record, so a hash match alone never
  * returns a value.
  *
  * Stripe choice uses the hash's top bits and Koloboke's slot choice its mixed low bits, so the two
- * stay independent. Addresses are (segmentId << 32 | offset); 0 and COLLIDED are never addresses.
+ * stay independent. Addresses are (segmentId << 32 | offset), offsets 8-aligned, both unsigned: 2^32
+ * segments of up to 1 GiB, far more than any disk; 0 and COLLIDED are never addresses. The index
+ * keeps the 64-bit address whole, so nothing about it changes with the store's size.
  *
  * The index image (StoreFiles.IMAGE_FILE) is the index on disk: its entries and the segment
  * counters as of a LogPosition, so that open loads it and scans only the log written after that
  * position. Layout (docs/store-format.md):
  *
- *   header, 64 bytes:
- *     0 u64 magic "INKVIMG1"   8 u32 format version (1)   12 u32 header length (64)
+ *   header, 72 bytes:
+ *     0 u64 magic "INKVIMG1"   8 u32 format version (2)   12 u32 header length (72)
  *    16 u64 store id           24 u32 checkpoint segment   28 u32 checkpoint offset
  *    32 u64 next sequence      40 u64 clear floor          48 u64 entry count
- *    56 u32 segment count      60 u32 CRC32C of [0, 60)
+ *    56 u32 segment count      60 u32 stripe bits k (0-16) 64 u32 0
+ *    68 u32 CRC32C of [0, 68)
  *   segment count x 40 bytes: u32 id, u32 end of data, u64 live bytes, u64 garbage bytes,
  *     u64 min sequence, u64 earliest expiry
- *   entry count x 16 bytes: u64 key hash, u64 record address (a hash shared by several keys repeats)
+ *   entry count x 16 bytes: u64 indexed hash bits (the top k bits and the low 32 of the key's hash,
+ *     the others 0), u64 record address (bits shared by several keys repeat)
  *   trailer, 16 bytes: u32 CRC32C of the segments and entries, u32 0, u64 magic "INKVEND1"
+ *
+ * An index opened from an image has at most the image's 2^k stripes (Recovery asks
+ * declaredStripeBits), so every bit it needs is in the image. Version 1 (a 64-byte header, CRC32C
+ * at 60, full 64-bit hashes) is still read: its entries are whole hashes, so it loads into any
+ * stripe count and is rewritten as version 2 by the next image.
  *
  * The image is fuzzy: it is copied stripe by stripe while writers go on, so it may hold some
  * writes made after its position. Replay from the position is still exact because it keeps,
@@ -57,8 +74,11 @@ final class KeyIndex {
   static final long COLLIDED = 1L << 63;
   private static final long IMAGE_MAGIC = 0x31474D49564B4E49L; // "INKVIMG1"
   private static final long IMAGE_END_MAGIC = 0x31444E45564B4E49L; // "INKVEND1"
-  private static final int IMAGE_VERSION = 1;
-  private static final int IMAGE_HEADER = 64;
+  private static final int IMAGE_VERSION = 2;
+  private static final int IMAGE_HEADER = 72;
+  private static final int V1_HEADER = 64;
+  /** The most stripe bits an index has (2^16 stripes), and so what a version 1 image allows. */
+  static final int MAX_STRIPE_BITS = 16;
   private static final int SEGMENT_INFO = 40;
 
   /** Tells whether the record at an address holds a given key. */
@@ -68,6 +88,7 @@ final class KeyIndex {
 
   private final Stripe[] stripes;
   private final int shift;
+  private final int stripeBits;
 
   KeyIndex(int stripeCount, long expectedEntries) {
     int n = Integer.highestOneBit(Math.max(1, stripeCount - 1)) << 1;
@@ -79,7 +100,30 @@ final class KeyIndex {
     for (int i = 0; i < n; i++) {
       stripes[i] = new Stripe(perStripe);
     }
-    shift = 64 - Integer.numberOfTrailingZeros(n);
+    stripeBits = Integer.numberOfTrailingZeros(n);
+    shift = 64 - stripeBits;
+  }
+
+  private static int fingerprint(long hash) {
+    return (int) hash;
+  }
+
+  /** The bits of a hash the index keeps, as a hash: stripe {@code i}'s bits and the fingerprint. */
+  private long indexedHash(int stripe, int fingerprint) {
+    return (stripeBits == 0 ? 0 : (long) stripe << shift) | (fingerprint & 0xFFFF_FFFFL);
+  }
+
+  int stripeBits() {
+    return stripeBits;
+  }
+
+  /** The bytes the stripes' tables take: 12 a slot (the overflow of colliding keys aside). */
+  long tableBytes() {
+    long bytes = 0;
+    for (Stripe s : stripes) {
+      bytes += (long) s.map.slots() * AddressMap.SLOT_BYTES;
+    }
+    return bytes;
   }
 
   private Stripe stripe(long hash) {
@@ -104,7 +148,7 @@ final class KeyIndex {
       }
       long value;
       try {
-        value = s.map.getForOptimisticRead(hash);
+        value = s.map.getForOptimisticRead(fingerprint(hash));
       } catch (RuntimeException raced) {
         continue; // a torn view of a table being rebuilt; validate would fail anyway
       }
@@ -114,7 +158,7 @@ final class KeyIndex {
     }
     long stamp = lock.readLock();
     try {
-      return s.map.get(hash);
+      return s.map.get(fingerprint(hash));
     } finally {
       lock.unlockRead(stamp);
     }
@@ -122,8 +166,8 @@ final class KeyIndex {
 
   /** Returns the addresses of every key sharing a COLLIDED hash, or null if it no longer collides. */
   long[] bucket(long hash) {
-    ConcurrentHashMap<Long, long[]> overflow = stripe(hash).overflow;
-    return overflow == null ? null : overflow.get(hash);
+    ConcurrentHashMap<Integer, long[]> overflow = stripe(hash).overflow;
+    return overflow == null ? null : overflow.get(fingerprint(hash));
   }
 
   /**
@@ -132,36 +176,37 @@ final class KeyIndex {
    */
   long put(long hash, byte[] key, long address, KeyMatcher matcher) {
     Stripe s = stripe(hash);
+    int fp = fingerprint(hash);
     long stamp = s.lock.writeLock();
     try {
-      long current = s.map.get(hash);
+      long current = s.map.get(fp);
       if (current == 0) {
-        s.map.put(hash, address);
+        s.map.put(fp, address);
         s.count++;
         return 0;
       }
       if (current != COLLIDED) {
         if (matcher.matches(current, key)) {
-          s.map.put(hash, address);
+          s.map.put(fp, address);
           return current;
         }
-        s.overflow().put(hash, new long[] {current, address});
-        s.map.put(hash, COLLIDED);
+        s.overflow().put(fp, new long[] {current, address});
+        s.map.put(fp, COLLIDED);
         s.count++;
         return 0;
       }
-      long[] bucket = s.overflow.get(hash);
+      long[] bucket = s.overflow.get(fp);
       for (int i = 0; i < bucket.length; i++) {
         if (matcher.matches(bucket[i], key)) {
           long[] next = bucket.clone();
           next[i] = address;
-          s.overflow.put(hash, next);
+          s.overflow.put(fp, next);
           return bucket[i];
         }
       }
       long[] next = Arrays.copyOf(bucket, bucket.length + 1);
       next[bucket.length] = address;
-      s.overflow.put(hash, next);
+      s.overflow.put(fp, next);
       s.count++;
       return 0;
     } finally {
@@ -172,9 +217,10 @@ final class KeyIndex {
   /** Unmaps {@code key}; returns its address, or 0 if it was absent. The caller holds the key's lock. */
   long remove(long hash, byte[] key, KeyMatcher matcher) {
     Stripe s = stripe(hash);
+    int fp = fingerprint(hash);
     long stamp = s.lock.writeLock();
     try {
-      long current = s.map.get(hash);
+      long current = s.map.get(fp);
       if (current == 0) {
         return 0;
       }
@@ -182,14 +228,14 @@ final class KeyIndex {
         if (!matcher.matches(current, key)) {
           return 0;
         }
-        s.map.remove(hash);
+        s.map.remove(fp);
         s.count--;
         return current;
       }
-      long[] bucket = s.overflow.get(hash);
+      long[] bucket = s.overflow.get(fp);
       for (int i = 0; i < bucket.length; i++) {
         if (matcher.matches(bucket[i], key)) {
-          removeFromBucket(s, hash, bucket, i);
+          removeFromBucket(s, fp, bucket, i);
           return bucket[i];
         }
       }
@@ -199,15 +245,15 @@ final class KeyIndex {
     }
   }
 
-  private static void removeFromBucket(Stripe s, long hash, long[] bucket, int i) {
+  private static void removeFromBucket(Stripe s, int fp, long[] bucket, int i) {
     if (bucket.length == 2) {
-      s.map.put(hash, bucket[1 - i]);
-      s.overflow.remove(hash);
+      s.map.put(fp, bucket[1 - i]);
+      s.overflow.remove(fp);
     } else {
       long[] next = new long[bucket.length - 1];
       System.arraycopy(bucket, 0, next, 0, i);
       System.arraycopy(bucket, i + 1, next, i, bucket.length - i - 1);
-      s.overflow.put(hash, next);
+      s.overflow.put(fp, next);
     }
     s.count--;
   }
@@ -215,20 +261,21 @@ final class KeyIndex {
   /** Replaces {@code oldAddress} with {@code newAddress} if the index still holds it; for compaction. */
   boolean replaceAddress(long hash, long oldAddress, long newAddress) {
     Stripe s = stripe(hash);
+    int fp = fingerprint(hash);
     long stamp = s.lock.writeLock();
     try {
-      long current = s.map.get(hash);
+      long current = s.map.get(fp);
       if (current == oldAddress) {
-        s.map.put(hash, newAddress);
+        s.map.put(fp, newAddress);
         return true;
       }
       if (current == COLLIDED) {
-        long[] bucket = s.overflow.get(hash);
+        long[] bucket = s.overflow.get(fp);
         for (int i = 0; i < bucket.length; i++) {
           if (bucket[i] == oldAddress) {
             long[] next = bucket.clone();
             next[i] = newAddress;
-            s.overflow.put(hash, next);
+            s.overflow.put(fp, next);
             return true;
           }
         }
@@ -242,19 +289,20 @@ final class KeyIndex {
   /** Removes the mapping to {@code address} if the index still holds it; for expiry and eviction. */
   boolean removeAddress(long hash, long address) {
     Stripe s = stripe(hash);
+    int fp = fingerprint(hash);
     long stamp = s.lock.writeLock();
     try {
-      long current = s.map.get(hash);
+      long current = s.map.get(fp);
       if (current == address) {
-        s.map.remove(hash);
+        s.map.remove(fp);
         s.count--;
         return true;
       }
       if (current == COLLIDED) {
-        long[] bucket = s.overflow.get(hash);
+        long[] bucket = s.overflow.get(fp);
         for (int i = 0; i < bucket.length; i++) {
           if (bucket[i] == address) {
-            removeFromBucket(s, hash, bucket, i);
+            removeFromBucket(s, fp, bucket, i);
             return true;
           }
         }
@@ -287,17 +335,18 @@ final class KeyIndex {
   /** Adds a mapping while loading an image: no key comparison, a repeated hash becomes a bucket. */
   void load(long hash, long address) {
     Stripe s = stripe(hash);
-    long current = s.map.get(hash);
+    int fp = fingerprint(hash);
+    long current = s.map.get(fp);
     if (current == 0) {
-      s.map.put(hash, address);
+      s.map.put(fp, address);
     } else if (current == COLLIDED) {
-      long[] bucket = s.overflow.get(hash);
+      long[] bucket = s.overflow.get(fp);
       long[] next = Arrays.copyOf(bucket, bucket.length + 1);
       next[bucket.length] = address;
-      s.overflow.put(hash, next);
+      s.overflow.put(fp, next);
     } else {
-      s.overflow().put(hash, new long[] {current, address});
-      s.map.put(hash, COLLIDED);
+      s.overflow().put(fp, new long[] {current, address});
+      s.map.put(fp, COLLIDED);
     }
     s.count++;
   }
@@ -327,7 +376,9 @@ final class KeyIndex {
 
   /**
    * Copies stripe {@code i}'s (hash, address) pairs, one pair per key, into a new array of
-   * 2 * n longs, under the stripe's read lock.
+   * 2 * n longs, under the stripe's read lock. A hash here holds only the bits the index keeps
+   * (the stripe's and the fingerprint), which find, holds, removeAddress and replaceAddress
+   * accept as they accept the key's full hash.
    */
   long[] snapshot(int i) {
     Stripe s = stripes[i];
@@ -335,12 +386,12 @@ final class KeyIndex {
     try {
       long[] out = new long[s.count * 2];
       int n = 0;
-      LongLongCursor c = s.map.cursor();
+      IntLongCursor c = s.map.cursor();
       while (c.moveNext()) {
-        long hash = c.key();
+        long hash = indexedHash(i, c.key());
         long value = c.value();
         if (value == COLLIDED) {
-          for (long a : s.overflow.get(hash)) {
+          for (long a : s.overflow.get(c.key())) {
             out[n++] = hash;
             out[n++] = a;
           }
@@ -361,11 +412,16 @@ final class KeyIndex {
    * under the stripe's write lock, stays short.
    */
   static KeyIndex sized(long expectedEntries) {
+    return sized(expectedEntries, MAX_STRIPE_BITS);
+  }
+
+  /** As {@link #sized(long)}, with at most 2^{@code maxStripeBits} stripes (an image's). */
+  static KeyIndex sized(long expectedEntries, int maxStripeBits) {
     int stripes = Math.max(64, Runtime.getRuntime().availableProcessors() * 16);
-    while (stripes < (1 << 16) && expectedEntries / stripes > (1 << 20)) {
+    while (stripes < (1 << MAX_STRIPE_BITS) && expectedEntries / stripes > (1 << 20)) {
       stripes <<= 1;
     }
-    return new KeyIndex(stripes, expectedEntries);
+    return new KeyIndex(Math.min(stripes, 1 << maxStripeBits), expectedEntries);
   }
 
   // ---------------------------------------------------------------- the index image
@@ -409,11 +465,11 @@ final class KeyIndex {
       buf.clear();
       buf.putLong(IMAGE_MAGIC).putInt(IMAGE_VERSION).putInt(IMAGE_HEADER).putLong(storeId)
           .putInt(cp.segment()).putInt(cp.offset()).putLong(cp.nextSequence()).putLong(cp.clearFloor())
-          .putLong(entries).putInt(cp.segments().length);
+          .putLong(entries).putInt(cp.segments().length).putInt(index.stripeBits()).putInt(0);
       buf.flip();
       CRC32C headerCrc = new CRC32C();
       headerCrc.update(buf.duplicate());
-      buf.limit(IMAGE_HEADER).position(60);
+      buf.limit(IMAGE_HEADER).position(IMAGE_HEADER - 4);
       buf.putInt((int) headerCrc.getValue());
       buf.flip();
       ch.write(buf, 0);
@@ -445,21 +501,38 @@ final class KeyIndex {
    * sizing the index before {@link #loadImage} fills it.
    */
   static long declaredImageEntries(Path file) {
+    ByteBuffer header = checkedHeader(file);
+    return header == null ? 0 : header.getLong(48);
+  }
+
+  /**
+   * Returns how many stripe bits an index loading the image may have: the image's own for a
+   * version 2 image, {@link #MAX_STRIPE_BITS} for a version 1 image (whole hashes) or none.
+   */
+  static int declaredStripeBits(Path file) {
+    ByteBuffer header = checkedHeader(file);
+    return header == null || header.getInt(8) == 1 ? MAX_STRIPE_BITS : header.getInt(60);
+  }
+
+  /** The header of a whole image (version 1 or 2), or null. */
+  private static ByteBuffer checkedHeader(Path file) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer header = ByteBuffer.allocate(IMAGE_HEADER).order(ByteOrder.LITTLE_ENDIAN);
       readFully(ch, header, 0);
+      int length = header.getInt(8) == 1 ? V1_HEADER : IMAGE_HEADER;
       long entries = header.getLong(48);
       int segmentCount = header.getInt(56);
       CRC32C crc = new CRC32C();
-      crc.update(header.array(), 0, 60);
+      crc.update(header.array(), 0, length - 4);
       // Trust the count only from a header whose checksum holds and whose size matches the file:
       // a damaged count must not size the index (a flipped high bit asked for terabytes).
-      boolean whole = header.getLong(0) == IMAGE_MAGIC && (int) crc.getValue() == header.getInt(60)
+      boolean whole = header.getLong(0) == IMAGE_MAGIC && (int) crc.getValue() == header.getInt(length - 4)
           && entries > 0 && entries < Integer.MAX_VALUE && segmentCount >= 0
-          && IMAGE_HEADER + (long) SEGMENT_INFO * segmentCount + 16L * entries + 16 == ch.size();
-      return whole ? entries : 0;
+          && (length == V1_HEADER || (header.getInt(60) >= 0 && header.getInt(60) <= MAX_STRIPE_BITS))
+          && length + (long) SEGMENT_INFO * segmentCount + 16L * entries + 16 == ch.size();
+      return whole ? header : null;
     } catch (IOException | RuntimeException e) {
-      return 0;
+      return null;
     }
   }
 
@@ -474,35 +547,53 @@ final class KeyIndex {
     KeyIndex index = this;
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = ch.size();
-      if (size < IMAGE_HEADER + 16) {
+      if (size < V1_HEADER + 16) {
         throw new Store.CorruptedException(path, "index image is " + size + " bytes, too short");
       }
       ByteBuffer header = ByteBuffer.allocate(IMAGE_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+      header.limit(V1_HEADER);
       readFully(ch, header, 0);
-      header.flip();
       if (header.getLong(0) != IMAGE_MAGIC) {
         throw new Store.FormatException(path, "not an inkv index image (bad magic number)");
       }
+      int version = header.getInt(8);
+      if (version != 1 && version != IMAGE_VERSION) {
+        throw new Store.FormatException(path, "index image format version " + version
+            + " is not supported (this version of inkv reads 1 and " + IMAGE_VERSION + ")");
+      }
+      int headerLength = version == 1 ? V1_HEADER : IMAGE_HEADER;
+      if (size < headerLength + 16) {
+        throw new Store.CorruptedException(path, "index image is " + size + " bytes, too short");
+      }
+      header.limit(headerLength);
+      readFully(ch, header, V1_HEADER);
       CRC32C crc = new CRC32C();
-      crc.update(header.array(), 0, 60);
-      if ((int) crc.getValue() != header.getInt(60)) {
+      crc.update(header.array(), 0, headerLength - 4);
+      if ((int) crc.getValue() != header.getInt(headerLength - 4)) {
         throw new Store.CorruptedException(path, 0, "index image header checksum mismatch");
       }
-      if (header.getInt(8) != IMAGE_VERSION) {
-        throw new Store.FormatException(path, "index image format version " + header.getInt(8) + " is not supported");
+      // Version 1 images hold whole hashes; version 2 the top k bits and the low 32. An index
+      // with more stripes than k would need bits the image does not have.
+      int imageStripeBits = version == 1 ? MAX_STRIPE_BITS : header.getInt(60);
+      if (imageStripeBits < 0 || imageStripeBits > MAX_STRIPE_BITS) {
+        throw new Store.CorruptedException(path, "index image declares " + imageStripeBits + " stripe bits, outside 0 to " + MAX_STRIPE_BITS);
+      }
+      if (stripeBits > imageStripeBits) {
+        throw new Store.CorruptedException(path, "index image was written by an index of " + (1 << imageStripeBits)
+            + " stripes, fewer than this index's " + stripes.length + ", so it lacks hash bits this index needs");
       }
       if (header.getLong(16) != storeId) {
         throw new Store.FormatException(path, "index image belongs to another store");
       }
       long entries = header.getLong(48);
       int segmentCount = header.getInt(56);
-      long expected = IMAGE_HEADER + (long) SEGMENT_INFO * segmentCount + 16L * entries + 16;
+      long expected = headerLength + (long) SEGMENT_INFO * segmentCount + 16L * entries + 16;
       if (segmentCount < 0 || entries < 0 || expected != size) {
         throw new Store.CorruptedException(path, "index image is " + size + " bytes but its header implies " + expected);
       }
       ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(1 << 20, size)).order(ByteOrder.LITTLE_ENDIAN);
       CRC32C bodyCrc = new CRC32C();
-      long position = IMAGE_HEADER;
+      long position = headerLength;
       long bodyEnd = size - 16;
       LogPosition.SegmentInfo[] infos = new LogPosition.SegmentInfo[segmentCount];
       int seg = 0;
@@ -610,13 +701,13 @@ final class KeyIndex {
     final AddressMap map;
     /** Written under the write lock; read racily by size(). */
     int count;
-    volatile ConcurrentHashMap<Long, long[]> overflow;
+    volatile ConcurrentHashMap<Integer, long[]> overflow;
 
     Stripe(int expected) {
       map = AddressMap.withExpectedSize(expected);
     }
 
-    ConcurrentHashMap<Long, long[]> overflow() {
+    ConcurrentHashMap<Integer, long[]> overflow() {
       if (overflow == null) {
         overflow = new ConcurrentHashMap<>();
       }

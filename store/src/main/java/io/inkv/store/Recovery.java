@@ -5,6 +5,7 @@ import static io.inkv.store.RecordFormat.HEADER;
 import static io.inkv.store.RecordFormat.TOMBSTONE;
 import static io.inkv.store.RecordFormat.align;
 
+import io.inkv.store.memory.MappedFile;
 import io.inkv.store.memory.Region;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -60,7 +61,9 @@ final class Recovery {
 
   private static LogStore recover(StoreOptions options, StoreFiles files) {
     long expected = files.hasImage() ? KeyIndex.declaredImageEntries(files.imageFile()) : 0;
-    KeyIndex index = KeyIndex.sized(expected);
+    // An image keeps only the hash bits its index used: at most its stripe count (KeyIndex).
+    int stripeBits = files.hasImage() ? KeyIndex.declaredStripeBits(files.imageFile()) : KeyIndex.MAX_STRIPE_BITS;
+    KeyIndex index = KeyIndex.sized(expected, stripeBits);
     LogPosition cp = null;
     if (files.hasImage()) {
       try {
@@ -103,7 +106,13 @@ final class Recovery {
         continue;
       }
       int from = s.id == startSegment ? startOffset : Segment.HEADER;
-      scan(s, from, i == all.length - 1);
+      // A scan reads the segment in order: let the kernel read ahead, then back to one page a fault.
+      s.file.advise(MappedFile.Access.SEQUENTIAL);
+      try {
+        scan(s, from, i == all.length - 1);
+      } finally {
+        s.file.advise(MappedFile.Access.RANDOM);
+      }
     }
     files.resume(maxSequence + 1);
   }

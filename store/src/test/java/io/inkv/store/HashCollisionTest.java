@@ -62,6 +62,24 @@ class HashCollisionTest {
     }
   };
 
+  /**
+   * Keys hash to many different 64-bit values that agree on every bit the index keeps (the top
+   * 16, which choose the stripe at any stripe count, and the low 32, the fingerprint): distinct
+   * hashes that still share one index slot.
+   */
+  static final KeyHasher SAME_INDEXED_BITS = new KeyHasher() {
+    @Override
+    public long hash(byte[] key) {
+      long middle = KeyHasher.XXH64.hash(key) & 0x0000_FFFF_0000_0000L;
+      return 0xA5A5_0000_0000_0000L | middle | 0x0000_0000_C0DE_F00DL;
+    }
+
+    @Override
+    public String name() {
+      return "test-same-indexed-bits";
+    }
+  };
+
   @TempDir Path dir;
 
   private Store store;
@@ -121,6 +139,11 @@ class HashCollisionTest {
   @Test
   void randomOperationsWithOneHashMatchAModelThroughCompactionAndReopen() throws Exception {
     checkAgainstModel(CONSTANT, 400, 4000);
+  }
+
+  @Test
+  void keysWhoseHashesDifferOnlyInBitsTheIndexDropsMatchAModelThroughCompactionAndReopen() throws Exception {
+    checkAgainstModel(SAME_INDEXED_BITS, 600, 5000);
   }
 
   @Test

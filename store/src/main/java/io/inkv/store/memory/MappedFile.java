@@ -25,6 +25,44 @@ public final class MappedFile implements AutoCloseable {
 
   private static final Mapper MAPPER = Mapper.forThisJdk();
 
+  /**
+   * How a mapping will be read, for the kernel's read-ahead on a page fault.
+   *
+   * <p>{@link #RANDOM}: a fault reads the page it needs, not the read-ahead window around it (what
+   * a get of a value that is not in memory wants); {@link #SEQUENTIAL}: read well ahead (a scan:
+   * recovery, compaction); {@link #NORMAL}: the kernel's default.
+   */
+  public enum Access { NORMAL, RANDOM, SEQUENTIAL }
+
+  /** The system property that chooses whether mappings are advised: auto, random or off. */
+  public static final String READ_ADVICE_PROPERTY = "inkv.store.readAdvice";
+
+  /*
+   * auto: advise where the JDK lets inkv call madvise without a warning (JDK 22+, the jar's JDK 22
+   * classes, Linux, native access enabled for inkv's module); random: also without native access
+   * enabled (the JDK then prints one warning); off: never (every fault reads the device's
+   * read-ahead window, as before the advice). docs/store.md ("Reads of values not in memory").
+   */
+  private static final String READ_ADVICE = readAdviceSetting();
+  private static final boolean ADVISES = !READ_ADVICE.equals("off") && MAPPER.enableAdvice(READ_ADVICE.equals("random"));
+
+  private static String readAdviceSetting() {
+    String value = System.getProperty(READ_ADVICE_PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+    if (!value.equals("auto") && !value.equals("random") && !value.equals("off")) {
+      throw new IllegalArgumentException(READ_ADVICE_PROPERTY + " must be auto, random or off: " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns whether mappings are advised to the kernel in this JVM (see {@link Access}).
+   *
+   * @return {@code true} if {@link #advise} reaches the kernel
+   */
+  public static boolean advisesReads() {
+    return ADVISES;
+  }
+
   /*
    * Test seam (see FileFaults in the test sources): while positive, each allocation of a new file
    * (a segment's blocks, an index image) fails with faultReason, as a full or read-only file system
@@ -44,6 +82,22 @@ public final class MappedFile implements AutoCloseable {
     this.channel = channel;
     this.mapping = mapping;
     this.region = new MappedRegion(mapping.buffer(), path.toString());
+    if (ADVISES) {
+      mapping.advise(Access.RANDOM);
+    }
+  }
+
+  /**
+   * Tells the kernel how this file's mapping will be read from now on; every mapping starts as
+   * {@link Access#RANDOM} where {@link #advisesReads()}. Does nothing where it does not, or once
+   * closed.
+   *
+   * @param access how the mapping will be read
+   */
+  public void advise(Access access) {
+    if (ADVISES && !closed) {
+      mapping.advise(access);
+    }
   }
 
   /** Test seam: the mapper this JVM uses. */

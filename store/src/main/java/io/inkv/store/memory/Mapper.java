@@ -51,12 +51,27 @@ interface Mapper {
   /** Maps {@code size} bytes of {@code channel} from its start. */
   Mapping map(FileChannel channel, FileChannel.MapMode mode, int size) throws IOException;
 
+  /**
+   * Makes {@link Mapping#advise} tell the kernel, if this mapper can: returns whether it will.
+   * Only ArenaMapper can (madvise through the foreign function API, on Linux); it does when
+   * native access is enabled for inkv's module, or always if {@code evenWithoutNativeAccess}, when
+   * the JDK prints its one warning about a restricted method.
+   */
+  default boolean enableAdvice(boolean evenWithoutNativeAccess) {
+    return false;
+  }
+
   /** One file's mapping: the buffer over its bytes, and the way to unmap them at once. */
   interface Mapping {
     MappedByteBuffer buffer();
 
     /** Unmaps the buffer; called at most once, and no access through the buffer may follow. */
     void unmap();
+
+    /** Tells the kernel how the mapping will be read; false if it was not told. */
+    default boolean advise(MappedFile.Access access) {
+      return false;
+    }
   }
 
   /** Returns the mapper of this JDK and this jar (see the comment at the top). */

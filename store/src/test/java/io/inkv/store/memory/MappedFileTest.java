@@ -97,6 +97,54 @@ class MappedFileTest {
     assertFalse(mapped(path), "still mapped after 100 collections:\n" + mappingsUnder(dir));
   }
 
+  /*
+   * The kernel's own record of the advice: /proc/self/smaps lists each mapping's VmFlags, "rr" for
+   * MADV_RANDOM and "sr" for MADV_SEQUENTIAL. The store's surefire run on JDK 22+ enables native
+   * access (the java22 profile), so there every mapping must be advised; on JDK 17 to 21 none can be.
+   */
+  @Test
+  void onJdk22AndLaterAMappingIsAdvisedRandomAndASequentialScanIsToldSo() throws IOException {
+    boolean linux = System.getProperty("os.name", "").startsWith("Linux");
+    boolean arena = MappedFile.mapper().getClass().getSimpleName().equals("ArenaMapper");
+    assertEquals(linux && arena, MappedFile.advisesReads(), "advice on JDK " + Runtime.version().feature());
+    if (!MappedFile.advisesReads()) {
+      System.out.println("MappedFileTest: no read advice in this JVM (JDK " + Runtime.version().feature()
+          + ", " + System.getProperty("os.name") + "): the VmFlags check is skipped");
+      return;
+    }
+    Path path = dir.resolve("advised");
+    try (MappedFile file = MappedFile.create(path, SIZE)) {
+      assertEquals(List.of("rr"), adviceFlags(path), "a new mapping");
+      file.advise(MappedFile.Access.SEQUENTIAL);
+      assertEquals(List.of("sr"), adviceFlags(path), "while scanned");
+      file.advise(MappedFile.Access.NORMAL);
+      assertEquals(List.of(), adviceFlags(path), "normal");
+      file.advise(MappedFile.Access.RANDOM);
+      assertEquals(List.of("rr"), adviceFlags(path), "random again");
+    }
+    try (MappedFile reopened = MappedFile.open(path, false)) {
+      assertEquals(0, reopened.region().getInt(SIZE - 4));
+      assertEquals(List.of("rr"), adviceFlags(path), "an existing file mapped again");
+    }
+  }
+
+  /** The read-advice flags ("rr", "sr") of the one mapping of {@code file} in /proc/self/smaps. */
+  private static List<String> adviceFlags(Path file) throws IOException {
+    String name = file.toAbsolutePath().toString();
+    List<String> lines = Files.readAllLines(Paths.get("/proc/self/smaps"));
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).endsWith(" " + name)) {
+        for (int j = i + 1; j < lines.size(); j++) {
+          if (lines.get(j).startsWith("VmFlags:")) {
+            return java.util.Arrays.stream(lines.get(j).substring(8).trim().split(" "))
+                .filter(f -> f.equals("rr") || f.equals("sr")).collect(Collectors.toList());
+          }
+        }
+      }
+    }
+    throw new AssertionError(name + " is not mapped");
+  }
+
   private static void mapAndForget(Path path) {
     MappedFile file = MappedFile.create(path, SIZE);
     file.region().putInt(0, 7);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.koloboke.collect.map.LongLongCursor;
+import com.koloboke.collect.map.IntLongCursor;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 
 class AddressMapTest {
 
-    private static final long[] EDGE_KEYS = {0L, -1L, 1L, Long.MIN_VALUE, Long.MAX_VALUE};
+    private static final int[] EDGE_KEYS = {0, -1, 1, Integer.MIN_VALUE, Integer.MAX_VALUE};
     private static final int OPERATIONS = 100_000;
 
     @Test
     void emptyMapReportsZeroForEveryKey() {
         AddressMap map = AddressMap.withExpectedSize(0);
-        for (long key : EDGE_KEYS) {
+        for (int key : EDGE_KEYS) {
             assertEquals(0L, map.get(key));
             assertEquals(0L, map.getForOptimisticRead(key));
             assertEquals(7L, map.getOrDefault(key, 7L));
@@ -36,19 +36,19 @@ class AddressMapTest {
     void edgeKeysAreOrdinaryKeys() {
         AddressMap map = AddressMap.withExpectedSize(4);
         long value = 100;
-        for (long key : EDGE_KEYS) {
+        for (int key : EDGE_KEYS) {
             assertEquals(0L, map.put(key, ++value));
         }
         assertEquals(EDGE_KEYS.length, map.size());
         value = 100;
-        for (long key : EDGE_KEYS) {
+        for (int key : EDGE_KEYS) {
             assertEquals(++value, map.get(key));
             assertEquals(value, map.getForOptimisticRead(key));
         }
-        for (long key : EDGE_KEYS) {
+        for (int key : EDGE_KEYS) {
             assertTrue(map.replace(key, map.get(key), -map.get(key)));
         }
-        for (long key : EDGE_KEYS) {
+        for (int key : EDGE_KEYS) {
             long removed = map.remove(key);
             assertTrue(removed < 0, "removed " + removed);
             assertEquals(0L, map.get(key));
@@ -60,14 +60,14 @@ class AddressMapTest {
     void randomOperationsMatchHashMap() {
         SplittableRandom random = new SplittableRandom(0x1d3a_5eedL);
         AddressMap map = AddressMap.withExpectedSize(16);
-        Map<Long, Long> model = new HashMap<>();
-        long[] keys = new long[4096];
+        Map<Integer, Long> model = new HashMap<>();
+        int[] keys = new int[4096];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = i < EDGE_KEYS.length ? EDGE_KEYS[i] : random.nextLong();
+            keys[i] = i < EDGE_KEYS.length ? EDGE_KEYS[i] : random.nextInt();
         }
 
         for (int i = 0; i < OPERATIONS; i++) {
-            long key = random.nextInt(8) == 0 ? random.nextLong() : keys[random.nextInt(keys.length)];
+            int key = random.nextInt(8) == 0 ? random.nextInt() : keys[random.nextInt(keys.length)];
             long value = random.nextLong() | 1L;
             long expected = model.getOrDefault(key, 0L);
             switch (random.nextInt(6)) {
@@ -103,7 +103,7 @@ class AddressMapTest {
 
         map.clear();
         assertEquals(0, map.size());
-        for (long key : keys) {
+        for (int key : keys) {
             assertEquals(0L, map.get(key));
         }
     }
@@ -111,14 +111,14 @@ class AddressMapTest {
     @Test
     void iterationVisitsEveryEntryOnce() {
         AddressMap map = AddressMap.withExpectedSize(1000);
-        Map<Long, Long> model = new HashMap<>();
+        Map<Integer, Long> model = new HashMap<>();
         SplittableRandom random = new SplittableRandom(42);
-        for (long key : EDGE_KEYS) {
+        for (int key : EDGE_KEYS) {
             map.put(key, key ^ 0x5555L | 1L);
             model.put(key, key ^ 0x5555L | 1L);
         }
         for (int i = 0; i < 1000; i++) {
-            long key = random.nextLong();
+            int key = random.nextInt();
             map.put(key, i + 1L);
             model.put(key, i + 1L);
         }
@@ -127,8 +127,8 @@ class AddressMapTest {
         assertFalse(map.forEachWhile((key, address) -> ++visited[0] < 10));
         assertEquals(10, visited[0]);
 
-        Map<Long, Long> viaCursor = new HashMap<>();
-        for (LongLongCursor cursor = map.cursor(); cursor.moveNext(); ) {
+        Map<Integer, Long> viaCursor = new HashMap<>();
+        for (IntLongCursor cursor = map.cursor(); cursor.moveNext(); ) {
             if (cursor.key() % 2 == 0) {
                 cursor.remove();
             } else {
@@ -156,10 +156,12 @@ class AddressMapTest {
             try {
                 for (int round = 0; round < 50; round++) {
                     for (int i = 0; i < 2_000; i++) {
-                        map.put(random.nextLong(), i + 1L);
-                        long free = map.freeValue;
+                        map.put(random.nextInt(), i + 1L);
+                        int free = map.freeValue;
                         map.put(free, 1L);
                         map.remove(free);
+                        int removed = map.removedValue;
+                        map.put(removed, 2L);
                     }
                     map.clear();
                 }
@@ -173,7 +175,7 @@ class AddressMapTest {
             SplittableRandom random = new SplittableRandom(11);
             long reads = 0;
             while (writing.get()) {
-                map.getForOptimisticRead(random.nextLong());
+                map.getForOptimisticRead(random.nextInt());
                 reads++;
             }
             writer.join();
@@ -181,9 +183,81 @@ class AddressMapTest {
         });
     }
 
-    private static void assertSameContents(Map<Long, Long> model, AddressMap map) {
+    /*
+     * The table's promise: at most 16 bytes an entry (12 a slot at a load of at least 3/4) at every
+     * size a growing stripe passes through, not only just before it grows.
+     */
+    @Test
+    void aGrowingTableNeverCostsMoreThanSixteenBytesAnEntry() {
+        AddressMap map = AddressMap.withExpectedSize(16);
+        SplittableRandom random = new SplittableRandom(3);
+        int grown = 0;
+        int slots = map.slots();
+        for (int size = 1; size <= 2_000_000; size++) {
+            int key;
+            do {
+                key = random.nextInt();
+            } while (map.containsKey(key));
+            map.put(key, size);
+            if (map.slots() != slots) {
+                grown++;
+                slots = map.slots();
+            }
+            if (size >= 4096) {
+                long bytes = (long) map.slots() * AddressMap.SLOT_BYTES;
+                assertTrue(bytes <= 16L * size, size + " entries in " + map.slots() + " slots: " + (double) bytes / size + " bytes an entry");
+            }
+        }
+        assertTrue(grown > 20, "the table grew " + grown + " times");
+        long bytes = (long) map.slots() * AddressMap.SLOT_BYTES;
+        assertTrue(bytes >= 13L * map.size(), "a table fuller than 9/10: " + (double) bytes / map.size());
+    }
+
+    @Test
+    void aTableSizedForAnExpectedCountHoldsItAtSixteenBytesAnEntryOrLess() {
+        for (int expected : new int[] {10_000, 1 << 20, 3_000_000}) {
+            AddressMap map = AddressMap.withExpectedSize(expected);
+            int slots = map.slots();
+            for (int i = 0; i < expected; i++) {
+                map.put(i * 0x9E3779B9, i + 1L);
+            }
+            assertEquals(slots, map.slots(), "rehashed while filling to the expected size " + expected);
+            assertTrue((long) slots * AddressMap.SLOT_BYTES <= 16L * expected, expected + " entries in " + slots + " slots");
+        }
+    }
+
+    /*
+     * Churn near the maximum load leaves tombstones that the table must drop, not copy, when it
+     * is rebuilt in place or grown (the generated rehash copied them as live keys until the build
+     * patched it: the new table overflowed and a probe ran off its end).
+     */
+    @Test
+    void churnAtHighLoadRebuildsTheTableWithoutItsTombstones() {
+        for (int expected : new int[] {4, 16, 64, 1000, 5000}) {
+            AddressMap map = AddressMap.withExpectedSize(expected);
+            Map<Integer, Long> model = new HashMap<>();
+            SplittableRandom random = new SplittableRandom(expected);
+            for (int i = 0; i < 20_000; i++) {
+                int key = random.nextInt();
+                map.put(key, i + 1L);
+                model.put(key, i + 1L);
+                int victim = random.nextInt();
+                if (i % 3 != 0) {
+                    map.put(victim, 7L);
+                    assertEquals(7L, map.remove(victim));
+                    model.remove(victim);
+                }
+            }
+            assertSameContents(model, map);
+            for (Map.Entry<Integer, Long> e : model.entrySet()) {
+                assertEquals(e.getValue(), map.getForOptimisticRead(e.getKey()));
+            }
+        }
+    }
+
+    private static void assertSameContents(Map<Integer, Long> model, AddressMap map) {
         assertEquals(model.size(), map.size());
-        Map<Long, Long> seen = new HashMap<>();
+        Map<Integer, Long> seen = new HashMap<>();
         map.forEach((key, address) -> assertEquals(null, seen.put(key, address), "duplicate key"));
         assertEquals(model, seen);
     }
