@@ -1,6 +1,7 @@
 package io.inkv.hibernate;
 
 import io.inkv.store.codec.Codec;
+import io.inkv.store.memory.ByteOutput;
 import io.inkv.store.memory.LittleEndian;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -100,7 +101,7 @@ final class EntryFormat {
 
   static final byte SERIALIZED = 127;
 
-  private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(Output::new);
+  private static final ThreadLocal<ByteOutput> OUTPUT = ThreadLocal.withInitial(() -> new ByteOutput(256));
 
   private final ClassLoader classLoader;
   private final ConcurrentHashMap<String, Class<?>> classes = new ConcurrentHashMap<>();
@@ -110,14 +111,14 @@ final class EntryFormat {
   }
 
   /** Returns this thread's reusable output, emptied. Not reentrant: one encoding at a time. */
-  static Output output() {
-    Output out = OUTPUT.get();
-    out.pos = 0;
+  static ByteOutput output() {
+    ByteOutput out = OUTPUT.get();
+    out.position(0);
     return out;
   }
 
   byte[] encode(Object value) {
-    Output out = output();
+    ByteOutput out = output();
     write(out, value);
     return out.toByteArray();
   }
@@ -141,7 +142,7 @@ final class EntryFormat {
 
   // ---- writing
 
-  void write(Output out, Object v) {
+  void write(ByteOutput out, Object v) {
     if (v == null) {
       out.writeByte(NULL);
       return;
@@ -191,10 +192,10 @@ final class EntryFormat {
       BigDecimal d = (BigDecimal) v;
       out.writeByte(BIG_DECIMAL);
       out.writeInt(d.scale());
-      out.writeBytes(d.unscaledValue().toByteArray());
+      out.writeSized(d.unscaledValue().toByteArray());
     } else if (c == BigInteger.class) {
       out.writeByte(BIG_INTEGER);
-      out.writeBytes(((BigInteger) v).toByteArray());
+      out.writeSized(((BigInteger) v).toByteArray());
     } else if (c == UUID.class) {
       UUID u = (UUID) v;
       out.writeByte(UUID_TAG);
@@ -202,7 +203,7 @@ final class EntryFormat {
       out.writeLong(u.getLeastSignificantBits());
     } else if (c == byte[].class) {
       out.writeByte(BYTES);
-      out.writeBytes((byte[]) v);
+      out.writeSized((byte[]) v);
     } else if (c == char[].class) {
       out.writeByte(CHARS);
       out.writeString(new String((char[]) v));
@@ -299,18 +300,18 @@ final class EntryFormat {
       out.writeByte(UNKNOWN_BACKREF);
     } else {
       out.writeByte(SERIALIZED);
-      out.writeBytes(serialize(v));
+      out.writeSized(serialize(v));
     }
   }
 
-  private void writeArrayBody(Output out, Object[] values) {
+  private void writeArrayBody(ByteOutput out, Object[] values) {
     out.writeVarInt(values.length);
     for (Object value : values) {
       write(out, value);
     }
   }
 
-  private static void writeNullableString(Output out, String s) {
+  private static void writeNullableString(ByteOutput out, String s) {
     if (s == null) {
       out.writeVarInt(0);
     } else {
@@ -320,7 +321,7 @@ final class EntryFormat {
   }
 
   /** Writes a QueryKey whose parameter memento is Hibernate's own; returns false (writing nothing) otherwise. */
-  private boolean writeQueryKey(Output out, Object key) {
+  private boolean writeQueryKey(ByteOutput out, Object key) {
     Object memento = invoke(HibernateTypes.QUERY_MEMENTO, key);
     if (memento == null || memento.getClass() != HibernateTypes.MEMENTO) {
       return false;
@@ -571,84 +572,6 @@ final class EntryFormat {
       } catch (Codec.DecodeException e) {
         return super.resolveClass(desc);
       }
-    }
-  }
-
-  /** A growable little-endian byte buffer, reused per thread. */
-  static final class Output {
-    byte[] buf = new byte[256];
-    int pos;
-
-    private void ensure(int n) {
-      if (pos + n > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
-      }
-    }
-
-    void writeByte(int b) {
-      ensure(1);
-      buf[pos++] = (byte) b;
-    }
-
-    void writeShort(short v) {
-      ensure(2);
-      LittleEndian.putShort(buf, pos, v);
-      pos += 2;
-    }
-
-    void writeInt(int v) {
-      ensure(4);
-      LittleEndian.putInt(buf, pos, v);
-      pos += 4;
-    }
-
-    void writeLong(long v) {
-      ensure(8);
-      LittleEndian.putLong(buf, pos, v);
-      pos += 8;
-    }
-
-    void writeVarInt(int v) {
-      ensure(5);
-      while ((v & ~0x7F) != 0) {
-        buf[pos++] = (byte) ((v & 0x7F) | 0x80);
-        v >>>= 7;
-      }
-      buf[pos++] = (byte) v;
-    }
-
-    void writeBytes(byte[] b) {
-      writeVarInt(b.length);
-      writeRaw(b, 0, b.length);
-    }
-
-    void writeRaw(byte[] b, int off, int len) {
-      ensure(len);
-      System.arraycopy(b, off, buf, pos, len);
-      pos += len;
-    }
-
-    void writeString(String s) {
-      int n = s.length();
-      ensure(n + 5);
-      // ASCII, the common case for names and most text: one byte per char, no intermediate array
-      int start = pos;
-      writeVarInt(n);
-      int p = pos;
-      for (int i = 0; i < n; i++) {
-        char ch = s.charAt(i);
-        if (ch >= 0x80) {
-          pos = start;
-          writeBytes(s.getBytes(StandardCharsets.UTF_8));
-          return;
-        }
-        buf[p++] = (byte) ch;
-      }
-      pos = p;
-    }
-
-    byte[] toByteArray() {
-      return Arrays.copyOf(buf, pos);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.inkv.hibernate;
 
+import io.inkv.store.memory.ByteOutput;
 import io.inkv.store.EntryUpdate;
 import io.inkv.store.Store;
 import io.inkv.store.codec.Codec;
@@ -148,7 +149,7 @@ final class RegionStorage implements DomainDataStorageAccess {
   }
 
   byte[] key(Object key) {
-    EntryFormat.Output out = EntryFormat.output();
+    ByteOutput out = EntryFormat.output();
     format.write(out, key);
     return out.toByteArray();
   }
@@ -211,7 +212,7 @@ final class RegionStorage implements DomainDataStorageAccess {
       }
     }
     Object stored = toStored(k, value);
-    EntryFormat.Output out = EntryFormat.output();
+    ByteOutput out = EntryFormat.output();
     out.writeByte(VALUE);
     format.write(out, stored);
     store.put(k, out.toByteArray(), expireAt());

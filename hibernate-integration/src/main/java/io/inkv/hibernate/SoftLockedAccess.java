@@ -1,5 +1,6 @@
 package io.inkv.hibernate;
 
+import io.inkv.store.memory.ByteOutput;
 import io.inkv.store.EntryUpdate;
 import io.inkv.store.Store;
 import io.inkv.store.memory.LittleEndian;
@@ -121,7 +122,7 @@ abstract class SoftLockedAccess extends AbstractCachedDomainDataAccess {
 
   private byte[] item(byte[] key, Object value, Object version, long timestamp) {
     Object stored = storage.toStored(key, value);
-    EntryFormat.Output out = EntryFormat.output();
+    ByteOutput out = EntryFormat.output();
     out.writeByte(RegionStorage.ITEM);
     out.writeLong(timestamp);
     storage.format().write(out, version);
@@ -243,7 +244,7 @@ abstract class SoftLockedAccess extends AbstractCachedDomainDataAccess {
   }
 
   private byte[] newLock(long timeout, UUID lockOwner, long lockId, int multiplicity, Object version) {
-    EntryFormat.Output out = EntryFormat.output();
+    ByteOutput out = EntryFormat.output();
     out.writeByte(RegionStorage.LOCK);
     out.writeLong(timeout);
     out.writeLong(lockOwner.getMostSignificantBits());

@@ -1,5 +1,6 @@
 package io.inkv.store.codec;
 
+import io.inkv.store.memory.ByteOutput;
 import io.inkv.store.memory.Region;
 import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
@@ -95,7 +96,7 @@ final class AnyCodec<T> implements Codec<T> {
       System.arraycopy(body, 0, out, 3 + name.length, body.length);
       return out;
     }
-    ValueWriter out = new ValueWriter(64);
+    ByteOutput out = new ByteOutput(64);
     out.writeByte(TAGGED);
     try {
       format.write(out, value, 0);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.ByteBuddy;
@@ -558,6 +559,24 @@ final class LayoutCodec<T> implements Codec<T> {
   // read(RecordLayout layout, Region region, int base, int length): locals 0 this, 1 layout,
   // 2 region, 3 base, 4 length, 5 the new plain object
   private static ByteCodeAppender.Size readMethod(MethodVisitor mv, Shape shape) {
+    int stack = newInstance(mv, shape, 5, LayoutCodec::pushField);
+    return new ByteCodeAppender.Size(stack + 8, 6);
+  }
+
+  // construct(Object[] values): locals 0 this, 1 values, 2 the new plain object
+  private static ByteCodeAppender.Size constructMethod(MethodVisitor mv, Shape shape) {
+    int stack = newInstance(mv, shape, 2, LayoutCodec::pushValue);
+    return new ByteCodeAppender.Size(stack + 6, 3);
+  }
+
+  /*
+   * The body both read and construct end with: a new instance of the shape's class, built through
+   * the constructor matched to its fields (each argument pushed by push), or else through the
+   * no-argument constructor and a PUTFIELD per field (the object kept in the local objectLocal),
+   * returned. Returns the operand stack the constructor's arguments take, with NEW and DUP.
+   */
+  private static int newInstance(MethodVisitor mv, Shape shape, int objectLocal,
+      BiConsumer<MethodVisitor, RecordLayout.Field> push) {
     String owner = Type.getInternalName(shape.type());
     List<RecordLayout.Field> fields = shape.layout().fields();
     mv.visitTypeInsn(Opcodes.NEW, owner);
@@ -566,49 +585,22 @@ final class LayoutCodec<T> implements Codec<T> {
     if (shape.constructorFields() != null) {
       for (int index : shape.constructorFields()) {
         RecordLayout.Field f = fields.get(index);
-        pushField(mv, f);
-        stack += (f.kind() == RecordLayout.Kind.LONG || f.kind() == RecordLayout.Kind.DOUBLE) ? 2 : 1;
+        push.accept(mv, f);
+        stack += f.type() == long.class || f.type() == double.class ? 2 : 1; // the argument's slots
       }
       mv.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", shape.constructorDesc(), false);
     } else {
       mv.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", "()V", false);
-      mv.visitVarInsn(Opcodes.ASTORE, 5);
+      mv.visitVarInsn(Opcodes.ASTORE, objectLocal);
       for (RecordLayout.Field f : fields) {
-        mv.visitVarInsn(Opcodes.ALOAD, 5);
-        pushField(mv, f);
+        mv.visitVarInsn(Opcodes.ALOAD, objectLocal);
+        push.accept(mv, f);
         mv.visitFieldInsn(Opcodes.PUTFIELD, owner, f.name(), Type.getDescriptor(f.type()));
       }
-      mv.visitVarInsn(Opcodes.ALOAD, 5);
+      mv.visitVarInsn(Opcodes.ALOAD, objectLocal);
     }
     mv.visitInsn(Opcodes.ARETURN);
-    return new ByteCodeAppender.Size(stack + 8, 6);
-  }
-
-  // construct(Object[] values): locals 0 this, 1 values, 2 the new plain object
-  private static ByteCodeAppender.Size constructMethod(MethodVisitor mv, Shape shape) {
-    String owner = Type.getInternalName(shape.type());
-    List<RecordLayout.Field> fields = shape.layout().fields();
-    mv.visitTypeInsn(Opcodes.NEW, owner);
-    mv.visitInsn(Opcodes.DUP);
-    int stack = 2;
-    if (shape.constructorFields() != null) {
-      for (int index : shape.constructorFields()) {
-        pushValue(mv, fields.get(index));
-        stack += 2;
-      }
-      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", shape.constructorDesc(), false);
-    } else {
-      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", "()V", false);
-      mv.visitVarInsn(Opcodes.ASTORE, 2);
-      for (RecordLayout.Field f : fields) {
-        mv.visitVarInsn(Opcodes.ALOAD, 2);
-        pushValue(mv, f);
-        mv.visitFieldInsn(Opcodes.PUTFIELD, owner, f.name(), Type.getDescriptor(f.type()));
-      }
-      mv.visitVarInsn(Opcodes.ALOAD, 2);
-    }
-    mv.visitInsn(Opcodes.ARETURN);
-    return new ByteCodeAppender.Size(stack + 6, 3);
+    return stack;
   }
 
   /** Pushes values[f.index()], unboxed for a primitive field, cast to the field's type otherwise. */

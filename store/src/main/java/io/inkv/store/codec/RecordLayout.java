@@ -1,5 +1,6 @@
 package io.inkv.store.codec;
 
+import io.inkv.store.memory.ByteOutput;
 import io.inkv.store.memory.LittleEndian;
 import io.inkv.store.memory.Region;
 import java.nio.charset.StandardCharsets;
@@ -304,7 +305,7 @@ public final class RecordLayout {
    * ordinal, name and (for NESTED fields) declared type name. Its hash is the fingerprint.
    */
   private static byte[] schema(String className, List<String> names, Kind[] kinds, String[] typeNames) {
-    ValueWriter out = new ValueWriter(64);
+    ByteOutput out = new ByteOutput(64);
     out.writeByte(SCHEMA_VERSION);
     out.writeInt(fnv(FNV_BASIS, className.getBytes(StandardCharsets.UTF_8)));
     out.writeVarInt(names.size());

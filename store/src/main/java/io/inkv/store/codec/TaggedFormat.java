@@ -1,5 +1,6 @@
 package io.inkv.store.codec;
 
+import io.inkv.store.memory.ByteOutput;
 import io.inkv.store.memory.Region;
 import java.lang.reflect.Array;
 import java.lang.reflect.Modifier;
@@ -128,7 +129,7 @@ final class TaggedFormat {
 
   // ---------------------------------------------------------------- writing
 
-  void write(ValueWriter out, Object value, int depth) {
+  void write(ByteOutput out, Object value, int depth) {
     if (depth > MAX_DEPTH) {
       throw new IllegalArgumentException("a value nests more than " + MAX_DEPTH + " levels deep, or holds itself (a"
           + " cycle): inkv's codec writes trees of values, not graphs");
@@ -198,7 +199,7 @@ final class TaggedFormat {
     }
   }
 
-  private void writeBuiltin(ValueWriter out, byte tag, Object value) {
+  private void writeBuiltin(ByteOutput out, byte tag, Object value) {
     out.writeByte(tag);
     switch (tag) {
       case 1 -> out.writeString((String) value);
@@ -215,7 +216,7 @@ final class TaggedFormat {
     }
   }
 
-  private void writeClassDef(ValueWriter out, Class<?> c, LayoutCodec<?> layout) {
+  private void writeClassDef(ByteOutput out, Class<?> c, LayoutCodec<?> layout) {
     out.writeString(c.getName());
     out.writeSized(layout.layout().schema());
   }
@@ -297,7 +298,7 @@ final class TaggedFormat {
     }
   }
 
-  private void writeSequence(ValueWriter out, Iterable<?> elements, int size, boolean sort, int depth) {
+  private void writeSequence(ByteOutput out, Iterable<?> elements, int size, boolean sort, int depth) {
     Class<?> common = commonLayoutClass(elements);
     out.writeByte(common == null ? 0 : 1);
     LayoutCodec<?> layout = null;
@@ -324,7 +325,7 @@ final class TaggedFormat {
     }
   }
 
-  private void writeElement(ValueWriter out, Object e, LayoutCodec<?> layout, int depth) {
+  private void writeElement(ByteOutput out, Object e, LayoutCodec<?> layout, int depth) {
     if (layout == null) {
       write(out, e, depth + 1);
     } else if (e == null) {
@@ -336,7 +337,7 @@ final class TaggedFormat {
     }
   }
 
-  private void writeMap(ValueWriter out, Map<?, ?> map, boolean sort, int depth) {
+  private void writeMap(ByteOutput out, Map<?, ?> map, boolean sort, int depth) {
     Class<?> keyClass = commonLayoutClass(map.keySet());
     Class<?> valueClass = commonLayoutClass(map.values());
     LayoutCodec<?> keys = keyClass == null ? null : layoutCodec(keyClass);
@@ -371,7 +372,7 @@ final class TaggedFormat {
   }
 
   /** Reorders the byte ranges [start, ends[0]), [ends[0], ends[1]), ... by unsigned byte order. */
-  private static void sortRanges(ValueWriter out, int start, int[] ends) {
+  private static void sortRanges(ByteOutput out, int start, int[] ends) {
     byte[] buf = out.buffer();
     int n = ends.length;
     Integer[] order = new Integer[n];
@@ -410,7 +411,7 @@ final class TaggedFormat {
     return common;
   }
 
-  private void writeArray(ValueWriter out, Object array, Class<?> c, int depth) {
+  private void writeArray(ByteOutput out, Object array, Class<?> c, int depth) {
     Class<?> component = c.getComponentType();
     int n = Array.getLength(array);
     if (component.isPrimitive()) {
@@ -457,7 +458,7 @@ final class TaggedFormat {
   private static final int[] PRIMITIVE_WIDTH = {1, 1, 2, 2, 4, 4, 8, 8};
 
   @SuppressWarnings("unchecked")
-  private void writeEnumSet(ValueWriter out, EnumSet<?> set) {
+  private void writeEnumSet(ByteOutput out, EnumSet<?> set) {
     out.writeByte(ENUM_SET);
     EnumSet<?> some = set.isEmpty() ? EnumSet.complementOf(cast(set)) : set;
     if (some.isEmpty()) {
