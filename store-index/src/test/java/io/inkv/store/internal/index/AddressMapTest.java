@@ -255,6 +255,38 @@ class AddressMapTest {
         }
     }
 
+    /*
+     * A store's stripe that a bounded store keeps small: a new key in, the oldest out, so
+     * tombstones fill the table and it is rebuilt for the few live entries. For some live counts
+     * from 7 to 33 no prime capacity keeps the table's loads, and an unpatched capacity chooser
+     * failed an assertion inside put after the key was already in (tests run with -ea).
+     */
+    @Test
+    void aSmallTableRebuiltForItsFewLiveEntriesKeepsEveryKey() {
+        assertTrue(AddressMapTest.class.desiredAssertionStatus(), "this test needs -ea, as surefire runs it");
+        for (int live = 1; live <= 40; live++) {
+            AddressMap map = AddressMap.withExpectedSize(0);
+            Map<Integer, Long> model = new HashMap<>();
+            java.util.ArrayDeque<Integer> order = new java.util.ArrayDeque<>();
+            SplittableRandom random = new SplittableRandom(live);
+            for (int i = 0; i < 5_000; i++) {
+                int key = random.nextInt();
+                if (model.containsKey(key)) {
+                    continue;
+                }
+                map.put(key, i + 1L);
+                model.put(key, i + 1L);
+                order.add(key);
+                if (order.size() > live) {
+                    int oldest = order.poll();
+                    assertEquals(model.remove(oldest), map.remove(oldest));
+                }
+                assertEquals(model.size(), map.size(), "live " + live + ", step " + i);
+            }
+            assertSameContents(model, map);
+        }
+    }
+
     private static void assertSameContents(Map<Integer, Long> model, AddressMap map) {
         assertEquals(model.size(), map.size());
         Map<Integer, Long> seen = new HashMap<>();
