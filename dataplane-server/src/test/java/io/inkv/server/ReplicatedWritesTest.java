@@ -33,7 +33,9 @@ class ReplicatedWritesTest {
     String prefix = "inkv.rw" + ProcessHandle.current().pid() + ".";
     int writes = 600;
     try (TestServer s = new TestServer(dir.resolve("server"), "--kafka-bootstrap", bootstrap, "--kafka-partitions", "2",
-        "--kafka-topic-prefix", prefix)) {
+        "--kafka-topic-prefix", prefix,
+        // every write is in flight at once, waiting for Kafka: the limit must not refuse any of them
+        "--concurrency", String.valueOf(writes + 16))) {
       assertEquals(200, s.post("/store/first", "opens the store").statusCode());
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
       for (int i = 0; i < writes; i++) {
@@ -41,7 +43,8 @@ class ReplicatedWritesTest {
             .POST(HttpRequest.BodyPublishers.ofString("v" + i, UTF_8)).build(), HttpResponse.BodyHandlers.ofString(UTF_8)));
       }
       for (int i = 0; i < writes; i++) {
-        assertEquals(200, answers.get(i).get(60, TimeUnit.SECONDS).statusCode(), "write " + i);
+        HttpResponse<String> answer = answers.get(i).get(60, TimeUnit.SECONDS);
+        assertEquals(200, answer.statusCode(), "write " + i + ": " + answer.body());
       }
       ReplicationConfig config = ReplicationConfig.builder("cache", bootstrap).topic(prefix + "cache")
           .startupWait(Duration.ofSeconds(60)).build();
