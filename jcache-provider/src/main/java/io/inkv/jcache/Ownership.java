@@ -18,7 +18,7 @@ import java.util.Set;
  * away; an application that shards already routes by key (docs/replication.md says how), and a
  * clear refusal tells it where the key belongs.
  *
- * Only this class and StoreCache.replicate name io.inkv.replication, so that a local cache never
+ * Only this class and CacheReplication name io.inkv.replication, so that a local cache never
  * loads it (kafka-clients is optional).
  */
 final class Ownership {

@@ -5,7 +5,6 @@ import io.inkv.jcache.event.EventDispatcher;
 import io.inkv.jcache.management.CacheConfigurationBean;
 import io.inkv.jcache.management.CacheStatistics;
 import io.inkv.jcache.management.MBeans;
-import io.inkv.store.RemovalListener;
 import io.inkv.store.Store;
 import io.inkv.store.codec.Codec;
 import java.io.Closeable;
@@ -39,6 +38,8 @@ import javax.cache.processor.EntryProcessorResult;
  *   BulkOperations    getAll, putAll, removeAll, loadAll
  *   EntryProcessing   invoke and invokeAll (with ProcessorEntry, the processor's MutableEntry)
  *   EntryIterator     the iterator
+ *   CacheStorage      what the configuration asks for: codecs, the store, its replica
+ *                     (CacheReplication) and shards (Ownership), and the tier over them
  *   Tier              where the entries are kept, and in what form: StoreTier (by value, encoded
  *                     into the mapped store), HeapTier (by reference, on the heap), ReferenceTier
  *                     (by reference over a persistent or replicated store)
@@ -123,20 +124,6 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     this.settings = settings;
     Class<K> keyType = configuration.getKeyType();
     Class<V> valueType = configuration.getValueType();
-    ClassLoader classLoader = manager.getClassLoader();
-    // a by-reference cache that is neither persistent nor replicated keeps its entries on the heap
-    // only, and needs no codec; every other cache keeps them in a store, encoded
-    boolean heapOnly = !configuration.isStoreByValue() && !configuration.isPersistent()
-        && configuration.getReplication() == null;
-    this.keyCodec = heapOnly ? null : configuration.getKeyCodecFactory() != null
-        ? configuration.getKeyCodecFactory().create() : codecFor("key", keyType, classLoader);
-    boolean documentValues = !heapOnly && valueType == io.inkv.store.document.Document.class
-        && configuration.getValueCodecFactory() == null;
-    if (documentValues && configuration.getReplication() != null) {
-      throw new CacheException("cache " + name + ": a replicated cache of Document values is not supported;"
-          + " replicate a DocumentStore with io.inkv.replication.Replication.replicate(DocumentStore, config),"
-          + " whose upserts carry field names to every replica");
-    }
     this.expiry = configuration.getExpiryPolicyFactory().create();
     CacheLoader<K, V> loader = configuration.getCacheLoaderFactory() == null ? null
         : configuration.getCacheLoaderFactory().create();
@@ -149,128 +136,20 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
     }
     this.configurationBean = new CacheConfigurationBean(() -> this.configuration);
     this.statisticsEnabled = configuration.isStatisticsEnabled();
-    if (heapOnly) {
-      this.store = null;
-      this.ownership = null;
-      this.stored = null;
-      this.documents = null;
-      this.valueCodec = null;
-      this.tier = new HeapTier<>(configuration.getMaxEntries(), this::onRemoval);
-      this.operation = new Operation<>(this, name, keyType, valueType, statistics, events);
-      this.changes = new EntryChanges<>(name, tier, expiry, events);
-      this.bulk = new BulkOperations<>(this);
-      this.processing = new EntryProcessing<>(this);
-      return;
-    }
-    Codec<V> values = documentValues ? null : configuration.getValueCodecFactory() != null
-        ? configuration.getValueCodecFactory().create() : codecFor("value", valueType, classLoader);
-    Store opened = settings.open((key, value, cause) -> onRemoval(key, value, cause == RemovalListener.Cause.EVICTED));
-    this.store = configuration.getReplication() == null ? opened : replicate(opened, values);
-    // named only for a sharded replica, so that a local cache loads no replication class
-    this.ownership = configuration.getReplication() != null && configuration.getReplication().ownedPartitions() != null
-        ? Ownership.of(name, store) : null;
-    if (documentValues) {
-      // Document values: the codec numbers fields through the store's own schema (documents.meta),
-      // and unwrap(DocumentStore.class) offers upserts and typed in-place reads over the same data.
-      try {
-        this.documents = io.inkv.store.document.DocumentStore.over(store);
-      } catch (RuntimeException e) {
-        store.close();
-        throw e;
-      }
-      @SuppressWarnings("unchecked")
-      Codec<V> documentCodec = (Codec<V>) documents.codec();
-      this.valueCodec = documentCodec;
-    } else {
-      this.documents = null;
-      this.valueCodec = values;
-    }
-    StoreTier<K, V> stored = new StoreTier<>(name, store, keyCodec, valueCodec);
-    this.stored = stored;
-    long heapEntries = configuration.getHeapEntries() > 0 ? configuration.getHeapEntries()
-        : configuration.getMaxEntries() > 0 ? configuration.getMaxEntries() : InkvConfiguration.DEFAULT_HEAP_ENTRIES;
-    this.tier = configuration.isStoreByValue() ? stored : new ReferenceTier<>(stored, heapEntries);
+    // last: a replicated store starts applying the topic, and publishing to the listeners above
+    CacheStorage<K, V> storage = CacheStorage.open(this, configuration, settings, manager.getClassLoader(),
+        this::onRemoval);
+    this.keyCodec = storage.keys();
+    this.valueCodec = storage.values();
+    this.store = storage.store();
+    this.ownership = storage.ownership();
+    this.stored = storage.stored();
+    this.documents = storage.documents();
+    this.tier = storage.tier();
     this.operation = new Operation<>(this, name, keyType, valueType, statistics, events);
     this.changes = new EntryChanges<>(name, tier, expiry, events);
     this.bulk = new BulkOperations<>(this);
     this.processing = new EntryProcessing<>(this);
-  }
-
-  /*
-   * The codec of a declared key or value type. A type inkv can neither encode nor serialize is
-   * refused here, at createCache, naming the type and the ways out, rather than at the first put.
-   */
-  private <T> Codec<T> codecFor(String what, Class<T> type, ClassLoader classLoader) {
-    try {
-      return Codec.forClass(type, classLoader);
-    } catch (IllegalArgumentException e) {
-      String why = configuration.isStoreByValue() ? "stores by value" : "is persistent or replicated";
-      throw new IllegalArgumentException("cache " + name + " " + why + ", so its " + what + "s are encoded, and the "
-          + what + " type " + type.getName() + " cannot be: " + e.getMessage() + "; give it a codec (InkvConfiguration"
-          + ".set" + (what.equals("key") ? "Key" : "Value") + "Codec), make it Serializable"
-          + (configuration.isStoreByValue() ? ", or create the cache with setStoreByValue(false)" : ""), e);
-    }
-  }
-
-  /*
-   * A replicated cache: the store is wrapped by a replica that publishes its writes and applies
-   * the topic's. Only this method names io.inkv.replication, so a local cache never loads the
-   * replication classes or Kafka's (kafka-clients is optional). Changes from other JVMs reach
-   * this cache's listeners (asynchronously, from the applier thread) unless remoteEvents is off.
-   */
-  private Store replicate(Store opened, Codec<V> values) {
-    io.inkv.replication.ReplicationConfig rc = configuration.getReplication();
-    try {
-      io.inkv.replication.ValueFormat format = configuration.isCheckReplicatedValues()
-          ? io.inkv.replication.ValueFormat.of(valueFormat(values), bytes -> values.decode(bytes))
-          : io.inkv.replication.ValueFormat.of(valueFormat(values) + " unchecked", bytes -> {});
-      return io.inkv.replication.Replication.replicate(opened, rc, rc.remoteEvents() ? this::onRemoteChange : null,
-          format);
-    } catch (RuntimeException | LinkageError e) {
-      try {
-        opened.close();
-      } catch (RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      if (e instanceof NoClassDefFoundError) {
-        throw new CacheException("cache " + name + " is replicated, which needs org.apache.kafka:kafka-clients on the"
-            + " class path: " + e, e);
-      }
-      throw new CacheException("cache " + name + ": cannot start replication: " + e.getMessage(), e);
-    }
-  }
-
-  /*
-   * The name of the cache's value format, recorded in a new topic: replicas whose names differ
-   * refuse to share it. The declared types and the codecs' classes: two caches agree when they
-   * encode the same types the same way, whatever their names or by-value choice.
-   */
-  private String valueFormat(Codec<V> values) {
-    return "jcache " + configuration.getKeyType().getName() + " -> " + configuration.getValueType().getName() + " ("
-        + codecName(keyCodec) + ", " + codecName(values) + ")";
-  }
-
-  private static String codecName(Codec<?> codec) {
-    String n = codec.getClass().getName();
-    int hidden = n.indexOf('/'); // a hidden or lambda class: its name after the slash differs per JVM
-    return hidden < 0 ? n : n.substring(0, hidden);
-  }
-
-  private void onRemoteChange(byte[] key, byte[] oldValue, byte[] newValue) {
-    EventDispatcher<K, V> dispatcher = events;
-    EventType type = newValue == null ? EventType.REMOVED : oldValue == null ? EventType.CREATED : EventType.UPDATED;
-    if (dispatcher == null || !dispatcher.wants(type)) {
-      return;
-    }
-    try {
-      K k = keyCodec.decode(key);
-      V value = newValue == null ? decodeRemote(oldValue) : valueCodec.decode(newValue);
-      V old = type == EventType.UPDATED && dispatcher.wantsOldValue(EventType.UPDATED) ? decodeRemote(oldValue)
-          : type == EventType.REMOVED ? value : null;
-      dispatcher.publishUnawaited(type, k, value, old);
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "cache " + name + ": cannot publish an event for a remote change", e);
-    }
   }
 
   /** An entry the tier dropped by itself: evicted (counted), or expired (published as EXPIRED). */
@@ -300,10 +179,6 @@ final class StoreCache<K, V> implements InkvCache<K, V> {
         LOG.log(System.Logger.Level.WARNING, "cache " + name + ": cannot publish an expiry event", e);
       }
     }
-  }
-
-  private V decodeRemote(byte[] bytes) {
-    return bytes == null ? null : valueCodec.decode(bytes);
   }
 
   /** Registers the MXBeans the configuration asks for; called once the cache is published. */
