@@ -3,27 +3,17 @@ package io.inkv.store.codec;
 import io.inkv.store.memory.ByteOutput;
 import io.inkv.store.memory.Region;
 import java.lang.reflect.Array;
-import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.SortedSet;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /*
@@ -52,14 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * bytes, so equal keys give equal bytes whatever their insertion history. Sorted and
  * insertion-ordered collections keep their order, which is part of their value.
  *
- * What each kind decodes to: ArrayList, LinkedList, HashSet, LinkedHashSet, TreeSet, HashMap,
- * LinkedHashMap and TreeMap themselves; the immutable List.of/Set.of/Map.of family (and
- * Stream.toList) as List.of/Set.of/Map.of copies; Collections.unmodifiable* views as views of an
- * ArrayList, LinkedHashSet or LinkedHashMap; empty and singleton collections as themselves;
- * Arrays.asList as Arrays.asList; any other public java.util collection or map with a public
- * no-argument constructor (ArrayDeque, ConcurrentHashMap, CopyOnWriteArrayList, ...) by that class.
- * Sorted collections with a comparator, and collections of other packages, take Java
- * serialization if Serializable.
+ * Which collections and maps have a kind, and what each decodes to: CollectionKinds.
  *
  * A decode checks every length against the bytes left and every count against the bytes it would
  * need, and throws nothing but Codec.DecodeException.
@@ -81,41 +64,7 @@ final class TaggedFormat {
   static final byte SERIALIZED = 127;
 
   // collection kinds
-  private static final int K_ARRAY_LIST = 0;
-  private static final int K_LINKED_LIST = 1;
-  private static final int K_IMMUTABLE = 2;
-  private static final int K_UNMODIFIABLE = 3;
-  private static final int K_ARRAYS_AS_LIST = 4;
-  private static final int K_EMPTY = 5;
-  private static final int K_SINGLETON = 6;
-  private static final int K_BY_CLASS = 7;
-  private static final int K_HASH = 8;
-  private static final int K_LINKED_HASH = 9;
-  private static final int K_TREE = 10;
-
   private static final int MAX_DEPTH = 200;
-  private static final Class<?> IMMUTABLE_LIST = List.of(1, 2, 3).getClass();
-  private static final Class<?> IMMUTABLE_LIST12 = List.of(1).getClass();
-  private static final Class<?> IMMUTABLE_SUBLIST = List.of(1, 2, 3).subList(0, 2).getClass();
-  private static final Class<?> IMMUTABLE_SET = Set.of(1, 2, 3).getClass();
-  private static final Class<?> IMMUTABLE_SET12 = Set.of(1).getClass();
-  private static final Class<?> IMMUTABLE_MAP = Map.of(1, 1, 2, 2).getClass();
-  private static final Class<?> IMMUTABLE_MAP1 = Map.of(1, 1).getClass();
-  private static final Class<?> UNMODIFIABLE_LIST = Collections.unmodifiableList(new ArrayList<>()).getClass();
-  private static final Class<?> UNMODIFIABLE_LIST_SEQ = Collections.unmodifiableList(new LinkedList<>()).getClass();
-  private static final Class<?> UNMODIFIABLE_SET = Collections.unmodifiableSet(new HashSet<>()).getClass();
-  private static final Class<?> UNMODIFIABLE_COLLECTION = Collections.unmodifiableCollection(new ArrayList<>()).getClass();
-  private static final Class<?> UNMODIFIABLE_MAP = Collections.unmodifiableMap(new HashMap<>()).getClass();
-  private static final Class<?> ARRAYS_AS_LIST = Arrays.asList(1).getClass();
-  private static final Class<?> EMPTY_LIST = Collections.emptyList().getClass();
-  private static final Class<?> EMPTY_SET = Collections.emptySet().getClass();
-  private static final Class<?> EMPTY_MAP = Collections.emptyMap().getClass();
-  private static final Class<?> SINGLETON_LIST = Collections.singletonList(1).getClass();
-  private static final Class<?> SINGLETON_SET = Collections.singleton(1).getClass();
-  private static final Class<?> SINGLETON_MAP = Collections.singletonMap(1, 1).getClass();
-  private static final Class<?> UNMODIFIABLE_SORTED_SET = Collections.unmodifiableSortedSet(new TreeSet<>()).getClass();
-  private static final Class<?> UNMODIFIABLE_SORTED_MAP = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
-
   private static final Object NOT_LAYOUT = new Object();
 
   private final ClassLoader classLoader;
@@ -177,22 +126,22 @@ final class TaggedFormat {
       writeArray(out, value, c, depth);
     } else if (value instanceof EnumSet<?> set) {
       writeEnumSet(out, set);
-    } else if (value instanceof Collection<?> coll && collectionKind(coll) >= 0) {
-      int kind = collectionKind(coll);
+    } else if (value instanceof Collection<?> coll && CollectionKinds.of(coll) >= 0) {
+      int kind = CollectionKinds.of(coll);
       out.writeByte(value instanceof Set ? SET : LIST);
       out.writeByte(kind);
-      if (kind == K_BY_CLASS) {
+      if (kind == CollectionKinds.K_BY_CLASS) {
         out.writeString(c.getName());
       }
-      writeSequence(out, coll, coll.size(), unordered(coll), depth);
-    } else if (value instanceof Map<?, ?> map && mapKind(map) >= 0) {
-      int kind = mapKind(map);
+      writeSequence(out, coll, coll.size(), CollectionKinds.unordered(coll), depth);
+    } else if (value instanceof Map<?, ?> map && CollectionKinds.of(map) >= 0) {
+      int kind = CollectionKinds.of(map);
       out.writeByte(MAP);
       out.writeByte(kind);
-      if (kind == K_BY_CLASS) {
+      if (kind == CollectionKinds.K_BY_CLASS) {
         out.writeString(c.getName());
       }
-      writeMap(out, map, unordered(map), depth);
+      writeMap(out, map, CollectionKinds.unordered(map), depth);
     } else {
       out.writeByte(SERIALIZED);
       out.writeSized(SerializingCodec.write(value));
@@ -219,83 +168,6 @@ final class TaggedFormat {
   private void writeClassDef(ByteOutput out, Class<?> c, LayoutCodec<?> layout) {
     out.writeString(c.getName());
     out.writeSized(layout.layout().schema());
-  }
-
-  private static boolean unordered(Object collection) {
-    return !(collection instanceof SortedSet || collection instanceof SortedMap || collection instanceof List
-        || collection instanceof LinkedHashSet || collection instanceof LinkedHashMap
-        || collection instanceof java.util.Queue)
-        && (collection instanceof HashSet || collection instanceof HashMap || collection instanceof ConcurrentHashMap
-            || collection instanceof java.util.Hashtable || collection.getClass() == IMMUTABLE_SET
-            || collection.getClass() == IMMUTABLE_SET12 || collection.getClass() == IMMUTABLE_MAP
-            || collection.getClass() == IMMUTABLE_MAP1 || collection instanceof java.util.concurrent.CopyOnWriteArraySet);
-  }
-
-  private int collectionKind(Collection<?> coll) {
-    Class<?> c = coll.getClass();
-    if (c == ArrayList.class) {
-      return K_ARRAY_LIST;
-    } else if (c == LinkedList.class) {
-      return K_LINKED_LIST;
-    } else if (c == HashSet.class) {
-      return K_HASH;
-    } else if (c == LinkedHashSet.class) {
-      return K_LINKED_HASH;
-    } else if (c == TreeSet.class) {
-      return ((TreeSet<?>) coll).comparator() == null ? K_TREE : -1;
-    } else if (c == IMMUTABLE_LIST || c == IMMUTABLE_LIST12 || c == IMMUTABLE_SUBLIST || c == IMMUTABLE_SET
-        || c == IMMUTABLE_SET12) {
-      return K_IMMUTABLE;
-    } else if (c == UNMODIFIABLE_LIST || c == UNMODIFIABLE_LIST_SEQ || c == UNMODIFIABLE_SET) {
-      return K_UNMODIFIABLE;
-    } else if (c == ARRAYS_AS_LIST) {
-      return K_ARRAYS_AS_LIST;
-    } else if (c == EMPTY_LIST || c == EMPTY_SET) {
-      return K_EMPTY;
-    } else if (c == SINGLETON_LIST || c == SINGLETON_SET) {
-      return K_SINGLETON;
-    } else if (c == UNMODIFIABLE_COLLECTION || c == UNMODIFIABLE_SORTED_SET) {
-      return -1;
-    }
-    return byClass(c, coll instanceof SortedSet<?> s ? s.comparator()
-        : coll instanceof java.util.PriorityQueue<?> q ? q.comparator() : null) ? K_BY_CLASS : -1;
-  }
-
-  private int mapKind(Map<?, ?> map) {
-    Class<?> c = map.getClass();
-    if (c == HashMap.class) {
-      return K_HASH;
-    } else if (c == LinkedHashMap.class) {
-      return K_LINKED_HASH;
-    } else if (c == TreeMap.class) {
-      return ((TreeMap<?, ?>) map).comparator() == null ? K_TREE : -1;
-    } else if (c == IMMUTABLE_MAP || c == IMMUTABLE_MAP1) {
-      return K_IMMUTABLE;
-    } else if (c == UNMODIFIABLE_MAP) {
-      return K_UNMODIFIABLE;
-    } else if (c == EMPTY_MAP) {
-      return K_EMPTY;
-    } else if (c == SINGLETON_MAP) {
-      return K_SINGLETON;
-    } else if (c == UNMODIFIABLE_SORTED_MAP) {
-      return -1;
-    }
-    return byClass(c, map instanceof SortedMap<?, ?> s ? s.comparator() : null) ? K_BY_CLASS : -1;
-  }
-
-  /** A public JDK collection class with a public no-argument constructor and no comparator. */
-  private static boolean byClass(Class<?> c, Object comparator) {
-    String n = c.getName();
-    if (comparator != null || !Modifier.isPublic(c.getModifiers())
-        || !(n.startsWith("java.util.") && n.indexOf('$') < 0) || c == java.util.IdentityHashMap.class
-        || c == java.util.WeakHashMap.class) {
-      return false;
-    }
-    try {
-      return Modifier.isPublic(c.getConstructor().getModifiers());
-    } catch (NoSuchMethodException e) {
-      return false;
-    }
   }
 
   private void writeSequence(ByteOutput out, Iterable<?> elements, int size, boolean sort, int depth) {
@@ -664,106 +536,31 @@ final class TaggedFormat {
     return def.decode(in.region(), in.skip(n - 1), n - 1);
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private Object readCollection(ValueReader in, byte tag, int depth) {
     int kind = in.readByte();
     boolean set = tag == SET;
-    Class<?> byClass = kind == K_BY_CLASS ? loadClass(in.readString()) : null;
+    Class<?> byClass = kind == CollectionKinds.K_BY_CLASS ? loadClass(in.readString()) : null;
     ClassDef def = readSequenceHead(in);
     int n = in.readCount(1);
-    Collection c;
-    if (byClass != null) {
-      if (!Collection.class.isAssignableFrom(byClass) || !byClass(byClass, null)) {
-        throw new Codec.DecodeException("the stored collection class " + byClass.getName() + " is not one inkv builds");
-      }
-      try {
-        c = (Collection) byClass.getConstructor().newInstance();
-      } catch (ReflectiveOperationException e) {
-        throw new Codec.DecodeException("cannot build a " + byClass.getName() + ": " + e, e);
-      }
-    } else if (kind == K_LINKED_LIST) {
-      c = new LinkedList<>();
-    } else if (kind == K_TREE) {
-      c = new TreeSet<>();
-    } else if (kind == K_HASH) {
-      c = new HashSet<>(Math.max(4, (int) (n / .75f) + 1));
-    } else if (set) {
-      c = new LinkedHashSet<>(Math.max(4, (int) (n / .75f) + 1));
-    } else {
-      c = new ArrayList<>(n);
-    }
+    Collection<Object> c = CollectionKinds.newCollection(kind, set, byClass, n);
     for (int i = 0; i < n; i++) {
       c.add(readElement(in, def, depth));
     }
-    switch (kind) {
-      case K_ARRAY_LIST, K_LINKED_LIST, K_HASH, K_LINKED_HASH, K_TREE, K_BY_CLASS:
-        return c;
-      case K_IMMUTABLE:
-        return set ? Set.copyOf(c) : List.copyOf(c);
-      case K_UNMODIFIABLE:
-        return set ? Collections.unmodifiableSet((Set) c) : Collections.unmodifiableList((List) c);
-      case K_ARRAYS_AS_LIST:
-        return Arrays.asList(c.toArray());
-      case K_EMPTY:
-        return set ? Collections.emptySet() : Collections.emptyList();
-      case K_SINGLETON:
-        if (n != 1) {
-          throw new Codec.DecodeException("a stored singleton collection holds " + n + " elements");
-        }
-        Object only = c.iterator().next();
-        return set ? Collections.singleton(only) : Collections.singletonList(only);
-      default:
-        throw new Codec.DecodeException("unknown collection kind " + kind + " in a stored value");
-    }
+    return CollectionKinds.finish(kind, set, c, n);
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private Object readMap(ValueReader in, int depth) {
     int kind = in.readByte();
-    Class<?> byClass = kind == K_BY_CLASS ? loadClass(in.readString()) : null;
+    Class<?> byClass = kind == CollectionKinds.K_BY_CLASS ? loadClass(in.readString()) : null;
     ClassDef keys = readSequenceHead(in);
     ClassDef values = readSequenceHead(in);
     int n = in.readCount(2);
-    Map m;
-    if (byClass != null) {
-      if (!Map.class.isAssignableFrom(byClass) || !byClass(byClass, null)) {
-        throw new Codec.DecodeException("the stored map class " + byClass.getName() + " is not one inkv builds");
-      }
-      try {
-        m = (Map) byClass.getConstructor().newInstance();
-      } catch (ReflectiveOperationException e) {
-        throw new Codec.DecodeException("cannot build a " + byClass.getName() + ": " + e, e);
-      }
-    } else if (kind == K_TREE) {
-      m = new TreeMap<>();
-    } else if (kind == K_HASH) {
-      m = new HashMap<>(Math.max(4, (int) (n / .75f) + 1));
-    } else {
-      m = new LinkedHashMap<>(Math.max(4, (int) (n / .75f) + 1));
-    }
+    Map<Object, Object> m = CollectionKinds.newMap(kind, byClass, n);
     for (int i = 0; i < n; i++) {
       Object k = readElement(in, keys, depth);
       m.put(k, readElement(in, values, depth));
     }
-    switch (kind) {
-      case K_HASH, K_LINKED_HASH, K_TREE, K_BY_CLASS:
-        return m;
-      case K_IMMUTABLE:
-        return Map.copyOf(m);
-      case K_UNMODIFIABLE:
-        return Collections.unmodifiableMap(m);
-      case K_EMPTY:
-        return Collections.emptyMap();
-      case K_SINGLETON: {
-        if (n != 1) {
-          throw new Codec.DecodeException("a stored singleton map holds " + n + " entries");
-        }
-        Map.Entry<?, ?> e = (Map.Entry<?, ?>) m.entrySet().iterator().next();
-        return Collections.singletonMap(e.getKey(), e.getValue());
-      }
-      default:
-        throw new Codec.DecodeException("unknown map kind " + kind + " in a stored value");
-    }
+    return CollectionKinds.finish(kind, m, n);
   }
 
   private Object readArray(ValueReader in, int depth) {

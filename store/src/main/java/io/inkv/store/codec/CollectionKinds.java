@@ -1,0 +1,250 @@
+package io.inkv.store.codec;
+
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/*
+ * The JDK collections and maps the tagged format writes, each as a kind byte: which class a value
+ * is, and how to build one of the same kind back. TaggedFormat writes and reads the elements; this
+ * class knows the classes.
+ *
+ * What each kind decodes to: ArrayList, LinkedList, HashSet, LinkedHashSet, TreeSet, HashMap,
+ * LinkedHashMap and TreeMap themselves; the immutable List.of/Set.of/Map.of family (and
+ * Stream.toList) as List.of/Set.of/Map.of copies; Collections.unmodifiable* views as views of an
+ * ArrayList, LinkedHashSet or LinkedHashMap; empty and singleton collections as themselves;
+ * Arrays.asList as Arrays.asList; any other public java.util collection or map with a public
+ * no-argument constructor (ArrayDeque, ConcurrentHashMap, CopyOnWriteArrayList, ...) by that class,
+ * whose name follows the kind byte. Sorted collections with a comparator, and collections of other
+ * packages, have no kind and take Java serialization if Serializable.
+ *
+ * The kind numbers are stored: never renumber one.
+ */
+final class CollectionKinds {
+  static final int K_ARRAY_LIST = 0;
+  static final int K_LINKED_LIST = 1;
+  static final int K_IMMUTABLE = 2;
+  static final int K_UNMODIFIABLE = 3;
+  static final int K_ARRAYS_AS_LIST = 4;
+  static final int K_EMPTY = 5;
+  static final int K_SINGLETON = 6;
+  static final int K_BY_CLASS = 7;
+  static final int K_HASH = 8;
+  static final int K_LINKED_HASH = 9;
+  static final int K_TREE = 10;
+
+  private static final Class<?> IMMUTABLE_LIST = List.of(1, 2, 3).getClass();
+  private static final Class<?> IMMUTABLE_LIST12 = List.of(1).getClass();
+  private static final Class<?> IMMUTABLE_SUBLIST = List.of(1, 2, 3).subList(0, 2).getClass();
+  private static final Class<?> IMMUTABLE_SET = Set.of(1, 2, 3).getClass();
+  private static final Class<?> IMMUTABLE_SET12 = Set.of(1).getClass();
+  private static final Class<?> IMMUTABLE_MAP = Map.of(1, 1, 2, 2).getClass();
+  private static final Class<?> IMMUTABLE_MAP1 = Map.of(1, 1).getClass();
+  private static final Class<?> UNMODIFIABLE_LIST = Collections.unmodifiableList(new ArrayList<>()).getClass();
+  private static final Class<?> UNMODIFIABLE_LIST_SEQ = Collections.unmodifiableList(new LinkedList<>()).getClass();
+  private static final Class<?> UNMODIFIABLE_SET = Collections.unmodifiableSet(new HashSet<>()).getClass();
+  private static final Class<?> UNMODIFIABLE_COLLECTION = Collections.unmodifiableCollection(new ArrayList<>()).getClass();
+  private static final Class<?> UNMODIFIABLE_MAP = Collections.unmodifiableMap(new HashMap<>()).getClass();
+  private static final Class<?> ARRAYS_AS_LIST = Arrays.asList(1).getClass();
+  private static final Class<?> EMPTY_LIST = Collections.emptyList().getClass();
+  private static final Class<?> EMPTY_SET = Collections.emptySet().getClass();
+  private static final Class<?> EMPTY_MAP = Collections.emptyMap().getClass();
+  private static final Class<?> SINGLETON_LIST = Collections.singletonList(1).getClass();
+  private static final Class<?> SINGLETON_SET = Collections.singleton(1).getClass();
+  private static final Class<?> SINGLETON_MAP = Collections.singletonMap(1, 1).getClass();
+  private static final Class<?> UNMODIFIABLE_SORTED_SET = Collections.unmodifiableSortedSet(new TreeSet<>()).getClass();
+  private static final Class<?> UNMODIFIABLE_SORTED_MAP = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
+
+  private CollectionKinds() {}
+
+  /** Whether {@code collection} (a collection or a map) is hash-ordered: written sorted, for canonical bytes. */
+  static boolean unordered(Object collection) {
+    return !(collection instanceof SortedSet || collection instanceof SortedMap || collection instanceof List
+        || collection instanceof LinkedHashSet || collection instanceof LinkedHashMap
+        || collection instanceof java.util.Queue)
+        && (collection instanceof HashSet || collection instanceof HashMap || collection instanceof ConcurrentHashMap
+            || collection instanceof java.util.Hashtable || collection.getClass() == IMMUTABLE_SET
+            || collection.getClass() == IMMUTABLE_SET12 || collection.getClass() == IMMUTABLE_MAP
+            || collection.getClass() == IMMUTABLE_MAP1 || collection instanceof java.util.concurrent.CopyOnWriteArraySet);
+  }
+
+  /** The kind of a collection, or -1 for one the tagged format does not write (it takes Java serialization). */
+  static int of(Collection<?> coll) {
+    Class<?> c = coll.getClass();
+    if (c == ArrayList.class) {
+      return K_ARRAY_LIST;
+    } else if (c == LinkedList.class) {
+      return K_LINKED_LIST;
+    } else if (c == HashSet.class) {
+      return K_HASH;
+    } else if (c == LinkedHashSet.class) {
+      return K_LINKED_HASH;
+    } else if (c == TreeSet.class) {
+      return ((TreeSet<?>) coll).comparator() == null ? K_TREE : -1;
+    } else if (c == IMMUTABLE_LIST || c == IMMUTABLE_LIST12 || c == IMMUTABLE_SUBLIST || c == IMMUTABLE_SET
+        || c == IMMUTABLE_SET12) {
+      return K_IMMUTABLE;
+    } else if (c == UNMODIFIABLE_LIST || c == UNMODIFIABLE_LIST_SEQ || c == UNMODIFIABLE_SET) {
+      return K_UNMODIFIABLE;
+    } else if (c == ARRAYS_AS_LIST) {
+      return K_ARRAYS_AS_LIST;
+    } else if (c == EMPTY_LIST || c == EMPTY_SET) {
+      return K_EMPTY;
+    } else if (c == SINGLETON_LIST || c == SINGLETON_SET) {
+      return K_SINGLETON;
+    } else if (c == UNMODIFIABLE_COLLECTION || c == UNMODIFIABLE_SORTED_SET) {
+      return -1;
+    }
+    return byClass(c, coll instanceof SortedSet<?> s ? s.comparator()
+        : coll instanceof java.util.PriorityQueue<?> q ? q.comparator() : null) ? K_BY_CLASS : -1;
+  }
+
+  /** The kind of a map, or -1 for one the tagged format does not write. */
+  static int of(Map<?, ?> map) {
+    Class<?> c = map.getClass();
+    if (c == HashMap.class) {
+      return K_HASH;
+    } else if (c == LinkedHashMap.class) {
+      return K_LINKED_HASH;
+    } else if (c == TreeMap.class) {
+      return ((TreeMap<?, ?>) map).comparator() == null ? K_TREE : -1;
+    } else if (c == IMMUTABLE_MAP || c == IMMUTABLE_MAP1) {
+      return K_IMMUTABLE;
+    } else if (c == UNMODIFIABLE_MAP) {
+      return K_UNMODIFIABLE;
+    } else if (c == EMPTY_MAP) {
+      return K_EMPTY;
+    } else if (c == SINGLETON_MAP) {
+      return K_SINGLETON;
+    } else if (c == UNMODIFIABLE_SORTED_MAP) {
+      return -1;
+    }
+    return byClass(c, map instanceof SortedMap<?, ?> s ? s.comparator() : null) ? K_BY_CLASS : -1;
+  }
+
+  /** A public JDK collection class with a public no-argument constructor and no comparator. */
+  static boolean byClass(Class<?> c, Object comparator) {
+    String n = c.getName();
+    if (comparator != null || !Modifier.isPublic(c.getModifiers())
+        || !(n.startsWith("java.util.") && n.indexOf('$') < 0) || c == java.util.IdentityHashMap.class
+        || c == java.util.WeakHashMap.class) {
+      return false;
+    }
+    try {
+      return Modifier.isPublic(c.getConstructor().getModifiers());
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+
+  /** An empty collection to read {@code n} elements into, of the class the kind builds from. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Collection<Object> newCollection(int kind, boolean set, Class<?> byClass, int n) {
+    if (byClass != null) {
+      if (!Collection.class.isAssignableFrom(byClass) || !byClass(byClass, null)) {
+        throw new Codec.DecodeException("the stored collection class " + byClass.getName() + " is not one inkv builds");
+      }
+      return (Collection<Object>) construct(byClass);
+    } else if (kind == K_LINKED_LIST) {
+      return new LinkedList<>();
+    } else if (kind == K_TREE) {
+      return (Collection) new TreeSet<>();
+    } else if (kind == K_HASH) {
+      return new HashSet<>(capacity(n));
+    } else if (set) {
+      return new LinkedHashSet<>(capacity(n));
+    }
+    return new ArrayList<>(n);
+  }
+
+  /** The collection of kind {@code kind} that holds the {@code n} elements read into {@code c}. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Object finish(int kind, boolean set, Collection<Object> c, int n) {
+    switch (kind) {
+      case K_ARRAY_LIST, K_LINKED_LIST, K_HASH, K_LINKED_HASH, K_TREE, K_BY_CLASS:
+        return c;
+      case K_IMMUTABLE:
+        return set ? Set.copyOf(c) : List.copyOf(c);
+      case K_UNMODIFIABLE:
+        return set ? Collections.unmodifiableSet((Set) c) : Collections.unmodifiableList((List) c);
+      case K_ARRAYS_AS_LIST:
+        return Arrays.asList(c.toArray());
+      case K_EMPTY:
+        return set ? Collections.emptySet() : Collections.emptyList();
+      case K_SINGLETON:
+        if (n != 1) {
+          throw new Codec.DecodeException("a stored singleton collection holds " + n + " elements");
+        }
+        Object only = c.iterator().next();
+        return set ? Collections.singleton(only) : Collections.singletonList(only);
+      default:
+        throw new Codec.DecodeException("unknown collection kind " + kind + " in a stored value");
+    }
+  }
+
+  /** An empty map to read {@code n} entries into, of the class the kind builds from. */
+  @SuppressWarnings("unchecked")
+  static Map<Object, Object> newMap(int kind, Class<?> byClass, int n) {
+    if (byClass != null) {
+      if (!Map.class.isAssignableFrom(byClass) || !byClass(byClass, null)) {
+        throw new Codec.DecodeException("the stored map class " + byClass.getName() + " is not one inkv builds");
+      }
+      return (Map<Object, Object>) construct(byClass);
+    } else if (kind == K_TREE) {
+      return new TreeMap<>();
+    } else if (kind == K_HASH) {
+      return new HashMap<>(capacity(n));
+    }
+    return new LinkedHashMap<>(capacity(n));
+  }
+
+  /** The map of kind {@code kind} that holds the {@code n} entries read into {@code m}. */
+  static Object finish(int kind, Map<Object, Object> m, int n) {
+    switch (kind) {
+      case K_HASH, K_LINKED_HASH, K_TREE, K_BY_CLASS:
+        return m;
+      case K_IMMUTABLE:
+        return Map.copyOf(m);
+      case K_UNMODIFIABLE:
+        return Collections.unmodifiableMap(m);
+      case K_EMPTY:
+        return Collections.emptyMap();
+      case K_SINGLETON: {
+        if (n != 1) {
+          throw new Codec.DecodeException("a stored singleton map holds " + n + " entries");
+        }
+        Map.Entry<Object, Object> e = m.entrySet().iterator().next();
+        return Collections.singletonMap(e.getKey(), e.getValue());
+      }
+      default:
+        throw new Codec.DecodeException("unknown map kind " + kind + " in a stored value");
+    }
+  }
+
+  private static int capacity(int n) {
+    return Math.max(4, (int) (n / .75f) + 1);
+  }
+
+  private static Object construct(Class<?> c) {
+    try {
+      return c.getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new Codec.DecodeException("cannot build a " + c.getName() + ": " + e, e);
+    }
+  }
+}
