@@ -218,13 +218,7 @@ final class LayoutCodec<T> implements Codec<T> {
           return type.cast(accessor.read(layout, region, offset, length));
         }
         if (fp == SERIALIZATION_MAGIC) {
-          byte[] copy = new byte[length];
-          region.getBytes(offset, copy, 0, length);
-          Object value = SerializingCodec.read(copy, 0, length, classLoader);
-          if (!type.isInstance(value)) {
-            throw new DecodeException("expected a " + type.getName() + " but read a " + value.getClass().getName());
-          }
-          return type.cast(value);
+          return SerializingCodec.expected(type, SerializingCodec.read(region, offset, length, classLoader));
         }
       }
       if (length < 6) {
