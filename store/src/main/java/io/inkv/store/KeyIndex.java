@@ -198,9 +198,7 @@ final class KeyIndex {
       long[] bucket = s.overflow.get(fp);
       for (int i = 0; i < bucket.length; i++) {
         if (matcher.matches(bucket[i], key)) {
-          long[] next = bucket.clone();
-          next[i] = address;
-          s.overflow.put(fp, next);
+          replaceInBucket(s, fp, bucket, i, address);
           return bucket[i];
         }
       }
@@ -245,6 +243,12 @@ final class KeyIndex {
     }
   }
 
+  private static void replaceInBucket(Stripe s, int fp, long[] bucket, int i, long address) {
+    long[] next = bucket.clone();
+    next[i] = address;
+    s.overflow.put(fp, next);
+  }
+
   private static void removeFromBucket(Stripe s, int fp, long[] bucket, int i) {
     if (bucket.length == 2) {
       s.map.put(fp, bucket[1 - i]);
@@ -264,23 +268,13 @@ final class KeyIndex {
     int fp = fingerprint(hash);
     long stamp = s.lock.writeLock();
     try {
-      long current = s.map.get(fp);
-      if (current == oldAddress) {
+      int at = locate(s, fp, oldAddress);
+      if (at == IN_SLOT) {
         s.map.put(fp, newAddress);
-        return true;
+      } else if (at >= 0) {
+        replaceInBucket(s, fp, s.overflow.get(fp), at, newAddress);
       }
-      if (current == COLLIDED) {
-        long[] bucket = s.overflow.get(fp);
-        for (int i = 0; i < bucket.length; i++) {
-          if (bucket[i] == oldAddress) {
-            long[] next = bucket.clone();
-            next[i] = newAddress;
-            s.overflow.put(fp, next);
-            return true;
-          }
-        }
-      }
-      return false;
+      return at != ABSENT;
     } finally {
       s.lock.unlockWrite(stamp);
     }
@@ -292,25 +286,41 @@ final class KeyIndex {
     int fp = fingerprint(hash);
     long stamp = s.lock.writeLock();
     try {
-      long current = s.map.get(fp);
-      if (current == address) {
+      int at = locate(s, fp, address);
+      if (at == IN_SLOT) {
         s.map.remove(fp);
         s.count--;
-        return true;
+      } else if (at >= 0) {
+        removeFromBucket(s, fp, s.overflow.get(fp), at);
       }
-      if (current == COLLIDED) {
-        long[] bucket = s.overflow.get(fp);
-        for (int i = 0; i < bucket.length; i++) {
-          if (bucket[i] == address) {
-            removeFromBucket(s, fp, bucket, i);
-            return true;
-          }
-        }
-      }
-      return false;
+      return at != ABSENT;
     } finally {
       s.lock.unlockWrite(stamp);
     }
+  }
+
+  /*
+   * Where stripe s holds address under fp, for the writers that go by address rather than by key
+   * (compaction, expiry, eviction): IN_SLOT, its index in fp's collision bucket, or ABSENT. The
+   * caller holds the stripe's write lock.
+   */
+  private static final int IN_SLOT = -1;
+  private static final int ABSENT = -2;
+
+  private static int locate(Stripe s, int fp, long address) {
+    long current = s.map.get(fp);
+    if (current == address) {
+      return IN_SLOT;
+    }
+    if (current == COLLIDED) {
+      long[] bucket = s.overflow.get(fp);
+      for (int i = 0; i < bucket.length; i++) {
+        if (bucket[i] == address) {
+          return i;
+        }
+      }
+    }
+    return ABSENT;
   }
 
   /** Returns whether the index maps some key to {@code address}. */

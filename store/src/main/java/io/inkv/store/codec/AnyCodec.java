@@ -137,15 +137,11 @@ final class AnyCodec<T> implements Codec<T> {
       }
       return value;
     } else if (tag == SERIALIZED) {
-      byte[] copy = new byte[length - 1];
-      region.getBytes(offset + 1, copy, 0, length - 1);
-      return SerializingCodec.read(copy, 0, copy.length, classLoader);
+      return SerializingCodec.read(region, offset + 1, length - 1, classLoader);
     } else if (tag == RECORD) {
       return decodeLayout(region, offset, length);
     } else if (tag == (byte) 0xAC && length > 1 && region.getByte(offset + 1) == (byte) 0xED) {
-      byte[] copy = new byte[length];
-      region.getBytes(offset, copy, 0, length);
-      return SerializingCodec.read(copy, 0, length, classLoader);
+      return SerializingCodec.read(region, offset, length, classLoader);
     } else if (tag > 0 && tag < BY_TAG.length) {
       return BY_TAG[tag].decode(region, offset + 1, length - 1);
     }

@@ -70,7 +70,35 @@ final class CollectionKinds {
   private static final Class<?> UNMODIFIABLE_SORTED_SET = Collections.unmodifiableSortedSet(new TreeSet<>()).getClass();
   private static final Class<?> UNMODIFIABLE_SORTED_MAP = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
 
+  // The kind of each JDK collection and map class that has a fixed one, -1 for those the tagged
+  // format leaves to Java serialization. TreeSet and TreeMap are not here: their kind depends on
+  // their comparator. Classes not here are written by class name if byClass takes them.
+  private static final Map<Class<?>, Integer> KINDS = fixedKinds();
+
   private CollectionKinds() {}
+
+  private static Map<Class<?>, Integer> fixedKinds() {
+    Map<Class<?>, Integer> kinds = new HashMap<>();
+    put(kinds, K_ARRAY_LIST, ArrayList.class);
+    put(kinds, K_LINKED_LIST, LinkedList.class);
+    put(kinds, K_HASH, HashSet.class, HashMap.class);
+    put(kinds, K_LINKED_HASH, LinkedHashSet.class, LinkedHashMap.class);
+    put(kinds, K_IMMUTABLE, IMMUTABLE_LIST, IMMUTABLE_LIST12, IMMUTABLE_SUBLIST, IMMUTABLE_SET, IMMUTABLE_SET12,
+        IMMUTABLE_MAP, IMMUTABLE_MAP1);
+    put(kinds, K_UNMODIFIABLE, UNMODIFIABLE_LIST, UNMODIFIABLE_LIST_SEQ, UNMODIFIABLE_SET, UNMODIFIABLE_MAP);
+    put(kinds, K_ARRAYS_AS_LIST, ARRAYS_AS_LIST);
+    put(kinds, K_EMPTY, EMPTY_LIST, EMPTY_SET, EMPTY_MAP);
+    put(kinds, K_SINGLETON, SINGLETON_LIST, SINGLETON_SET, SINGLETON_MAP);
+    put(kinds, -1, UNMODIFIABLE_COLLECTION, UNMODIFIABLE_SORTED_SET, UNMODIFIABLE_SORTED_MAP);
+    return Map.copyOf(kinds);
+  }
+
+  /** Gives each class its kind, unless an earlier line gave it one (should two JDK classes coincide). */
+  private static void put(Map<Class<?>, Integer> kinds, int kind, Class<?>... classes) {
+    for (Class<?> c : classes) {
+      kinds.putIfAbsent(c, kind);
+    }
+  }
 
   /** Whether {@code collection} (a collection or a map) is hash-ordered: written sorted, for canonical bytes. */
   static boolean unordered(Object collection) {
@@ -86,29 +114,12 @@ final class CollectionKinds {
   /** The kind of a collection, or -1 for one the tagged format does not write (it takes Java serialization). */
   static int of(Collection<?> coll) {
     Class<?> c = coll.getClass();
-    if (c == ArrayList.class) {
-      return K_ARRAY_LIST;
-    } else if (c == LinkedList.class) {
-      return K_LINKED_LIST;
-    } else if (c == HashSet.class) {
-      return K_HASH;
-    } else if (c == LinkedHashSet.class) {
-      return K_LINKED_HASH;
-    } else if (c == TreeSet.class) {
+    if (c == TreeSet.class) {
       return ((TreeSet<?>) coll).comparator() == null ? K_TREE : -1;
-    } else if (c == IMMUTABLE_LIST || c == IMMUTABLE_LIST12 || c == IMMUTABLE_SUBLIST || c == IMMUTABLE_SET
-        || c == IMMUTABLE_SET12) {
-      return K_IMMUTABLE;
-    } else if (c == UNMODIFIABLE_LIST || c == UNMODIFIABLE_LIST_SEQ || c == UNMODIFIABLE_SET) {
-      return K_UNMODIFIABLE;
-    } else if (c == ARRAYS_AS_LIST) {
-      return K_ARRAYS_AS_LIST;
-    } else if (c == EMPTY_LIST || c == EMPTY_SET) {
-      return K_EMPTY;
-    } else if (c == SINGLETON_LIST || c == SINGLETON_SET) {
-      return K_SINGLETON;
-    } else if (c == UNMODIFIABLE_COLLECTION || c == UNMODIFIABLE_SORTED_SET) {
-      return -1;
+    }
+    Integer kind = KINDS.get(c);
+    if (kind != null) {
+      return kind;
     }
     return byClass(c, coll instanceof SortedSet<?> s ? s.comparator()
         : coll instanceof java.util.PriorityQueue<?> q ? q.comparator() : null) ? K_BY_CLASS : -1;
@@ -117,22 +128,12 @@ final class CollectionKinds {
   /** The kind of a map, or -1 for one the tagged format does not write. */
   static int of(Map<?, ?> map) {
     Class<?> c = map.getClass();
-    if (c == HashMap.class) {
-      return K_HASH;
-    } else if (c == LinkedHashMap.class) {
-      return K_LINKED_HASH;
-    } else if (c == TreeMap.class) {
+    if (c == TreeMap.class) {
       return ((TreeMap<?, ?>) map).comparator() == null ? K_TREE : -1;
-    } else if (c == IMMUTABLE_MAP || c == IMMUTABLE_MAP1) {
-      return K_IMMUTABLE;
-    } else if (c == UNMODIFIABLE_MAP) {
-      return K_UNMODIFIABLE;
-    } else if (c == EMPTY_MAP) {
-      return K_EMPTY;
-    } else if (c == SINGLETON_MAP) {
-      return K_SINGLETON;
-    } else if (c == UNMODIFIABLE_SORTED_MAP) {
-      return -1;
+    }
+    Integer kind = KINDS.get(c);
+    if (kind != null) {
+      return kind;
     }
     return byClass(c, map instanceof SortedMap<?, ?> s ? s.comparator() : null) ? K_BY_CLASS : -1;
   }

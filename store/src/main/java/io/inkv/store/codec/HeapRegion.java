@@ -10,7 +10,9 @@ import java.util.zip.CRC32C;
  * and decodes the copies the store hands out elsewhere (Store.update's current value, iterator
  * entries, removal-listener values) through the same code. It is the second Region
  * implementation after MappedRegion; call sites that see both stay bimorphic, which the JIT
- * still inlines. It lives outside the memory package because it touches no off-heap memory.
+ * still inlines. It lives outside the memory package because it touches no off-heap memory. A
+ * heap copy is never shared between threads, so the acquire, release and volatile accessors are
+ * the plain ones.
  */
 final class HeapRegion implements Region {
   private final byte[] array;
@@ -51,7 +53,7 @@ final class HeapRegion implements Region {
 
   @Override
   public long getLongAcquire(int offset) {
-    return LittleEndian.getLong(array, offset);
+    return getLong(offset);
   }
 
   @Override
@@ -86,12 +88,12 @@ final class HeapRegion implements Region {
 
   @Override
   public void putLongRelease(int offset, long value) {
-    LittleEndian.putLong(array, offset, value);
+    putLong(offset, value);
   }
 
   @Override
   public void putLongVolatile(int offset, long value) {
-    LittleEndian.putLong(array, offset, value);
+    putLong(offset, value);
   }
 
   @Override

@@ -218,13 +218,7 @@ final class LayoutCodec<T> implements Codec<T> {
           return type.cast(accessor.read(layout, region, offset, length));
         }
         if (fp == SERIALIZATION_MAGIC) {
-          byte[] copy = new byte[length];
-          region.getBytes(offset, copy, 0, length);
-          Object value = SerializingCodec.read(copy, 0, length, classLoader);
-          if (!type.isInstance(value)) {
-            throw new DecodeException("expected a " + type.getName() + " but read a " + value.getClass().getName());
-          }
-          return type.cast(value);
+          return SerializingCodec.expected(type, SerializingCodec.read(region, offset, length, classLoader));
         }
       }
       if (length < 6) {
@@ -610,31 +604,12 @@ final class LayoutCodec<T> implements Codec<T> {
     mv.visitInsn(Opcodes.AALOAD);
     Class<?> t = f.type();
     if (t.isPrimitive()) {
-      Type boxed = Type.getType(boxedType(t));
+      Type boxed = Type.getType(MethodType.methodType(t).wrap().returnType());
       mv.visitTypeInsn(Opcodes.CHECKCAST, boxed.getInternalName());
       mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, boxed.getInternalName(), t.getName() + "Value", "()" + Type.getDescriptor(t), false);
     } else {
       mv.visitTypeInsn(Opcodes.CHECKCAST, Type.getInternalName(t));
     }
-  }
-
-  private static Class<?> boxedType(Class<?> primitive) {
-    if (primitive == boolean.class) {
-      return Boolean.class;
-    } else if (primitive == byte.class) {
-      return Byte.class;
-    } else if (primitive == short.class) {
-      return Short.class;
-    } else if (primitive == char.class) {
-      return Character.class;
-    } else if (primitive == int.class) {
-      return Integer.class;
-    } else if (primitive == float.class) {
-      return Float.class;
-    } else if (primitive == long.class) {
-      return Long.class;
-    }
-    return Double.class;
   }
 
   private static void pushField(MethodVisitor mv, RecordLayout.Field f) {

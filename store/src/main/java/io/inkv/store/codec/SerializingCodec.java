@@ -56,18 +56,27 @@ final class SerializingCodec<T> implements Codec<T> {
 
   @Override
   public T decode(Region region, int offset, int length) {
-    byte[] copy = new byte[length];
-    region.getBytes(offset, copy, 0, length);
-    return decode(copy, 0, length);
+    return expected(type, read(region, offset, length, classLoader));
   }
 
   @Override
   public T decode(byte[] bytes, int offset, int length) {
-    Object value = read(bytes, offset, length, classLoader);
+    return expected(type, read(bytes, offset, length, classLoader));
+  }
+
+  /** Returns a deserialized {@code value} as a {@code type}, or throws the DecodeException naming both classes. */
+  static <T> T expected(Class<T> type, Object value) {
     if (!type.isInstance(value)) {
       throw new DecodeException("expected a " + type.getName() + " but read a " + value.getClass().getName());
     }
     return type.cast(value);
+  }
+
+  /** Reads a serialized value from a region, through a copy of its bytes (a stream reads from an array). */
+  static Object read(Region region, int offset, int length, ClassLoader classLoader) {
+    byte[] copy = new byte[length];
+    region.getBytes(offset, copy, 0, length);
+    return read(copy, 0, length, classLoader);
   }
 
   static Object read(byte[] bytes, int offset, int length, ClassLoader classLoader) {

@@ -171,26 +171,58 @@ final class TaggedFormat {
   }
 
   private void writeSequence(ByteOutput out, Iterable<?> elements, int size, boolean sort, int depth) {
+    LayoutCodec<?> layout = writeCommonLayout(out, elements);
+    writeItems(out, elements, null, size, sort, layout, null, depth);
+  }
+
+  private void writeMap(ByteOutput out, Map<?, ?> map, boolean sort, int depth) {
+    LayoutCodec<?> keys = writeCommonLayout(out, map.keySet());
+    LayoutCodec<?> values = writeCommonLayout(out, map.values());
+    writeItems(out, map.entrySet(), map, map.size(), sort, keys, values, depth);
+  }
+
+  /**
+   * Writes whether the non-null elements share one layout class, and its definition if they do;
+   * returns its codec, or null.
+   */
+  private LayoutCodec<?> writeCommonLayout(ByteOutput out, Iterable<?> elements) {
     Class<?> common = commonLayoutClass(elements);
-    out.writeByte(common == null ? 0 : 1);
-    LayoutCodec<?> layout = null;
-    if (common != null) {
-      layout = layoutCodec(common);
+    LayoutCodec<?> layout = common == null ? null : layoutCodec(common);
+    out.writeByte(layout == null ? 0 : 1);
+    if (layout != null) {
       writeClassDef(out, common, layout);
     }
+    return layout;
+  }
+
+  /*
+   * Writes the count and then the items of a sequence, or of map (then items are its entries, each
+   * written as key then value). With sort, the items end up in the order of their encoded bytes:
+   * the canonical bytes of a hash-ordered container. A container whose iteration disagrees with its
+   * size was changed while it was encoded.
+   */
+  private void writeItems(ByteOutput out, Iterable<?> items, Map<?, ?> map, int size, boolean sort,
+      LayoutCodec<?> layout, LayoutCodec<?> valueLayout, int depth) {
     out.writeVarInt(size);
     int start = out.position();
     int[] ends = sort && size > 1 ? new int[size] : null;
     int i = 0;
-    for (Object e : elements) {
-      writeElement(out, e, layout, depth);
+    for (Object item : items) {
+      if (map == null) {
+        writeElement(out, item, layout, depth);
+      } else {
+        Map.Entry<?, ?> e = (Map.Entry<?, ?>) item;
+        writeElement(out, e.getKey(), layout, depth);
+        writeElement(out, e.getValue(), valueLayout, depth);
+      }
       if (ends != null && i < size) {
         ends[i] = out.position();
       }
       i++;
     }
     if (i != size) {
-      throw new IllegalArgumentException("a " + elements.getClass().getName() + " changed while it was encoded");
+      Object container = map == null ? items : map;
+      throw new IllegalArgumentException("a " + container.getClass().getName() + " changed while it was encoded");
     }
     if (ends != null) {
       sortRanges(out, start, ends);
@@ -206,40 +238,6 @@ final class TaggedFormat {
       byte[] body = layout.encodeBody(e);
       out.writeVarInt(body.length + 1);
       out.writeBytes(body, 0, body.length);
-    }
-  }
-
-  private void writeMap(ByteOutput out, Map<?, ?> map, boolean sort, int depth) {
-    Class<?> keyClass = commonLayoutClass(map.keySet());
-    Class<?> valueClass = commonLayoutClass(map.values());
-    LayoutCodec<?> keys = keyClass == null ? null : layoutCodec(keyClass);
-    LayoutCodec<?> values = valueClass == null ? null : layoutCodec(valueClass);
-    out.writeByte(keys == null ? 0 : 1);
-    if (keys != null) {
-      writeClassDef(out, keyClass, keys);
-    }
-    out.writeByte(values == null ? 0 : 1);
-    if (values != null) {
-      writeClassDef(out, valueClass, values);
-    }
-    int size = map.size();
-    out.writeVarInt(size);
-    int start = out.position();
-    int[] ends = sort && size > 1 ? new int[size] : null;
-    int i = 0;
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      writeElement(out, e.getKey(), keys, depth);
-      writeElement(out, e.getValue(), values, depth);
-      if (ends != null && i < size) {
-        ends[i] = out.position();
-      }
-      i++;
-    }
-    if (i != size) {
-      throw new IllegalArgumentException("a " + map.getClass().getName() + " changed while it was encoded");
-    }
-    if (ends != null) {
-      sortRanges(out, start, ends);
     }
   }
 
@@ -288,7 +286,7 @@ final class TaggedFormat {
     int n = Array.getLength(array);
     if (component.isPrimitive()) {
       out.writeByte(PRIMITIVE_ARRAY);
-      int code = primitiveCode(component);
+      int code = PRIMITIVE_CODES.indexOf(component);
       out.writeByte(code);
       out.writeVarInt(n);
       switch (code) {
@@ -308,25 +306,10 @@ final class TaggedFormat {
     writeSequence(out, Arrays.asList((Object[]) array), n, false, depth);
   }
 
-  private static int primitiveCode(Class<?> c) {
-    if (c == boolean.class) {
-      return 0;
-    } else if (c == byte.class) {
-      return 1;
-    } else if (c == short.class) {
-      return 2;
-    } else if (c == char.class) {
-      return 3;
-    } else if (c == int.class) {
-      return 4;
-    } else if (c == float.class) {
-      return 5;
-    } else if (c == long.class) {
-      return 6;
-    }
-    return 7;
-  }
-
+  // A primitive array's stored component code is its component's index here, and its width in bytes
+  // is PRIMITIVE_WIDTH at the same index. The codes are stored: never reorder.
+  private static final List<Class<?>> PRIMITIVE_CODES = List.of(
+      boolean.class, byte.class, short.class, char.class, int.class, float.class, long.class, double.class);
   private static final int[] PRIMITIVE_WIDTH = {1, 1, 2, 2, 4, 4, 8, 8};
 
   @SuppressWarnings("unchecked")

@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Locale;
+import java.util.Map;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.modifier.FieldManifestation;
 import net.bytebuddy.description.modifier.Visibility;
@@ -40,6 +41,12 @@ import net.bytebuddy.matcher.ElementMatchers;
  * @param <T> the interface
  */
 public final class DocumentType<T> {
+  // The field type a getter of each return type reads; other return types read none.
+  private static final Map<Class<?>, FieldType> TYPE_OF = Map.of(
+      int.class, FieldType.INT32, long.class, FieldType.INT64, float.class, FieldType.FLOAT32,
+      double.class, FieldType.FLOAT64, boolean.class, FieldType.BOOLEAN, String.class, FieldType.STRING,
+      byte[].class, FieldType.BYTES);
+
   private final Class<T> iface;
   private final java.lang.reflect.Constructor<? extends T> constructor;
 
@@ -74,7 +81,7 @@ public final class DocumentType<T> {
       String name = fieldName(m);
       Field field = store.field(name);
       Class<?> returns = m.getReturnType();
-      FieldType wanted = typeOf(returns);
+      FieldType wanted = TYPE_OF.get(returns);
       if (wanted == null || wanted != field.type()) {
         throw new IllegalArgumentException(iface.getSimpleName() + "." + m.getName() + "() returns "
             + returns.getSimpleName() + " but field '" + name + "' is " + field.type());
@@ -126,25 +133,6 @@ public final class DocumentType<T> {
 
   private static String decapitalize(String s) {
     return s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
-  }
-
-  private static FieldType typeOf(Class<?> c) {
-    if (c == int.class) {
-      return FieldType.INT32;
-    } else if (c == long.class) {
-      return FieldType.INT64;
-    } else if (c == float.class) {
-      return FieldType.FLOAT32;
-    } else if (c == double.class) {
-      return FieldType.FLOAT64;
-    } else if (c == boolean.class) {
-      return FieldType.BOOLEAN;
-    } else if (c == String.class) {
-      return FieldType.STRING;
-    } else if (c == byte[].class) {
-      return FieldType.BYTES;
-    }
-    return null;
   }
 
   /** Returns the interface this type implements. */

@@ -246,11 +246,8 @@ final class LocalDocumentStore implements DocumentStore {
   @Override
   public Optional<Object> getField(String key, String field) {
     Field f = field(field);
-    DocumentView view = new DocumentView();
-    if (!read(key.getBytes(StandardCharsets.UTF_8), view) || !view.has(f)) {
-      return Optional.empty();
-    }
-    return Optional.of(boxed(view, f));
+    DocumentView view = withField(key, f);
+    return view == null ? Optional.empty() : Optional.of(boxed(view, f));
   }
 
   private static Object boxed(DocumentView view, Field f) {
@@ -265,34 +262,37 @@ final class LocalDocumentStore implements DocumentStore {
     };
   }
 
+  /** The single-field reads: a view of {@code key}'s document if it is stored and has {@code f}, else null. */
+  private DocumentView withField(String key, Field f) {
+    DocumentView view = new DocumentView();
+    return read(key.getBytes(StandardCharsets.UTF_8), view) && view.has(f) ? view : null;
+  }
+
   @Override
   public OptionalInt getInt(String key, String field) {
     Field f = field(field);
-    DocumentView view = new DocumentView();
-    return read(key.getBytes(StandardCharsets.UTF_8), view) && view.has(f)
-        ? OptionalInt.of(view.getInt(f, 0)) : OptionalInt.empty();
+    DocumentView view = withField(key, f);
+    return view == null ? OptionalInt.empty() : OptionalInt.of(view.getInt(f, 0));
   }
 
   @Override
   public OptionalLong getLong(String key, String field) {
     Field f = field(field);
-    DocumentView view = new DocumentView();
-    return read(key.getBytes(StandardCharsets.UTF_8), view) && view.has(f)
-        ? OptionalLong.of(view.getLong(f, 0)) : OptionalLong.empty();
+    DocumentView view = withField(key, f);
+    return view == null ? OptionalLong.empty() : OptionalLong.of(view.getLong(f, 0));
   }
 
   @Override
   public OptionalDouble getDouble(String key, String field) {
     Field f = field(field);
-    DocumentView view = new DocumentView();
-    return read(key.getBytes(StandardCharsets.UTF_8), view) && view.has(f)
-        ? OptionalDouble.of(view.getDouble(f, 0)) : OptionalDouble.empty();
+    DocumentView view = withField(key, f);
+    return view == null ? OptionalDouble.empty() : OptionalDouble.of(view.getDouble(f, 0));
   }
 
   @Override
   public Optional<String> getString(String key, String field) {
     Field f = field(field);
-    DocumentView view = new DocumentView();
+    DocumentView view = new DocumentView(); // getString checks the field's type even if the document lacks it
     return read(key.getBytes(StandardCharsets.UTF_8), view) ? Optional.ofNullable(view.getString(f)) : Optional.empty();
   }
 

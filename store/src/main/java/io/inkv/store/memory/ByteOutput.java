@@ -42,27 +42,32 @@ public final class ByteOutput {
     }
   }
 
+  /** Makes room for {@code n} bytes and moves the position past them; returns where they start. */
+  private int claim(int n) {
+    ensure(n);
+    int at = pos;
+    pos += n;
+    return at;
+  }
+
   public void writeByte(int b) {
-    ensure(1);
-    buf[pos++] = (byte) b;
+    int at = claim(1);
+    buf[at] = (byte) b;
   }
 
   public void writeShort(short v) {
-    ensure(2);
-    LittleEndian.putShort(buf, pos, v);
-    pos += 2;
+    int at = claim(2);
+    LittleEndian.putShort(buf, at, v);
   }
 
   public void writeInt(int v) {
-    ensure(4);
-    LittleEndian.putInt(buf, pos, v);
-    pos += 4;
+    int at = claim(4);
+    LittleEndian.putInt(buf, at, v);
   }
 
   public void writeLong(long v) {
-    ensure(8);
-    LittleEndian.putLong(buf, pos, v);
-    pos += 8;
+    int at = claim(8);
+    LittleEndian.putLong(buf, at, v);
   }
 
   /** Writes {@code v} as an unsigned LEB128 varint (1 to 5 bytes). */

@@ -36,14 +36,9 @@ final class CleanerMapper implements Mapper {
   @Override
   public Mapping map(FileChannel channel, FileChannel.MapMode mode, int size) throws IOException {
     MappedByteBuffer buffer = channel.map(mode, 0, size);
-    return new Mapping() {
+    return new Mapping(buffer) {
       @Override
-      public MappedByteBuffer buffer() {
-        return buffer;
-      }
-
-      @Override
-      public void unmap() {
+      void unmap() {
         if (invokeCleaner == null) {
           return; // the garbage collector unmaps it when the buffer becomes unreachable
         }

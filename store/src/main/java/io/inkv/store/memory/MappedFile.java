@@ -131,12 +131,7 @@ public final class MappedFile implements AutoCloseable {
       return new MappedFile(path, channel, MAPPER.map(channel, FileChannel.MapMode.READ_WRITE, size));
     } catch (IOException e) {
       closeQuietly(channel);
-      try {
-        Files.deleteIfExists(path);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw new UncheckedIOException(path + ": cannot create a file of " + size + " bytes: " + describe(e), e);
+      throw removeIncomplete(path, "create", size, e);
     }
   }
 
@@ -153,13 +148,18 @@ public final class MappedFile implements AutoCloseable {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       allocate(path, channel, size);
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(path);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw new UncheckedIOException(path + ": cannot prepare a file of " + size + " bytes: " + describe(e), e);
+      throw removeIncomplete(path, "prepare", size, e);
     }
+  }
+
+  /** Deletes a file that {@code create} or {@code preallocate} could not complete; returns the error to throw. */
+  private static UncheckedIOException removeIncomplete(Path path, String verb, int size, IOException e) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException suppressed) {
+      e.addSuppressed(suppressed);
+    }
+    return new UncheckedIOException(path + ": cannot " + verb + " a file of " + size + " bytes: " + describe(e), e);
   }
 
   /**

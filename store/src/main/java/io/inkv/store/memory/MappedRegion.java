@@ -16,20 +16,20 @@ final class MappedRegion implements Region {
   static final boolean BOUNDS_CHECKS =
       !"false".equalsIgnoreCase(System.getProperty("inkv.boundsChecks", "true"));
 
-  private static final VarHandle SHORT =
-      MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle INT =
-      MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle LONG =
-      MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle FLOAT =
-      MethodHandles.byteBufferViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle DOUBLE =
-      MethodHandles.byteBufferViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle SHORT = view(short[].class);
+  private static final VarHandle INT = view(int[].class);
+  private static final VarHandle LONG = view(long[].class);
+  private static final VarHandle FLOAT = view(float[].class);
+  private static final VarHandle DOUBLE = view(double[].class);
 
   private final MappedByteBuffer buffer;
   private final int capacity;
   private final String name;
+
+  /** A little-endian view of a buffer as {@code arrayType}'s elements; held in static finals, which the JIT folds. */
+  private static VarHandle view(Class<?> arrayType) {
+    return MethodHandles.byteBufferViewVarHandle(arrayType, ByteOrder.LITTLE_ENDIAN);
+  }
 
   MappedRegion(MappedByteBuffer buffer, String name) {
     this.buffer = buffer;

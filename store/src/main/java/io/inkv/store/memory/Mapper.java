@@ -61,15 +61,26 @@ interface Mapper {
     return false;
   }
 
-  /** One file's mapping: the buffer over its bytes, and the way to unmap them at once. */
-  interface Mapping {
-    MappedByteBuffer buffer();
+  /**
+   * One file's mapping: the buffer over its bytes, which every mapper keeps here the same way, and
+   * the mapper's own way to unmap them at once.
+   */
+  abstract class Mapping {
+    private final MappedByteBuffer buffer;
+
+    Mapping(MappedByteBuffer buffer) {
+      this.buffer = buffer;
+    }
+
+    final MappedByteBuffer buffer() {
+      return buffer;
+    }
 
     /** Unmaps the buffer; called at most once, and no access through the buffer may follow. */
-    void unmap();
+    abstract void unmap();
 
     /** Tells the kernel how the mapping will be read; false if it was not told. */
-    default boolean advise(MappedFile.Access access) {
+    boolean advise(MappedFile.Access access) {
       return false;
     }
   }

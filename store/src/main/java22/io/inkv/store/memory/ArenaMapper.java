@@ -134,20 +134,15 @@ final class ArenaMapper implements Mapper {
     }
     Unmapping unmapping = new Unmapping(buffer, arena);
     OUTSTANDING.add(unmapping);
-    return new Mapping() {
+    return new Mapping(buffer) {
       @Override
-      public MappedByteBuffer buffer() {
-        return buffer;
-      }
-
-      @Override
-      public void unmap() {
+      void unmap() {
         unmapping.run();
         unmapUnreachable();
       }
 
       @Override
-      public boolean advise(MappedFile.Access access) {
+      boolean advise(MappedFile.Access access) {
         return ArenaMapper.this.advise(segment, access);
       }
     };
