@@ -152,12 +152,8 @@ final class HeapTier<K, V> implements Tier<K, V> {
   @Override
   @SuppressWarnings("unchecked")
   public V get(Object k) {
-    Node node = map.get(k);
+    Node node = live(k);
     if (node == null) {
-      return null;
-    }
-    if (node.canExpire() && node.expired(System.currentTimeMillis())) {
-      dropExpired(node);
       return null;
     }
     EvictionPolicy p = policy;
@@ -169,15 +165,20 @@ final class HeapTier<K, V> implements Tier<K, V> {
 
   @Override
   public boolean containsKey(Object k) {
+    return live(k) != null;
+  }
+
+  /**
+   * The node of {@code k}, or null if there is none or it has expired (dropped then). A private
+   * method small enough to inline into get, so the read path makes no further call or allocation.
+   */
+  private Node live(Object k) {
     Node node = map.get(k);
-    if (node == null) {
-      return false;
-    }
-    if (node.canExpire() && node.expired(System.currentTimeMillis())) {
+    if (node != null && node.canExpire() && node.expired(System.currentTimeMillis())) {
       dropExpired(node);
-      return false;
+      return null;
     }
-    return true;
+    return node;
   }
 
   /** Drops an entry a read found expired, if no writer replaced it meanwhile, and reports it. */
