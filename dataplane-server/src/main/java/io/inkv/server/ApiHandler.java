@@ -645,19 +645,11 @@ final class ApiHandler extends Handler.Abstract {
     String name = seg[1];
     switch (seg[2]) {
       case "config" -> {
-        x.route = Route.STORE_CONFIG;
-        exact(seg, 3);
-        requireMethod(method, HttpMethod.GET);
-        checkName(name);
-        authorize(x, name, ApiKeys.Scope.READ);
+        admitStoreRoute(x, Route.STORE_CONFIG, seg, method, HttpMethod.GET, ApiKeys.Scope.READ);
         x.json(200, json.writeValue(config(existing(name))));
       }
       case "multiget" -> {
-        x.route = Route.MULTI_GET;
-        exact(seg, 3);
-        requireMethod(method, HttpMethod.POST);
-        checkName(name);
-        authorize(x, name, ApiKeys.Scope.READ);
+        admitStoreRoute(x, Route.MULTI_GET, seg, method, HttpMethod.POST, ApiKeys.Scope.READ);
         ServedStore s = documentsOf(existing(name));
         readBody(x, body -> multiGet(x, s, body));
       }
@@ -665,6 +657,19 @@ final class ApiHandler extends Handler.Abstract {
       case "images" -> imageRoutes(x, seg, method, name);
       default -> throw new HttpError(404, "no route /stores/" + name + "/" + seg[2]);
     }
+  }
+
+  /**
+   * Admits a request to /stores/{name}/{what}, a route of three segments exactly, in the order
+   * every route checks: the path (404), the method (405), the store's name (400), the key (401/403).
+   */
+  private void admitStoreRoute(Exchange x, Route route, String[] seg, String method, HttpMethod allowed, ApiKeys.Scope scope) {
+    x.route = route;
+    exact(seg, 3);
+    requireMethod(method, allowed);
+    String name = seg[1];
+    checkName(name);
+    authorize(x, name, scope);
   }
 
   private void docRoutes(Exchange x, String[] seg, String method, String name) {
