@@ -292,17 +292,9 @@ final class HeapTier<K, V> implements Tier<K, V> {
   /** Removes an entry; one that had expired is reported as expired, and was not there to remove. */
   @Override
   public boolean remove(Object k) {
-    ReentrantLock lock = lockOf(k);
-    Node node;
-    lock.lock();
-    try {
-      node = map.get(k);
-      if (node == null) {
-        return false;
-      }
-      unlink(node);
-    } finally {
-      lock.unlock();
+    Node node = takeOut(k, true);
+    if (node == null) {
+      return false;
     }
     if (node.expired(System.currentTimeMillis())) {
       removals.removed(node.key, node.value, false);
@@ -327,6 +319,30 @@ final class HeapTier<K, V> implements Tier<K, V> {
   }
 
   /** Takes a node out of the map, under its key's lock; the queue skips it from now on. */
+  /**
+   * Takes the node of {@code k} out of the map under its lock and returns it, or null if there is
+   * none. A removal also tells the policy ({@code removal}); an eviction does not, as the policy
+   * named the key itself.
+   */
+  private Node takeOut(Object k, boolean removal) {
+    ReentrantLock lock = lockOf(k);
+    lock.lock();
+    try {
+      Node node = map.get(k);
+      if (node != null) {
+        if (removal) {
+          unlink(node);
+        } else {
+          map.remove(k, node);
+          node.dead = true;
+        }
+      }
+      return node;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void unlink(Node node) {
     map.remove(node.key, node);
     node.dead = true;
@@ -355,18 +371,9 @@ final class HeapTier<K, V> implements Tier<K, V> {
   }
 
   private void evictKey(Object k) {
-    ReentrantLock lock = lockOf(k);
-    Node node;
-    lock.lock();
-    try {
-      node = map.get(k);
-      if (node == null) {
-        return;
-      }
-      map.remove(k, node);
-      node.dead = true;
-    } finally {
-      lock.unlock();
+    Node node = takeOut(k, false);
+    if (node == null) {
+      return;
     }
     evictions.increment();
     removals.removed(node.key, node.value, true);
