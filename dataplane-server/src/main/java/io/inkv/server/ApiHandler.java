@@ -645,19 +645,11 @@ final class ApiHandler extends Handler.Abstract {
     String name = seg[1];
     switch (seg[2]) {
       case "config" -> {
-        x.route = Route.STORE_CONFIG;
-        exact(seg, 3);
-        requireMethod(method, HttpMethod.GET);
-        checkName(name);
-        authorize(x, name, ApiKeys.Scope.READ);
+        admitStoreRoute(x, Route.STORE_CONFIG, seg, method, HttpMethod.GET, ApiKeys.Scope.READ);
         x.json(200, json.writeValue(config(existing(name))));
       }
       case "multiget" -> {
-        x.route = Route.MULTI_GET;
-        exact(seg, 3);
-        requireMethod(method, HttpMethod.POST);
-        checkName(name);
-        authorize(x, name, ApiKeys.Scope.READ);
+        admitStoreRoute(x, Route.MULTI_GET, seg, method, HttpMethod.POST, ApiKeys.Scope.READ);
         ServedStore s = documentsOf(existing(name));
         readBody(x, body -> multiGet(x, s, body));
       }
@@ -667,16 +659,45 @@ final class ApiHandler extends Handler.Abstract {
     }
   }
 
+  /**
+   * Admits a request to /stores/{name}/{what}, a route of three segments exactly, in the order
+   * every route checks: the path (404), the method (405), the store's name (400), the key (401/403).
+   */
+  private void admitStoreRoute(Exchange x, Route route, String[] seg, String method, HttpMethod allowed, ApiKeys.Scope scope) {
+    x.route = route;
+    exact(seg, 3);
+    requireMethod(method, allowed);
+    String name = seg[1];
+    checkName(name);
+    authorize(x, name, scope);
+  }
+
+  /** Admits a read of {@code name}, which must exist and be a document store: the name, then the key, then the store. */
+  private ServedStore admitRead(Exchange x, Route route, String name) {
+    x.route = route;
+    checkName(name);
+    authorize(x, name, ApiKeys.Scope.READ);
+    return documentsOf(existing(name));
+  }
+
+  /**
+   * Admits a write of a request body to the document store {@code name}: the name, the key, a
+   * declared body over the limit (413), in that order; creates the store on its first write.
+   */
+  private ServedStore admitBodyWrite(Exchange x, Route route, String name) {
+    x.route = route;
+    checkName(name);
+    authorize(x, name, ApiKeys.Scope.WRITE);
+    refuseDeclaredBodyOverLimit(x);
+    return stores.getOrCreate(name, ServedStore.Kind.DOCUMENTS);
+  }
+
   private void docRoutes(Exchange x, String[] seg, String method, String name) {
     if (seg.length == 4) {
       byte[] key = key(seg[3]);
       switch (method) {
         case "POST", "PUT" -> {
-          x.route = Route.DOC_UPSERT;
-          checkName(name);
-          authorize(x, name, ApiKeys.Scope.WRITE);
-          refuseDeclaredBodyOverLimit(x);
-          ServedStore s = stores.getOrCreate(name, ServedStore.Kind.DOCUMENTS);
+          ServedStore s = admitBodyWrite(x, Route.DOC_UPSERT, name);
           readBody(x, body -> {
             Document doc = json.upsert(body, s.documents.schema());
             writes.upsert(s, key, doc);
@@ -684,10 +705,7 @@ final class ApiHandler extends Handler.Abstract {
           });
         }
         case "GET" -> {
-          x.route = Route.DOC_GET;
-          checkName(name);
-          authorize(x, name, ApiKeys.Scope.READ);
-          ServedStore s = documentsOf(existing(name));
+          ServedStore s = admitRead(x, Route.DOC_GET, name);
           List<String> fields = fieldsParam(x.request);
           Document doc = s.documents.get(key);
           if (doc == null) {
@@ -729,10 +747,7 @@ final class ApiHandler extends Handler.Abstract {
       String field = seg[5];
       switch (method) {
         case "GET" -> {
-          x.route = Route.FIELD_GET;
-          checkName(name);
-          authorize(x, name, ApiKeys.Scope.READ);
-          ServedStore s = documentsOf(existing(name));
+          ServedStore s = admitRead(x, Route.FIELD_GET, name);
           Field f = s.documents.field(field);
           Optional<Object> v = s.documents.getField(new String(key, StandardCharsets.UTF_8), field);
           if (v.isEmpty()) {
@@ -746,11 +761,7 @@ final class ApiHandler extends Handler.Abstract {
           }
         }
         case "PUT" -> {
-          x.route = Route.FIELD_PUT;
-          checkName(name);
-          authorize(x, name, ApiKeys.Scope.WRITE);
-          refuseDeclaredBodyOverLimit(x);
-          ServedStore s = stores.getOrCreate(name, ServedStore.Kind.DOCUMENTS);
+          ServedStore s = admitBodyWrite(x, Route.FIELD_PUT, name);
           readBody(x, body -> {
             json.checkSize(field, body.length);
             Optional<Field> f = s.documents.schema().field(field);

@@ -24,10 +24,7 @@ final class CacheEntry<K, V> implements Cache.Entry<K, V> {
 
   @Override
   public <T> T unwrap(Class<T> clazz) {
-    if (clazz.isInstance(this)) {
-      return clazz.cast(this);
-    }
-    throw new IllegalArgumentException("a cache entry cannot be unwrapped to " + clazz.getName());
+    return Unwrap.self(this, clazz, "a cache entry");
   }
 
   @Override

@@ -152,12 +152,8 @@ final class HeapTier<K, V> implements Tier<K, V> {
   @Override
   @SuppressWarnings("unchecked")
   public V get(Object k) {
-    Node node = map.get(k);
+    Node node = live(k);
     if (node == null) {
-      return null;
-    }
-    if (node.canExpire() && node.expired(System.currentTimeMillis())) {
-      dropExpired(node);
       return null;
     }
     EvictionPolicy p = policy;
@@ -169,15 +165,20 @@ final class HeapTier<K, V> implements Tier<K, V> {
 
   @Override
   public boolean containsKey(Object k) {
+    return live(k) != null;
+  }
+
+  /**
+   * The node of {@code k}, or null if there is none or it has expired (dropped then). A private
+   * method small enough to inline into get, so the read path makes no further call or allocation.
+   */
+  private Node live(Object k) {
     Node node = map.get(k);
-    if (node == null) {
-      return false;
-    }
-    if (node.canExpire() && node.expired(System.currentTimeMillis())) {
+    if (node != null && node.canExpire() && node.expired(System.currentTimeMillis())) {
       dropExpired(node);
-      return false;
+      return null;
     }
-    return true;
+    return node;
   }
 
   /** Drops an entry a read found expired, if no writer replaced it meanwhile, and reports it. */
@@ -291,17 +292,9 @@ final class HeapTier<K, V> implements Tier<K, V> {
   /** Removes an entry; one that had expired is reported as expired, and was not there to remove. */
   @Override
   public boolean remove(Object k) {
-    ReentrantLock lock = lockOf(k);
-    Node node;
-    lock.lock();
-    try {
-      node = map.get(k);
-      if (node == null) {
-        return false;
-      }
-      unlink(node);
-    } finally {
-      lock.unlock();
+    Node node = takeOut(k, true);
+    if (node == null) {
+      return false;
     }
     if (node.expired(System.currentTimeMillis())) {
       removals.removed(node.key, node.value, false);
@@ -326,6 +319,30 @@ final class HeapTier<K, V> implements Tier<K, V> {
   }
 
   /** Takes a node out of the map, under its key's lock; the queue skips it from now on. */
+  /**
+   * Takes the node of {@code k} out of the map under its lock and returns it, or null if there is
+   * none. A removal also tells the policy ({@code removal}); an eviction does not, as the policy
+   * named the key itself.
+   */
+  private Node takeOut(Object k, boolean removal) {
+    ReentrantLock lock = lockOf(k);
+    lock.lock();
+    try {
+      Node node = map.get(k);
+      if (node != null) {
+        if (removal) {
+          unlink(node);
+        } else {
+          map.remove(k, node);
+          node.dead = true;
+        }
+      }
+      return node;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void unlink(Node node) {
     map.remove(node.key, node);
     node.dead = true;
@@ -354,18 +371,9 @@ final class HeapTier<K, V> implements Tier<K, V> {
   }
 
   private void evictKey(Object k) {
-    ReentrantLock lock = lockOf(k);
-    Node node;
-    lock.lock();
-    try {
-      node = map.get(k);
-      if (node == null) {
-        return;
-      }
-      map.remove(k, node);
-      node.dead = true;
-    } finally {
-      lock.unlock();
+    Node node = takeOut(k, false);
+    if (node == null) {
+      return;
     }
     evictions.increment();
     removals.removed(node.key, node.value, true);

@@ -327,10 +327,7 @@ final class StoreCacheManager implements CacheManager {
 
   @Override
   public <T> T unwrap(Class<T> clazz) {
-    if (clazz.isInstance(this)) {
-      return clazz.cast(this);
-    }
-    throw new IllegalArgumentException("an inkv cache manager cannot be unwrapped to " + clazz.getName());
+    return Unwrap.self(this, clazz, "an inkv cache manager");
   }
 
   @Override

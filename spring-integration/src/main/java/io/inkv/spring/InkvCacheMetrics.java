@@ -55,8 +55,7 @@ final class InkvCacheMetrics implements MeterBinder {
 
     @Override
     protected long hitCount() {
-      InkvSpringCache cache = getCache();
-      return cache == null ? 0 : cache.hitCount();
+      return counted(InkvSpringCache::hitCount);
     }
 
     @Override
@@ -72,8 +71,13 @@ final class InkvCacheMetrics implements MeterBinder {
 
     @Override
     protected long putCount() {
+      return counted(InkvSpringCache::putCount);
+    }
+
+    /* Reads one of the cache's own counters, or 0 once the cache is gone (Micrometer's long counts have no "unknown"). */
+    private long counted(ToLongFunction<InkvSpringCache> counter) {
       InkvSpringCache cache = getCache();
-      return cache == null ? 0 : cache.putCount();
+      return cache == null ? 0 : counter.applyAsLong(cache);
     }
 
     /* Reads a figure of the store, or null once the cache is gone or closed (also while this runs). */

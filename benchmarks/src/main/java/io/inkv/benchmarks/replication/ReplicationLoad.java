@@ -69,6 +69,26 @@ public final class ReplicationLoad {
       System.exit(2);
     }
     Path work = Files.createTempDirectory("inkv-replication-load");
+    withBroker(work, (bootstrap, broker) -> {
+      if (args[0].equals("lag")) {
+        int seconds = Integer.parseInt(args[2]);
+        lag(bootstrap, work, Integer.parseInt(args[1]), seconds, args.length > 3 ? Integer.parseInt(args[3]) : seconds / 5.0);
+      } else {
+        catchup(bootstrap, work, Integer.parseInt(args[1]));
+      }
+    });
+  }
+
+  /** What a harness runs against a broker: its bootstrap address and, if this JVM started it, its process (else null). */
+  interface BrokerRun {
+    void run(String bootstrap, Process broker) throws Exception;
+  }
+
+  /**
+   * Runs {@code run} against the broker named by -Dinkv.bootstrap, or else against one started
+   * under {@code work}/broker for the run and stopped after it.
+   */
+  static void withBroker(Path work, BrokerRun run) throws Exception {
     Process broker = null;
     String bootstrap = System.getProperty("inkv.bootstrap");
     try {
@@ -77,12 +97,7 @@ public final class ReplicationLoad {
         broker = startBroker(work.resolve("broker"), port);
         bootstrap = "127.0.0.1:" + port;
       }
-      if (args[0].equals("lag")) {
-        int seconds = Integer.parseInt(args[2]);
-        lag(bootstrap, work, Integer.parseInt(args[1]), seconds, args.length > 3 ? Integer.parseInt(args[3]) : seconds / 5.0);
-      } else {
-        catchup(bootstrap, work, Integer.parseInt(args[1]));
-      }
+      run.run(bootstrap, broker);
     } finally {
       if (broker != null) {
         broker.destroy();

@@ -74,39 +74,29 @@ public final class ServerWrites {
       System.exit(2);
     }
     Path work = Files.createTempDirectory("inkv-server-writes");
-    Process broker = null;
-    String bootstrap = System.getProperty("inkv.bootstrap");
-    try {
-      if (bootstrap == null) {
-        int port = ReplicationLoad.freePort();
-        broker = ReplicationLoad.startBroker(work.resolve("broker"), port);
-        bootstrap = "127.0.0.1:" + port;
-      }
+    ReplicationLoad.withBroker(work, (bootstrap, broker) -> {
       System.out.printf(Locale.ROOT, "== %s, %d cores, load average %s, %s%n", java.time.Instant.now(),
           Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).trim(),
           System.getProperty("java.vm.version"));
       if (args[0].equals("server")) {
-        List<Integer> rates = new ArrayList<>();
-        for (String r : args[1].split(",")) {
-          rates.add(Integer.parseInt(r));
-        }
+        List<Integer> rates = integers(args[1]);
         int seconds = Integer.parseInt(args[2]);
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         int connections = args.length > 4 ? Integer.parseInt(args[4]) : 256;
         servers(bootstrap, broker, work, rates, seconds, warmup, connections);
       } else {
-        List<Integer> threads = new ArrayList<>();
-        for (String t : args[2].split(",")) {
-          threads.add(Integer.parseInt(t));
-        }
-        jcache(bootstrap, work, Integer.parseInt(args[1]), threads);
+        jcache(bootstrap, work, Integer.parseInt(args[1]), integers(args[2]));
       }
-    } finally {
-      if (broker != null) {
-        broker.destroy();
-        broker.waitFor(60, TimeUnit.SECONDS);
-      }
+    });
+  }
+
+  /** The numbers of a comma-separated argument ("1000,2000"). */
+  private static List<Integer> integers(String commaSeparated) {
+    List<Integer> out = new ArrayList<>();
+    for (String n : commaSeparated.split(",")) {
+      out.add(Integer.parseInt(n));
     }
+    return out;
   }
 
   // ---- the server ----

@@ -1,26 +1,14 @@
 package io.inkv.benchmarks.store;
 
-import io.inkv.store.Durability;
 import io.inkv.store.Store;
-import io.inkv.store.StoreOptions;
 import io.inkv.store.Verification;
 import io.inkv.store.ValueView;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /*
@@ -39,23 +27,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  * EVERY_READ shows the cost of checking on every read (a store reopened from disk pays it until
  * its background scrub has checked each segment).
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
-@Threads(1)
-public class StoreGetBenchmark {
-  @Param("1000000")
-  int entries;
-
-  @Param("100")
-  int valueSize;
-
-  @Param({"uniform", "zipf"})
-  String distribution;
-
+public class StoreGetBenchmark extends PopulatedStore {
   @Param("ONCE")
   Verification verification;
 
@@ -66,31 +38,14 @@ public class StoreGetBenchmark {
   @Param({"0", "entries"})
   String bound;
 
-  Path dir;
-  Store store;
-  int[] samples;
-
   @Setup(Level.Trial)
   public void populate() {
-    dir = TempStore.create("inkv-get-");
-    store = StoreOptions.builder(dir)
-        .durability(Durability.NONE)
+    fill("inkv-get-", options -> options
         .verification(verification)
-        .maxEntries(bound.equals("entries") ? entries : 0)
-        .open();
-    for (int i = 0; i < entries; i++) {
-      store.put(Keys.present(i), Keys.value(valueSize, i));
-    }
-    samples = Keys.samples(distribution, entries, 42);
+        .maxEntries(bound.equals("entries") ? entries : 0));
     if (store.size() != entries) {
       throw new IllegalStateException("populated " + store.size() + " entries, expected " + entries);
     }
-  }
-
-  @TearDown(Level.Trial)
-  public void delete() {
-    store.close();
-    TempStore.delete(dir);
   }
 
   /** Per-thread state: a position in the sample array, reusable key buffers and a reusable view. */
@@ -103,7 +58,7 @@ public class StoreGetBenchmark {
 
     @Setup(Level.Trial)
     public void start(ThreadParams params) {
-      next = params.getThreadIndex() * (Keys.SAMPLES / params.getThreadCount()) + 17;
+      next = firstSample(params);
     }
 
     byte[] nextPresent(int[] samples) {

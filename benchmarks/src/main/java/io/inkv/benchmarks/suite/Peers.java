@@ -382,22 +382,25 @@ final class Peers {
 
     @Override
     public Client client() {
-      return new Client() {
-        @Override
-        public Object get(long key) {
-          return map.get(key);
-        }
-
-        @Override
-        public void put(long key, Object prepared) {
-          map.put(key, prepared);
-        }
-      };
+      return new MapClient(map);
     }
 
     @Override
     public void close() {
       map.close();
+    }
+  }
+
+  /** A client of a peer that is a Map of Long to value (Chronicle Map, ConcurrentHashMap): a get or put is the map's own, the key boxed. */
+  private record MapClient(Map<Long, Object> map) implements Peer.Client {
+    @Override
+    public Object get(long key) {
+      return map.get(key);
+    }
+
+    @Override
+    public void put(long key, Object prepared) {
+      map.put(key, prepared);
     }
   }
 
@@ -444,17 +447,7 @@ final class Peers {
 
     @Override
     public Client client() {
-      return new Client() {
-        @Override
-        public Object get(long key) {
-          return map.get(key);
-        }
-
-        @Override
-        public void put(long key, Object prepared) {
-          map.put(key, prepared);
-        }
-      };
+      return new MapClient(map);
     }
 
     @Override

@@ -84,9 +84,7 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
 
   @Override
   public float getCacheHitPercentage() {
-    long h = hits.sum();
-    long gets = h + misses.sum();
-    return gets == 0 ? 0 : (float) h / gets * 100;
+    return percentage(hits.sum(), misses.sum());
   }
 
   @Override
@@ -96,9 +94,13 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
 
   @Override
   public float getCacheMissPercentage() {
-    long m = misses.sum();
-    long gets = m + hits.sum();
-    return gets == 0 ? 0 : (float) m / gets * 100;
+    return percentage(misses.sum(), hits.sum());
+  }
+
+  /** {@code part} as a percentage of {@code part + rest}; 0 when both are 0. */
+  private static float percentage(long part, long rest) {
+    long all = part + rest;
+    return all == 0 ? 0 : (float) part / all * 100;
   }
 
   @Override
