@@ -20,37 +20,60 @@ public final class EvictionPolicy {
   /*
    * The design (docs/store.md, "Capacity and eviction", has the measurements behind it):
    *
-   *   window   a FIFO of the newest keys, 1% of the entries
+   *   window   a FIFO of the newest keys, 1% to 20% of the entries, sized by a hill climber
    *   main     a FIFO of the keys admitted
    *   pending  keys pushed out of the window while the owner is full, waiting to be admitted
    *   sketch   the recent access counts of every key, resident or not (FrequencySketch)
    *
    * A new key joins the window; the key it pushes out joins the main queue while the owner has
    * room, and waits in pending once it is full. When an entry must go, the oldest pending key (the
-   * candidate) meets the main queue's oldest (the victim): the one the sketch has seen less often
-   * is evicted, a tie evicting the candidate, and the survivor joins the main queue's young end.
-   * So a key seen once (a scan) never displaces one seen twice, a loop larger than the cache keeps
-   * the part of it that is in, and a hot key that reaches the main queue's old end goes round
-   * again instead of out. A candidate seen at least 6 times is also admitted once in 128 ties, by
-   * a seeded generator (so runs repeat), so that keys made to collide in the sketch cannot pin
-   * the main queue.
+   * candidate) meets the main queue's oldest (the victim): the candidate is admitted only if the
+   * sketch has seen it at least twice more often than the victim; otherwise it is evicted, and
+   * the victim goes round to the main queue's young end. So a key seen once (a scan) never
+   * displaces one seen twice, a loop larger than the cache keeps the part of it that is in, and a
+   * hot key that reaches the main queue's old end goes round again instead of out. The margin of
+   * one is for loops: every key of a loop has the same count, but the halving rounds odd counts
+   * down, so just after it a candidate is one ahead of a victim half the time; admitting on one
+   * more evicted keys about to be asked for (6 points below Caffeine on a loop of twice the cache;
+   * the margin puts it above). A candidate seen at least 6 times is also admitted once in 128 of
+   * the other cases, by a seeded generator (so runs repeat), so that keys made to collide in the
+   * sketch cannot pin the main queue.
+   *
+   * The window adapts (the hill climbing of Einziger, Eytan, Friedman and Manes, "Adaptive
+   * Software Cache Management", changed for FIFO queues): after every sample of ten accesses per
+   * entry, taken while the owner is full, the hit ratio of the sample is compared with the last
+   * one. Misses of keys the sketch has never seen (a first access, a scan) are left out of it: no
+   * window size can hit them, and a periodic scan otherwise swings the ratio far more than the
+   * window does. A rise keeps the window moving the way it went, a fall turns it round, and a
+   * change within three standard deviations of the sampling noise is no signal: the window then
+   * shrinks, because over queues that reads do not reorder a larger window only delays admission
+   * unless recency pays. The step starts at 6.25% of the entries and decays by 2% a sample to no
+   * less than 1%, so the window keeps following a workload that changes. Shrinking moves the
+   * keys in excess to the main queue, not to pending: pending is resident too, and a backlog
+   * there would keep the larger window in effect. Only the writers' lock guards it all; the hit
+   * count is the sum of the readers' stripe counters, which reads already kept.
    *
    * No read moves a key in a queue (an LRU needs that, and a lock or a buffer with it); reads only
    * count, in the sketch, and the main queue rotates at eviction, each comparison moving its hand
-   * one key: a CLOCK whose reference bit is the sketch's count. The window does not adapt: a hill
-   * climber that moved its share by the sampled hit ratio (W-TinyLFU's) lost 0.45 points on the
-   * mean of the shared and synthetic traces and 10 on a loop, because over FIFO queues a larger
-   * window only delays admission (docs/store.md).
+   * one key: a CLOCK whose reference bit is the sketch's count.
    *
    * Removals are lazy: a removed key stays in its queue until it comes up, and the owner, seeing
    * it absent, asks again. When the removed outnumber half the queued the queues are swept.
    *
-   * Threads: the queues and the sketch's ageing are guarded by a lock that only writers take, for
-   * a few dozen nanoseconds per new key, and never while the owner holds a key lock it waits on.
-   * Reads count accesses in per-thread-stripe counters, each alone on a 128-byte span, written
-   * with plain stores; the sum is read by writers for the ageing period.
+   * Threads: the queues, the window's size and the sketch's ageing are guarded by a lock that
+   * only writers take, for a few dozen nanoseconds per new key, and never while the owner holds a
+   * key lock it waits on. Reads count accesses in per-thread-stripe counters, each alone on a
+   * 128-byte span, written with plain stores; the sum is read by writers for the ageing period
+   * and the hit ratio's samples.
    */
-  private static final double WINDOW_SHARE = 0.01;
+  private static final double WINDOW_MIN = 0.01;
+  private static final double WINDOW_MAX = 0.20;
+  private static final double STEP = 0.0625;
+  private static final double STEP_MIN = 0.01;
+  private static final double STEP_DECAY = 0.98;
+  private static final double SIGNIFICANT = 3;
+  private static final int SAMPLE_PER_ENTRY = 10;
+  private static final int ADMISSION_MARGIN = 1;
   private static final int WARM_CANDIDATE = 6;
   private static final int PAD = 16;
 
@@ -81,6 +104,13 @@ public final class EvictionPolicy {
   private long removalsAtSweep;
   private long lastAgeing;
   private long random = 0x2545F4914F6CDD1DL;
+  private double windowShare = WINDOW_MIN;
+  private double step = STEP;
+  private double previousHitRate = -1;
+  private long sampleStart;
+  private long sampleInserts;
+  private long coldInserts;
+  private long sampleCold;
   private final LongAdder removed = new LongAdder();
 
   /**
@@ -133,11 +163,20 @@ public final class EvictionPolicy {
     lock.lock();
     try {
       inserts++;
+      if (sketch.frequency(hash) == 0) {
+        coldInserts++;
+      }
       sketch.increment(hash);
       window.add(hash, key);
       long size = window.size + main.size + pending.size;
-      long windowMax = (long) (WINDOW_SHARE * size);
-      while (window.size > windowMax) {
+      if (full) {
+        adapt(size);
+      }
+      long windowMax = (long) (windowShare * size);
+      while (window.size > windowMax + 1) {
+        window.moveFirstTo(main);
+      }
+      if (window.size > windowMax) {
         window.moveFirstTo(full ? pending : main);
       }
       if (size > 2L * sketch.capacity()) {
@@ -152,6 +191,44 @@ public final class EvictionPolicy {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Ends a sample period once it has seen ten accesses per entry, and moves the window's share by
+   * the change in the sample's hit ratio (see the class comment).
+   */
+  private void adapt(long size) {
+    long accesses = accesses();
+    long n = accesses - sampleStart;
+    if (n < Math.max(512, SAMPLE_PER_ENTRY * size)) {
+      return;
+    }
+    long warm = n - (coldInserts - sampleCold);
+    long misses = inserts - sampleInserts - (coldInserts - sampleCold);
+    sampleStart = accesses;
+    sampleInserts = inserts;
+    sampleCold = coldInserts;
+    if (warm <= 0) {
+      return;
+    }
+    double hitRate = 1.0 - (double) misses / warm;
+    if (previousHitRate < 0) {
+      previousHitRate = hitRate;
+      return;
+    }
+    double change = hitRate - previousHitRate;
+    previousHitRate = hitRate;
+    double noise = SIGNIFICANT * Math.sqrt(2 * Math.max(hitRate * (1 - hitRate), 0.01) / warm);
+    double amount;
+    if (change > noise) {
+      amount = step;
+    } else if (change < -noise) {
+      amount = -step;
+    } else {
+      amount = -Math.abs(step);
+    }
+    step = STEP_DECAY * Math.copySign(Math.max(Math.abs(step), STEP_MIN), amount);
+    windowShare = Math.max(WINDOW_MIN, Math.min(WINDOW_MAX, windowShare + amount));
   }
 
   /**
@@ -212,7 +289,7 @@ public final class EvictionPolicy {
   }
 
   private boolean admit(int candidate, int victim) {
-    if (candidate > victim) {
+    if (candidate > victim + ADMISSION_MARGIN) {
       return true;
     }
     if (candidate >= WARM_CANDIDATE) {
@@ -265,6 +342,16 @@ public final class EvictionPolicy {
     lock.lock();
     try {
       return window.size + main.size + pending.size;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The window's current share of the queued keys, 0.01 to 0.20 (for tests). */
+  public double windowShare() {
+    lock.lock();
+    try {
+      return windowShare;
     } finally {
       lock.unlock();
     }
