@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +107,22 @@ final class ServerStores implements AutoCloseable {
     }
   }
 
+  /*
+   * The store as served: in replicated mode the replicator's wrapper of it, else the store itself.
+   * A store the replicator refuses is closed here, so the failed open leaves no file mapped.
+   */
+  private <S> S replicated(S opened, Runnable close, Function<Replicator, S> replicate) {
+    if (replicator == null) {
+      return opened;
+    }
+    try {
+      return replicate.apply(replicator);
+    } catch (RuntimeException e) {
+      close.run();
+      throw e;
+    }
+  }
+
   private static ServedStore.Kind readKind(Path dir) {
     Path f = dir.resolve(KIND_FILE);
     try {
@@ -123,27 +140,12 @@ final class ServerStores implements AutoCloseable {
     StoreOptions options = StoreOptions.builder(dir).durability(durability).build();
     ServedStore s;
     if (kind == ServedStore.Kind.DOCUMENTS) {
-      DocumentStore docs = DocumentStore.open(options);
-      if (replicator != null) {
-        try {
-          docs = replicator.replicate(name, docs);
-        } catch (RuntimeException e) {
-          docs.close();
-          throw e;
-        }
-      }
+      DocumentStore opened = DocumentStore.open(options);
+      DocumentStore docs = replicated(opened, opened::close, r -> r.replicate(name, opened));
       s = new ServedStore(name, kind, docs.store(), docs);
     } else {
-      Store store = Store.open(options);
-      if (replicator != null) {
-        try {
-          store = replicator.replicate(name, store);
-        } catch (RuntimeException e) {
-          store.close();
-          throw e;
-        }
-      }
-      s = new ServedStore(name, kind, store, null);
+      Store opened = Store.open(options);
+      s = new ServedStore(name, kind, replicated(opened, opened::close, r -> r.replicate(name, opened)), null);
     }
     try {
       Path f = dir.resolve(KIND_FILE);

@@ -1,6 +1,7 @@
 package io.inkv.benchmarks.hitratio;
 
 import com.github.benmanes.caffeine.jcache.configuration.CaffeineConfiguration;
+import io.inkv.benchmarks.store.Keys;
 import io.inkv.jcache.configuration.InkvConfiguration;
 import io.inkv.store.internal.EvictionPolicy;
 import java.io.BufferedReader;
@@ -197,16 +198,7 @@ public final class HitRatio {
       sum += 1 / Math.pow(i + 1, s);
       cdf[i] = sum;
     }
-    long[] rankToKey = new long[ZIPF_KEYS];
-    for (int i = 0; i < ZIPF_KEYS; i++) {
-      rankToKey[i] = i;
-    }
-    for (int i = ZIPF_KEYS - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      long t = rankToKey[i];
-      rankToKey[i] = rankToKey[j];
-      rankToKey[j] = t;
-    }
+    int[] rankToKey = Keys.permutation(ZIPF_KEYS, random);
     long[] trace = new long[ZIPF_ACCESSES];
     long nextScanKey = ZIPF_KEYS;
     for (int i = 0; i < trace.length; ) {

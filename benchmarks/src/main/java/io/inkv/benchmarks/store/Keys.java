@@ -131,7 +131,8 @@ public final class Keys {
     return out;
   }
 
-  private static int[] permutation(int n, SplittableRandom random) {
+  /** Returns [0, n) in a random order (Fisher-Yates), drawing n - 1 ints from {@code random}. */
+  public static int[] permutation(int n, SplittableRandom random) {
     int[] p = new int[n];
     for (int i = 0; i < n; i++) {
       p[i] = i;
