@@ -214,29 +214,59 @@ final class StoreTier<K, V> implements Tier<K, V> {
 
   @Override
   public <R> R update(Object k, Update<R> update) {
-    return store.update((byte[]) k, new Adapter<>(this, (byte[]) k, update));
+    Adapter adapter = ADAPTERS.get();
+    if (adapter.update != null) {
+      adapter = new Adapter(); // an update inside another's function: a CacheWriter writing to another cache
+    }
+    adapter.begin(this, (byte[]) k, update);
+    try {
+      return store.update((byte[]) k, adapter.as());
+    } finally {
+      adapter.end();
+    }
   }
 
   /*
-   * One object per update: the store's EntryUpdate, the Writer the cache's update sees, and the
-   * Current it sees (over the store's own), so a put allocates nothing more than it did over the
-   * store directly but this adapter.
+   * Carries a cache update into Store.update: the store's EntryUpdate, and the Writer and Current
+   * the cache's update sees, over the store's own. One per thread, reused by each update the
+   * thread runs (an update runs on its caller's thread and holds nothing afterwards), so that an
+   * update allocates nothing here: with the store's writer reused per key lock, a by-value put
+   * allocates the cache's Put, the encoded key and value and the copy of the old value, and no
+   * scaffolding whether or not the JIT inlines the store's update into the put. An update started
+   * from inside another one's function on this thread (a CacheWriter that writes to another
+   * cache) finds it busy (update is set) and takes a new one.
    */
-  private static final class Adapter<R> implements EntryUpdate<R>, Tier.Writer, Tier.Current {
-    private final StoreTier<?, ?> tier;
-    private final byte[] k;
-    private final Update<R> update;
+  private static final ThreadLocal<Adapter> ADAPTERS = ThreadLocal.withInitial(Adapter::new);
+
+  private static final class Adapter implements EntryUpdate<Object>, Tier.Writer, Tier.Current {
+    private StoreTier<?, ?> tier;
+    private byte[] k;
+    private Update<?> update;
     private EntryUpdate.Writer writer;
     private EntryUpdate.Current current;
 
-    Adapter(StoreTier<?, ?> tier, byte[] k, Update<R> update) {
+    void begin(StoreTier<?, ?> tier, byte[] k, Update<?> update) {
       this.tier = tier;
       this.k = k;
       this.update = update;
     }
 
+    void end() {
+      tier = null;
+      k = null;
+      update = null;
+      writer = null;
+      current = null;
+    }
+
+    /** This adapter as the store's update of the result type the cache's update returns. */
+    @SuppressWarnings("unchecked")
+    <R> EntryUpdate<R> as() {
+      return (EntryUpdate<R>) (EntryUpdate<?>) this;
+    }
+
     @Override
-    public R apply(EntryUpdate.Current c, EntryUpdate.Writer w) {
+    public Object apply(EntryUpdate.Current c, EntryUpdate.Writer w) {
       writer = w;
       current = c;
       boolean none = c == null || update.readsCurrent() && !tier.decodes(k, c.value());

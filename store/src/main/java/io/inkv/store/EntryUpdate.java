@@ -6,7 +6,9 @@ package io.inkv.store;
  * <p>The function runs while the store holds the key's write lock: no other write to the same key
  * runs until it returns, and readers see either the old or the new value. It must be quick, must
  * not write to the same store (other keys may share the lock), and at most one of the
- * {@link Writer}'s methods takes effect (the last one called).
+ * {@link Writer}'s methods takes effect (the last one called). The {@link Current} and the
+ * {@link Writer} it is given are valid only until it returns: the store reuses them, so that an
+ * update allocates nothing of its own.
  *
  * @param <R> the result type
  */
@@ -39,12 +41,32 @@ public interface EntryUpdate<R> {
   /**
    * The current state of the key.
    *
-   * @param value a copy of the value, which the function may keep
-   * @param expireAt the expiry time in epoch milliseconds, or {@link Store#NEVER}
+   * <p>The store hands {@link #apply} an object it reuses for later updates: it answers only while
+   * {@code apply} runs, on its thread (afterwards its methods throw {@link IllegalStateException}).
+   * The value it returns is a copy, which the function may keep.
    */
-  record Current(byte[] value, long expireAt) {}
+  interface Current {
+    /** Returns a copy of the value, which the function may keep. */
+    byte[] value();
 
-  /** The change an update makes. */
+    /** Returns the expiry time in epoch milliseconds, or {@link Store#NEVER}. */
+    long expireAt();
+
+    /**
+     * Returns a state that keeps {@code value} and {@code expireAt}, for a caller that runs an
+     * update's function itself (a layer over a store, a test).
+     */
+    static Current of(byte[] value, long expireAt) {
+      return new Update.State(value, expireAt);
+    }
+  }
+
+  /**
+   * The change an update makes.
+   *
+   * <p>Like {@link Current}, the store's writer is reused: it takes calls only while
+   * {@link #apply} runs, on its thread, and throws {@link IllegalStateException} afterwards.
+   */
   interface Writer {
     /** Replaces the value (or creates the entry) with {@code value}, expiring at {@code expireAt}. */
     void put(byte[] value, long expireAt);
