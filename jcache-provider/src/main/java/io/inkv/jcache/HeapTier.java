@@ -318,7 +318,6 @@ final class HeapTier<K, V> implements Tier<K, V> {
     }
   }
 
-  /** Takes a node out of the map, under its key's lock; the queue skips it from now on. */
   /**
    * Takes the node of {@code k} out of the map under its lock and returns it, or null if there is
    * none. A removal also tells the policy ({@code removal}); an eviction does not, as the policy
