@@ -163,10 +163,9 @@ public final class EvictionPolicy {
     lock.lock();
     try {
       inserts++;
-      if (sketch.frequency(hash) == 0) {
+      if (sketch.increment(hash) == 0) {
         coldInserts++;
       }
-      sketch.increment(hash);
       window.add(hash, key);
       long size = window.size + main.size + pending.size;
       if (full) {

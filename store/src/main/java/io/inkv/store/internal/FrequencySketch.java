@@ -46,21 +46,29 @@ final class FrequencySketch {
     return x ^ (x >>> 31);
   }
 
-  /** Counts one access of the key with {@code hash} (plain writes; see the class comment). */
-  void increment(long hash) {
+  /**
+   * Counts one access of the key with {@code hash} (plain writes; see the class comment) and
+   * returns its estimate before this access, as {@link #frequency} would have, from the counters
+   * the increment reads anyway.
+   */
+  int increment(long hash) {
     long[] t = table;
     long x = spread(hash);
     int base = ((int) (x >>> 40) & blockMask) << 3;
     int r = (int) x;
+    int min = 15;
     for (int i = 0; i < 4; i++) {
       int bits = r >>> (i << 3);
       int index = base + (i << 1) + (bits & 1);
       int shift = ((bits >>> 1) & 15) << 2;
       long word = t[index];
-      if (((word >>> shift) & 15) != 15) {
+      int count = (int) ((word >>> shift) & 15);
+      min = Math.min(min, count);
+      if (count != 15) {
         t[index] = word + (1L << shift);
       }
     }
+    return min;
   }
 
   /** Returns the estimated recent accesses of the key with {@code hash}, 0 to 15. */
