@@ -52,6 +52,19 @@ final class FrequencySketch {
    * the increment reads anyway.
    */
   int increment(long hash) {
+    return visit(hash, true);
+  }
+
+  /** Returns the estimated recent accesses of the key with {@code hash}, 0 to 15. */
+  int frequency(long hash) {
+    return visit(hash, false);
+  }
+
+  /**
+   * The smallest of the key's four counters, each adding one (short of 15) when {@code add}; one
+   * loop for both, since the JIT compiles each caller with its constant.
+   */
+  private int visit(long hash, boolean add) {
     long[] t = table;
     long x = spread(hash);
     int base = ((int) (x >>> 40) & blockMask) << 3;
@@ -64,25 +77,9 @@ final class FrequencySketch {
       long word = t[index];
       int count = (int) ((word >>> shift) & 15);
       min = Math.min(min, count);
-      if (count != 15) {
+      if (add && count != 15) {
         t[index] = word + (1L << shift);
       }
-    }
-    return min;
-  }
-
-  /** Returns the estimated recent accesses of the key with {@code hash}, 0 to 15. */
-  int frequency(long hash) {
-    long[] t = table;
-    long x = spread(hash);
-    int base = ((int) (x >>> 40) & blockMask) << 3;
-    int r = (int) x;
-    int min = 15;
-    for (int i = 0; i < 4; i++) {
-      int bits = r >>> (i << 3);
-      int index = base + (i << 1) + (bits & 1);
-      int shift = ((bits >>> 1) & 15) << 2;
-      min = Math.min(min, (int) ((t[index] >>> shift) & 15));
     }
     return min;
   }
