@@ -11,7 +11,10 @@
 #
 # Settings: SYSTEMS (default inkv-reference, caffeine-reference, ehcache-reference, chm and
 # inkv-reference-persistent), DISTS (uniform,zipf), THREADS ("1 2"), OPS (getPresent), ENTRIES
-# (1000000), JMH_OPTS (-f 1 -wi 2 -w 2s -i 3 -r 2s); always -bm sample -prof gc. Raw JSON and logs,
+# (1000000), JMH_OPTS (-f 1 -wi 2 -w 2s -i 3 -r 2s), BM (sample: a time per operation, so p50
+# and a mean that includes every outlier and the timer's own cost; avgt: the mean time per
+# operation over batches, no per-operation timer, its p50 column the median iteration); always
+# -prof gc. Raw JSON and logs,
 # the load average before each run, and the summary (p50 and mean per round, medians, and each
 # system's ratio to RATIO_TO, default caffeine-reference) go to
 # benchmarks/results/byref-<time>/.
@@ -28,6 +31,7 @@ OPS="${OPS:-getPresent}"
 ENTRIES="${ENTRIES:-1000000}"
 RATIO_TO="${RATIO_TO:-caffeine-reference}"
 JMH_OPTS="${JMH_OPTS:--f 1 -wi 2 -w 2s -i 3 -r 2s}"
+BM="${BM:-sample}"
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
   (cd "$root" && ./mvnw -B -ntp -q -pl benchmarks -am package -DskipTests)
@@ -37,14 +41,14 @@ mkdir -p "$out"
 {
   echo "== $(date -u +%FT%TZ) $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $("$java" -version 2>&1 | head -1)"
   echo "commit $(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet -- store jcache-provider || echo ' + uncommitted changes in store/ or jcache-provider/')"
-  echo "systems $SYSTEMS; ops $OPS; record-100; $ENTRIES entries; keys $DISTS; threads $THREADS; $ROUNDS rounds of $JMH_OPTS -bm sample -prof gc"
+  echo "systems $SYSTEMS; ops $OPS; record-100; $ENTRIES entries; keys $DISTS; threads $THREADS; $ROUNDS rounds of $JMH_OPTS -bm $BM -prof gc"
 } | tee "$out/summary.txt"
 for round in $(seq "$ROUNDS"); do
   for t in $THREADS; do
     file="$out/r$round-t$t"
     echo "== round $round, $t thread(s): load $(cut -d' ' -f1-3 /proc/loadavg) $(date -u +%H:%M:%S)" | tee -a "$out/summary.txt"
     # shellcheck disable=SC2086
-    "$java" -jar "$jar" "PeerBenchmark.($OPS)\$" -t "$t" -bm sample -tu ns -prof gc $JMH_OPTS \
+    "$java" -jar "$jar" "PeerBenchmark.($OPS)\$" -t "$t" -bm "$BM" -tu ns -prof gc $JMH_OPTS \
       -p system="$SYSTEMS" -p value=record-100 -p distribution="$DISTS" -p entries="$ENTRIES" \
       -foe false -rf json -rff "$file.json" > "$file.log" 2>&1 || echo "   failed: see $file.log" | tee -a "$out/summary.txt"
   done
