@@ -12,6 +12,9 @@
 #   benchmarks/run-replication.sh jcache 10 1,8,64  JCache puts, replicated WAIT_FOR_ACK beside local
 #       persistent: seconds per thread count, thread counts
 #   SKIP_BUILD=1 benchmarks/run-replication.sh    reuse the last build
+#   SERVER_JAR=/path/inkv-server.jar SKIP_BUILD=1 benchmarks/run-replication.sh server ...   another server build
+#   JAVA_OPTS="-Dinkv.server.local=false"         server: the replicated server only (no local-mode runs)
+#   JAVA_OPTS="-Dinkv.server.jar.other=/path/inkv-server.jar"   server: another build's replicated server beside
 #   JAVA_OPTS="-Dinkv.kafka.linger.ms=0 -Dinkv.broker.settings=num.io.threads=2"   tuning runs:
 #       -Dinkv.kafka.NAME=VALUE (a client property of the writer and readers),
 #       -Dinkv.broker.settings=name=value,... (broker settings), -Dinkv.broker.jvm="opt;opt" and -Dinkv.reader.jvm="opt;opt" (JVM options)
@@ -25,7 +28,7 @@ if [[ -z "${SKIP_BUILD:-}" || ! -f "$cpfile" ]]; then
   (cd "$root" && ./mvnw -B -ntp -q -pl benchmarks -am test-compile dependency:build-classpath \
       -Dmdep.includeScope=test -Dmdep.outputFile=target/replication.classpath)
 fi
-server_jar="$root/dataplane-server/target/inkv-server.jar"
+server_jar="${SERVER_JAR:-$root/dataplane-server/target/inkv-server.jar}"
 if [[ "${1:-}" == server && ( -z "${SKIP_BUILD:-}" || ! -f "$server_jar" ) ]]; then
   (cd "$root" && ./mvnw -B -ntp -q -pl dataplane-server -am package -DskipTests)
 fi

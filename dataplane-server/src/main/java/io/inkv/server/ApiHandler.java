@@ -19,9 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpStream;
@@ -101,6 +103,15 @@ final class ApiHandler extends Handler.Abstract {
       + "  GET  /get/{key}      read it back\n"
       + "  documents under /stores/{name}/docs/{key}; see docs/server.md\n").getBytes(StandardCharsets.UTF_8);
   private static final byte[] EMPTY = new byte[0];
+  /*
+   * The header fields of the common answers, built and encoded once: a field put by name and string
+   * value is a new HttpField per answer, encoded again by the generator, which was about a twentieth
+   * of the server's CPU per replicated write (benchmarks/README.md, Acknowledged writes).
+   */
+  private static final HttpField TEXT_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, TEXT);
+  private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, JSON);
+  private static final HttpField BINARY_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, BINARY);
+  private static final HttpField NO_CONTENT_LENGTH = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, "0");
   /** An unread body of at most this many bytes is read and discarded before an early answer. */
   static final int DRAIN_BYTES = 64 * 1024;
   /** At least this much of a refused HTTP/2 body is read and discarded after the answer. */
@@ -311,9 +322,23 @@ final class ApiHandler extends Handler.Abstract {
       closeIfBodyUnread();
       status = code;
       response.setStatus(code);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      var headers = response.getHeaders();
+      headers.put(contentTypeField(contentType));
+      if (body.length == 0) {
+        headers.put(NO_CONTENT_LENGTH);
+      } else {
+        headers.put(new HttpField.LongValueHttpField(HttpHeader.CONTENT_LENGTH, body.length));
+      }
       response.write(true, body.length == 0 ? null : ByteBuffer.wrap(body), this);
+    }
+
+    private HttpField contentTypeField(String contentType) {
+      return switch (contentType) {
+        case TEXT -> TEXT_TYPE;
+        case JSON -> JSON_TYPE;
+        case BINARY -> BINARY_TYPE;
+        default -> new HttpField(HttpHeader.CONTENT_TYPE, contentType);
+      };
     }
 
     void text(int code, String message) {

@@ -44,8 +44,11 @@ final class OwnWrites {
     private long sequence;
     /** The sequence of the latest own full write (PUT, REMOVE) not yet met, or 0. */
     private long fullSequence;
-    /** The fields set or deleted by own merges not yet met, with the sequence of the latest. */
-    private final Map<String, Long> fields = new HashMap<>();
+    /**
+     * The fields set or deleted by own merges not yet met, with the sequence of the latest; null
+     * until a merge sets one (a byte store never does, and its writes then allocate no map).
+     */
+    private Map<String, Long> fields;
     /** A whole-store event changed the key after the own writes were applied locally. */
     private boolean disturbed;
 
@@ -56,7 +59,7 @@ final class OwnWrites {
 
     /** Returns the fields own merges not yet met set or deleted. */
     Set<String> fieldsSet() {
-      return fields.keySet();
+      return fields == null ? Set.of() : fields.keySet();
     }
   }
 
@@ -111,9 +114,12 @@ final class OwnWrites {
     p.sequence = seq;
     if (full) {
       p.fullSequence = seq;
-      p.fields.clear();
+      p.fields = null;
     } else if (fields != null) {
       for (String f : fields) {
+        if (p.fields == null) {
+          p.fields = new HashMap<>();
+        }
         p.fields.put(f, seq);
       }
     }
@@ -143,12 +149,15 @@ final class OwnWrites {
       return false;
     }
     boolean disturbed = p.disturbed;
-    p.fields.values().removeIf(s -> s <= seq);
-    if (p.fullSequence <= seq) {
-      p.fullSequence = 0;
-    }
     if (p.sequence <= seq) {
-      pending.remove(k);
+      pending.remove(k, p); // the latest own write of the key: nothing of it is pending any more
+    } else {
+      if (p.fields != null) {
+        p.fields.values().removeIf(s -> s <= seq);
+      }
+      if (p.fullSequence <= seq) {
+        p.fullSequence = 0;
+      }
     }
     return disturbed && clearsInFlight.higher(seq) == null;
   }
@@ -175,16 +184,24 @@ final class OwnWrites {
     }
   }
 
-  /** A byte[] with value equality, for the pending map. */
-  record KeyBytes(byte[] bytes) {
+  /** A byte[] with value equality, for the pending map; its hash is computed once, not per map operation. */
+  static final class KeyBytes {
+    private final byte[] bytes;
+    private final int hash;
+
+    KeyBytes(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
     @Override
     public boolean equals(Object o) {
-      return o instanceof KeyBytes k && Arrays.equals(bytes, k.bytes);
+      return o instanceof KeyBytes k && hash == k.hash && Arrays.equals(bytes, k.bytes);
     }
 
     @Override
     public int hashCode() {
-      return Arrays.hashCode(bytes);
+      return hash;
     }
 
     @Override

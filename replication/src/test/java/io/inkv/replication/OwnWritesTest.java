@@ -1,9 +1,12 @@
 package io.inkv.replication;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** What the applier does with an own event it meets, decided from the record of this JVM's writes in flight. */
@@ -54,5 +57,40 @@ class OwnWritesTest {
     own.wholeStoreMet(new Event.Clear(0, own.writerId(), clear1, 1, 0));
     own.disturbAll();
     assertFalse(own.met(key, second), "the second clear, still on its way, wiped this write here");
+  }
+
+  @Test
+  void aMergedFieldStaysPendingUntilTheOwnMergeThatSetItLastIsMet() {
+    long first = own.nextSequence();
+    own.published(key, first, false, List.of("a", "b"));
+    long second = own.nextSequence();
+    own.published(key, second, false, List.of("b"));
+    assertFalse(own.pendingOf(key).decidesEntry(), "merges decide only their fields");
+    assertEquals(Set.of("a", "b"), own.pendingOf(key).fieldsSet());
+    assertFalse(own.met(key, first));
+    assertEquals(Set.of("b"), own.pendingOf(key).fieldsSet(), "b was set again by the second merge, still on its way");
+    assertFalse(own.met(key, second));
+    assertNull(own.pendingOf(key), "the latest own write was met: nothing of the key is pending");
+  }
+
+  @Test
+  void aFullWriteAfterMergesDecidesTheEntryUntilItIsMet() {
+    long merge = own.nextSequence();
+    own.published(key, merge, false, List.of("a"));
+    long put = own.nextSequence();
+    own.published(key, put, true, null);
+    assertTrue(own.pendingOf(key).decidesEntry());
+    assertEquals(Set.of(), own.pendingOf(key).fieldsSet(), "the full write replaced what the merge set");
+    assertFalse(own.met(key, merge));
+    assertTrue(own.pendingOf(key).decidesEntry(), "the full write is still on its way");
+    assertFalse(own.met(key, put));
+    assertNull(own.pendingOf(key));
+  }
+
+  @Test
+  void aByteStoreWriteKeepsNoFieldsAndKeysMatchByContent() {
+    own.published(new byte[] {'k', '1'}, own.nextSequence(), true, null);
+    assertEquals(Set.of(), own.pendingOf(new byte[] {'k', '1'}).fieldsSet(), "an equal array finds the pending write");
+    assertNull(own.pendingOf(new byte[] {'k', '2'}));
   }
 }

@@ -46,7 +46,9 @@ import org.HdrHistogram.Recorder;
  * <p>Server: two servers run at once from {@code -Dinkv.server.jar}, one in local mode and one in
  * replicated mode against the broker; each rate is run against the local one, then against the
  * replicated one, so both meet the same machine. {@code -Dinkv.server.jar.other=<jar>} adds a
- * third, replicated, from another build (an A/B comparison; it has no reader, so no lag column). The load is {@link HttpLoad.HttpTarget} (a lean
+ * third, replicated, from another build (an A/B comparison; it has no reader, so no lag column, and
+ * the harness spends less CPU per write on it, so compare its server CPU per write, not its rate);
+ * {@code -Dinkv.server.local=false} leaves the local one out. The load is {@link HttpLoad.HttpTarget} (a lean
  * HTTP/1.1 client, keep-alive connections, one request in flight per connection), 100% {@code POST
  * /store/{key}} with 100-byte values over 100,000 keys, open loop: write i is due at start + i /
  * rate and its latency counts from then (coordinated omission corrected). A 200 from the replicated
@@ -106,21 +108,30 @@ public final class ServerWrites {
     String prefix = "inkv.w" + UUID.randomUUID().toString().substring(0, 8) + ".";
     String jar = System.getProperty("inkv.server.jar");
     String otherJar = System.getProperty("inkv.server.jar.other"); // another build, replicated, run beside (A/B)
-    Server local = Server.start(jar, work.resolve("local"), null, null);
+    // -Dinkv.server.local=false leaves the local-mode server out (replicated runs only, in half the time)
+    boolean withLocal = Boolean.parseBoolean(System.getProperty("inkv.server.local", "true"));
+    Server local = withLocal ? Server.start(jar, work.resolve("local"), null, null) : null;
     Server replicated = Server.start(jar, work.resolve("replicated"), bootstrap, prefix);
     Server other = otherJar == null ? null : Server.start(otherJar, work.resolve("other"), bootstrap, prefix + "other.");
-    List<Server> servers = other == null ? List.of(local, replicated) : List.of(local, replicated, other);
+    List<Server> servers = new ArrayList<>();
+    if (local != null) {
+      servers.add(local);
+    }
+    servers.add(replicated);
+    if (other != null) {
+      servers.add(other);
+    }
     try {
       for (Server s : servers) {
         s.awaitReady();
       }
       // one write each, so the replicated server creates its store and topic before the reader opens
-      try (HttpLoad.HttpTarget toLocal = new HttpLoad.HttpTarget(local.base(), 1);
-           HttpLoad.HttpTarget toReplicated = new HttpLoad.HttpTarget(replicated.base(), 1)) {
-        Run first = new Run(0, 2);
-        first.send(toLocal, 0, false);
-        first.send(toReplicated, 1, false);
-        first.await(Duration.ofSeconds(60));
+      for (Server s : servers) {
+        try (HttpLoad.HttpTarget to = new HttpLoad.HttpTarget(s.base(), 1)) {
+          Run first = new Run(0, 1);
+          first.send(to, 0, false);
+          first.await(Duration.ofSeconds(60));
+        }
       }
       ReplicationConfig readerConfig = ReplicationConfig.builder("cache", bootstrap).topic(prefix + "cache").build();
       Reader reader = new Reader();
