@@ -1,6 +1,15 @@
 package io.inkv.store.codec;
 
 import io.inkv.store.codec.ValueShapes.Trade;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -13,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 
 /**
  * Values of the tagged format's nested shapes, whose bytes as the encoder wrote them before it
@@ -70,6 +80,14 @@ final class CollectionFixtures {
     nested.add(new TreeMap<>(Map.of("k", new HashSet<>(List.of(1L, 2L)))));
     nested.add(Optional.of(List.of(trade(5))));
     m.put("collections in collections", nested);
+    m.put("built-in elements", new ArrayList<>(Arrays.asList(true, (byte) 1, (short) 2, 'c', 3, 4L, 5f, 6d,
+        new UUID(7, 8), Instant.ofEpochSecond(9, 10), Duration.ofMillis(11), LocalDate.of(2026, 12, 6),
+        LocalTime.of(23, 5), LocalDateTime.of(2026, 12, 6, 23, 5), OffsetDateTime.of(2026, 12, 6, 23, 5, 0, 0,
+            ZoneOffset.ofHours(1)), ZonedDateTime.of(2026, 12, 6, 23, 5, 0, 0, ZoneId.of("Europe/Paris")),
+        "caf\u00e9", null)));
+    m.put("a string alone", "caf\u00e9 and more");
+    m.put("bytes alone", new byte[] {1, 2, 3});
+    m.put("a UUID alone", new UUID(-1, 1));
     m.put("empty array list", new ArrayList<>());
     m.put("empty List.of", List.of());
     m.put("empty hash set", new HashSet<>());
