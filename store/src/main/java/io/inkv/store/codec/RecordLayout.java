@@ -589,7 +589,8 @@ public final class RecordLayout {
      * a record this value is nested in): the fixed part is reserved zeroed at the buffer's position
      * (base) and filled in at base + offset, variable-length fields are appended after it, and each
      * one's end offset from base goes into the offset table. Nothing is allocated but the Writer
-     * itself, and a String's bytes when it is not ASCII.
+     * itself (which the JIT removes when it inlines the generated write), a String's bytes when it
+     * is not ASCII, and the array of a nested codec that does not write in place.
      */
     private final RecordLayout layout;
     private final ByteOutput out;

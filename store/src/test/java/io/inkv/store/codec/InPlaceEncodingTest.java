@@ -124,11 +124,11 @@ class InPlaceEncodingTest {
   /** A class with its own writeObject that encodes with inkv while inkv is encoding it. */
   static final class SelfEncoding implements Serializable {
     private static final long serialVersionUID = 1L;
-    private final List<Trade> trades;
+    private final ArrayList<Trade> trades;
     private byte[] innerBytes;
 
     SelfEncoding(List<Trade> trades) {
-      this.trades = trades;
+      this.trades = new ArrayList<>(trades);
     }
 
     private void writeObject(ObjectOutputStream out) throws IOException {
