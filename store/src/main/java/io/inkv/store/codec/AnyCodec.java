@@ -2,7 +2,6 @@ package io.inkv.store.codec;
 
 import io.inkv.store.memory.ByteOutput;
 import io.inkv.store.memory.Region;
-import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -28,7 +27,7 @@ import java.util.Map;
  *
  * A decode throws nothing but DecodeException, whatever the bytes.
  */
-final class AnyCodec<T> implements Codec<T> {
+final class AnyCodec<T> implements InPlaceCodec<T> {
   private static final byte SERIALIZED = 127;
   private static final byte RECORD = 19;
   private static final byte TAGGED = 20;
@@ -73,30 +72,32 @@ final class AnyCodec<T> implements Codec<T> {
 
   @Override
   @SuppressWarnings("unchecked")
-  public byte[] encode(T value) {
+  public void encodeInto(ByteOutput out, T value) {
     Class<?> c = value.getClass();
     type.cast(value);
     Byte tag = TAGS.get(c);
     if (tag != null) {
-      byte[] body = ((Codec<Object>) BY_TAG[tag]).encode(value);
-      byte[] out = new byte[body.length + 1];
-      out[0] = tag;
-      System.arraycopy(body, 0, out, 1, body.length);
-      return out;
+      out.writeByte(tag);
+      if (c == String.class) {
+        out.writeUtf8((String) value);
+      } else if (c == byte[].class) {
+        out.writeBytes((byte[]) value, 0, ((byte[]) value).length);
+      } else {
+        InPlaceCodec.encodeInto(BY_TAG[tag], out, value);
+      }
+      return;
     }
-    LayoutCodec<?> layout = format.layoutCodec(c);
+    LayoutCodec<Object> layout = (LayoutCodec<Object>) format.layoutCodec(c);
     if (layout != null) {
-      byte[] name = c.getName().getBytes(StandardCharsets.UTF_8);
-      byte[] body = ((Codec<Object>) layout).encode(value);
-      byte[] out = new byte[3 + name.length + body.length];
-      out[0] = RECORD;
-      out[1] = (byte) (name.length >>> 8);
-      out[2] = (byte) name.length;
-      System.arraycopy(name, 0, out, 3, name.length);
-      System.arraycopy(body, 0, out, 3 + name.length, body.length);
-      return out;
+      out.writeByte(RECORD);
+      int at = out.reserve(2);
+      out.writeUtf8(c.getName());
+      int nameLength = out.position() - at - 2;
+      out.buffer()[at] = (byte) (nameLength >>> 8);
+      out.buffer()[at + 1] = (byte) nameLength;
+      layout.encodeInto(out, value);
+      return;
     }
-    ByteOutput out = new ByteOutput(64);
     out.writeByte(TAGGED);
     try {
       format.write(out, value, 0);
@@ -104,7 +105,6 @@ final class AnyCodec<T> implements Codec<T> {
       throw new IllegalArgumentException("a " + c.getName() + " holds itself (a cycle) or nests too deeply to encode;"
           + " inkv's codec writes trees of values, not graphs", e);
     }
-    return out.toByteArray();
   }
 
   @Override
@@ -156,11 +156,10 @@ final class AnyCodec<T> implements Codec<T> {
     if (3 + nameLength > length) {
       throw new DecodeException("a stored object's class name runs past the value");
     }
-    String className = BuiltinCodec.STRING.decode(region, offset + 3, nameLength);
-    Class<?> c = format.loadClass(className);
+    Class<?> c = format.loadClass(region, offset + 3, nameLength);
     LayoutCodec<?> codec = format.layoutCodec(c);
     if (codec == null) {
-      throw new DecodeException("the stored class " + className + " is not one the codec generator takes");
+      throw new DecodeException("the stored class " + c.getName() + " is not one the codec generator takes");
     }
     return codec.decode(region, offset + 3 + nameLength, length - 3 - nameLength);
   }

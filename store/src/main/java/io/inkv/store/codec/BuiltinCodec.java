@@ -1,5 +1,6 @@
 package io.inkv.store.codec;
 
+import io.inkv.store.memory.ByteOutput;
 import io.inkv.store.memory.LittleEndian;
 import io.inkv.store.memory.Region;
 import java.nio.charset.StandardCharsets;
@@ -49,8 +50,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(Boolean v, byte[] out) {
-      out[0] = (byte) (v ? 1 : 0);
+    void write(Boolean v, byte[] out, int at) {
+      out[at] = (byte) (v ? 1 : 0);
     }
   });
   static final BuiltinCodec<Byte> BYTE = register(new Fixed<>(Byte.class, 1) {
@@ -60,8 +61,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(Byte v, byte[] out) {
-      out[0] = v;
+    void write(Byte v, byte[] out, int at) {
+      out[at] = v;
     }
   });
   static final BuiltinCodec<Short> SHORT = register(new Fixed<>(Short.class, 2) {
@@ -71,8 +72,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(Short v, byte[] out) {
-      LittleEndian.putShort(out, 0, v);
+    void write(Short v, byte[] out, int at) {
+      LittleEndian.putShort(out, at, v);
     }
   });
   static final BuiltinCodec<Character> CHARACTER = register(new Fixed<>(Character.class, 2) {
@@ -82,8 +83,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(Character v, byte[] out) {
-      LittleEndian.putShort(out, 0, (short) v.charValue());
+    void write(Character v, byte[] out, int at) {
+      LittleEndian.putShort(out, at, (short) v.charValue());
     }
   });
   static final BuiltinCodec<Integer> INTEGER = register(new Fixed<>(Integer.class, 4) {
@@ -93,8 +94,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(Integer v, byte[] out) {
-      LittleEndian.putInt(out, 0, v);
+    void write(Integer v, byte[] out, int at) {
+      LittleEndian.putInt(out, at, v);
     }
   });
   static final BuiltinCodec<Long> LONG = register(new Fixed<>(Long.class, 8) {
@@ -104,8 +105,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(Long v, byte[] out) {
-      LittleEndian.putLong(out, 0, v);
+    void write(Long v, byte[] out, int at) {
+      LittleEndian.putLong(out, at, v);
     }
   });
   static final BuiltinCodec<Float> FLOAT = register(new Fixed<>(Float.class, 4) {
@@ -115,8 +116,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(Float v, byte[] out) {
-      LittleEndian.putInt(out, 0, Float.floatToRawIntBits(v));
+    void write(Float v, byte[] out, int at) {
+      LittleEndian.putInt(out, at, Float.floatToRawIntBits(v));
     }
   });
   static final BuiltinCodec<Double> DOUBLE = register(new Fixed<>(Double.class, 8) {
@@ -126,8 +127,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(Double v, byte[] out) {
-      LittleEndian.putLong(out, 0, Double.doubleToRawLongBits(v));
+    void write(Double v, byte[] out, int at) {
+      LittleEndian.putLong(out, at, Double.doubleToRawLongBits(v));
     }
   });
   static final BuiltinCodec<UUID> UUIDS = register(new Fixed<>(UUID.class, 16) {
@@ -137,9 +138,9 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(UUID v, byte[] out) {
-      LittleEndian.putLong(out, 0, v.getMostSignificantBits());
-      LittleEndian.putLong(out, 8, v.getLeastSignificantBits());
+    void write(UUID v, byte[] out, int at) {
+      LittleEndian.putLong(out, at, v.getMostSignificantBits());
+      LittleEndian.putLong(out, at + 8, v.getLeastSignificantBits());
     }
   });
   static final BuiltinCodec<Instant> INSTANT = register(new Fixed<>(Instant.class, 12) {
@@ -149,9 +150,9 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(Instant v, byte[] out) {
-      LittleEndian.putLong(out, 0, v.getEpochSecond());
-      LittleEndian.putInt(out, 8, v.getNano());
+    void write(Instant v, byte[] out, int at) {
+      LittleEndian.putLong(out, at, v.getEpochSecond());
+      LittleEndian.putInt(out, at + 8, v.getNano());
     }
   });
   static final BuiltinCodec<Duration> DURATION = register(new Fixed<>(Duration.class, 12) {
@@ -161,9 +162,9 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(Duration v, byte[] out) {
-      LittleEndian.putLong(out, 0, v.getSeconds());
-      LittleEndian.putInt(out, 8, v.getNano());
+    void write(Duration v, byte[] out, int at) {
+      LittleEndian.putLong(out, at, v.getSeconds());
+      LittleEndian.putInt(out, at + 8, v.getNano());
     }
   });
   static final BuiltinCodec<LocalDate> LOCAL_DATE = register(new Fixed<>(LocalDate.class, 8) {
@@ -173,8 +174,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(LocalDate v, byte[] out) {
-      LittleEndian.putLong(out, 0, v.toEpochDay());
+    void write(LocalDate v, byte[] out, int at) {
+      LittleEndian.putLong(out, at, v.toEpochDay());
     }
   });
   static final BuiltinCodec<LocalTime> LOCAL_TIME = register(new Fixed<>(LocalTime.class, 8) {
@@ -184,8 +185,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     }
 
     @Override
-    void write(LocalTime v, byte[] out) {
-      LittleEndian.putLong(out, 0, v.toNanoOfDay());
+    void write(LocalTime v, byte[] out, int at) {
+      LittleEndian.putLong(out, at, v.toNanoOfDay());
     }
   });
   static final BuiltinCodec<LocalDateTime> LOCAL_DATE_TIME =
@@ -196,8 +197,8 @@ abstract class BuiltinCodec<T> implements Codec<T> {
         }
 
         @Override
-        void write(LocalDateTime v, byte[] out) {
-          writeLocalDateTime(v, out);
+        void write(LocalDateTime v, byte[] out, int at) {
+          writeLocalDateTime(v, out, at);
         }
       });
   static final BuiltinCodec<OffsetDateTime> OFFSET_DATE_TIME =
@@ -208,9 +209,9 @@ abstract class BuiltinCodec<T> implements Codec<T> {
         }
 
         @Override
-        void write(OffsetDateTime v, byte[] out) {
-          writeLocalDateTime(v.toLocalDateTime(), out);
-          LittleEndian.putInt(out, 16, v.getOffset().getTotalSeconds());
+        void write(OffsetDateTime v, byte[] out, int at) {
+          writeLocalDateTime(v.toLocalDateTime(), out, at);
+          LittleEndian.putInt(out, at + 16, v.getOffset().getTotalSeconds());
         }
       });
   static final BuiltinCodec<ZonedDateTime> ZONED_DATE_TIME = register(new ZonedDateTimeCodec());
@@ -251,13 +252,13 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     return LocalDateTime.of(LocalDate.ofEpochDay(r.getLong(at)), LocalTime.ofNanoOfDay(r.getLong(at + 8)));
   }
 
-  static void writeLocalDateTime(LocalDateTime v, byte[] out) {
-    LittleEndian.putLong(out, 0, v.toLocalDate().toEpochDay());
-    LittleEndian.putLong(out, 8, v.toLocalTime().toNanoOfDay());
+  static void writeLocalDateTime(LocalDateTime v, byte[] out, int at) {
+    LittleEndian.putLong(out, at, v.toLocalDate().toEpochDay());
+    LittleEndian.putLong(out, at + 8, v.toLocalTime().toNanoOfDay());
   }
 
   /** A codec whose values always take {@code size} bytes. */
-  abstract static class Fixed<T> extends BuiltinCodec<T> {
+  abstract static class Fixed<T> extends BuiltinCodec<T> implements InPlaceCodec<T> {
     private final int size;
 
     Fixed(Class<T> type, int size) {
@@ -271,13 +272,21 @@ abstract class BuiltinCodec<T> implements Codec<T> {
       return size;
     }
 
-    abstract void write(T value, byte[] out);
+    /** Writes {@code value} into {@code out} from {@code at}. */
+    abstract void write(T value, byte[] out, int at);
 
     @Override
     public final byte[] encode(T value) {
       byte[] out = new byte[size];
-      write(type().cast(value), out);
+      write(type().cast(value), out, 0);
       return out;
+    }
+
+    @Override
+    public final void encodeInto(ByteOutput out, T value) {
+      T v = type().cast(value);
+      int at = out.reserve(size);
+      write(v, out.buffer(), at);
     }
 
     @Override
@@ -356,7 +365,7 @@ abstract class BuiltinCodec<T> implements Codec<T> {
     public byte[] encode(ZonedDateTime value) {
       byte[] zone = value.getZone().getId().getBytes(StandardCharsets.UTF_8);
       byte[] out = new byte[20 + zone.length];
-      writeLocalDateTime(value.toLocalDateTime(), out);
+      writeLocalDateTime(value.toLocalDateTime(), out, 0);
       LittleEndian.putInt(out, 16, value.getOffset().getTotalSeconds());
       System.arraycopy(zone, 0, out, 20, zone.length);
       return out;

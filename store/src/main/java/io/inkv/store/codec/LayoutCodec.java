@@ -1,5 +1,6 @@
 package io.inkv.store.codec;
 
+import io.inkv.store.memory.ByteOutput;
 import io.inkv.store.memory.Region;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -68,7 +69,7 @@ import net.bytebuddy.matcher.ElementMatchers;
  * A decode never throws anything but DecodeException: a constructor that rejects migrated values,
  * or damaged bytes that slip past the checks, are reported as such.
  */
-final class LayoutCodec<T> implements Codec<T> {
+final class LayoutCodec<T> implements InPlaceCodec<T> {
   private static final String REGION = Type.getInternalName(Region.class);
   private static final String LAYOUT = Type.getInternalName(RecordLayout.class);
   private static final String WRITER = Type.getInternalName(RecordLayout.Writer.class);
@@ -181,31 +182,27 @@ final class LayoutCodec<T> implements Codec<T> {
     return type;
   }
 
+  /** Writes the value and then its schema trailer, as a typed codec stores it. */
   @Override
-  public byte[] encode(T value) {
-    return writer(value).toByteArray();
+  public void encodeInto(ByteOutput out, T value) {
+    writeBody(out, value);
+    layout.writeTrailer(out);
   }
 
-  /** Encodes {@code value} without the schema trailer, for the tagged format's class definitions. */
-  byte[] encodeBody(Object value) {
-    return writer(value).toBody();
-  }
-
-  private RecordLayout.Writer writer(Object value) {
+  /** Writes {@code value} without the schema trailer, for the tagged format's class definitions. */
+  void writeBody(ByteOutput out, Object value) {
     if (value.getClass() != type) {
       type.cast(value);
       throw new IllegalArgumentException("a " + value.getClass().getName() + " is not a " + type.getName()
           + " but a subclass, whose own fields this codec would lose; declare the type as an interface, an abstract"
           + " class or Object to store subclasses");
     }
-    RecordLayout.Writer out = layout.newWriter();
     try {
-      accessor.write(value, out);
+      accessor.write(value, layout.newWriter(out));
     } catch (StackOverflowError e) {
       throw new IllegalArgumentException("a " + type.getName() + " refers to itself (a cycle) or nests too deeply to"
           + " encode; inkv's codec writes trees of values, not graphs", e);
     }
-    return out;
   }
 
   @Override

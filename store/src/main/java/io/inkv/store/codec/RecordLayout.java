@@ -564,8 +564,14 @@ public final class RecordLayout {
     this.self = codec;
   }
 
-  Writer newWriter() {
-    return new Writer(this);
+  /** Starts a value of this layout at the position of {@code out}; see {@link Writer}. */
+  Writer newWriter(ByteOutput out) {
+    return new Writer(this, out);
+  }
+
+  /** Writes the schema trailer a value that stands alone ends with (a typed codec's value, tag 19). */
+  void writeTrailer(ByteOutput out) {
+    out.writeBytes(trailer, 0, trailer.length);
   }
 
   @Override
@@ -576,57 +582,65 @@ public final class RecordLayout {
   private static final int MAX_NESTING = 200;
   private static final ThreadLocal<int[]> NESTING = ThreadLocal.withInitial(() -> new int[1]);
 
-  /** Collects the bytes of one value; used by generated code, not by applications. */
+  /** Writes the bytes of one value; used by generated code, not by applications. */
   public static final class Writer {
+    /*
+     * Writes one value in place, into the buffer of the value being encoded (which may be a list or
+     * a record this value is nested in): the fixed part is reserved zeroed at the buffer's position
+     * (base) and filled in at base + offset, variable-length fields are appended after it, and each
+     * one's end offset from base goes into the offset table. Nothing is allocated but the Writer
+     * itself (which the JIT removes when it inlines the generated write), a String's bytes when it
+     * is not ASCII, and the array of a nested codec that does not write in place.
+     */
     private final RecordLayout layout;
-    private byte[] buf;
-    private int pos;
+    private final ByteOutput out;
+    private final int base;
 
-    Writer(RecordLayout layout) {
+    Writer(RecordLayout layout, ByteOutput out) {
       this.layout = layout;
-      this.buf = new byte[layout.dataOffset + 32];
-      this.pos = layout.dataOffset;
-      LittleEndian.putInt(buf, FINGERPRINT_OFFSET, layout.fingerprint);
+      this.out = out;
+      this.base = out.reserve(layout.dataOffset);
+      putInt(FINGERPRINT_OFFSET, layout.fingerprint);
     }
 
     /** Writes a {@code boolean} at {@code offset}. */
     public void putBoolean(int offset, boolean v) {
-      buf[offset] = (byte) (v ? 1 : 0);
+      out.buffer()[base + offset] = (byte) (v ? 1 : 0);
     }
 
     /** Writes a {@code byte} at {@code offset}. */
     public void putByte(int offset, byte v) {
-      buf[offset] = v;
+      out.buffer()[base + offset] = v;
     }
 
     /** Writes a {@code short} at {@code offset}. */
     public void putShort(int offset, short v) {
-      LittleEndian.putShort(buf, offset, v);
+      LittleEndian.putShort(out.buffer(), base + offset, v);
     }
 
     /** Writes a {@code char} at {@code offset}. */
     public void putChar(int offset, char v) {
-      LittleEndian.putShort(buf, offset, (short) v);
+      LittleEndian.putShort(out.buffer(), base + offset, (short) v);
     }
 
     /** Writes an {@code int} at {@code offset}. */
     public void putInt(int offset, int v) {
-      LittleEndian.putInt(buf, offset, v);
+      LittleEndian.putInt(out.buffer(), base + offset, v);
     }
 
     /** Writes a {@code float} at {@code offset}. */
     public void putFloat(int offset, float v) {
-      LittleEndian.putInt(buf, offset, Float.floatToRawIntBits(v));
+      LittleEndian.putInt(out.buffer(), base + offset, Float.floatToRawIntBits(v));
     }
 
     /** Writes a {@code long} at {@code offset}. */
     public void putLong(int offset, long v) {
-      LittleEndian.putLong(buf, offset, v);
+      LittleEndian.putLong(out.buffer(), base + offset, v);
     }
 
     /** Writes a {@code double} at {@code offset}. */
     public void putDouble(int offset, double v) {
-      LittleEndian.putLong(buf, offset, Double.doubleToRawLongBits(v));
+      LittleEndian.putLong(out.buffer(), base + offset, Double.doubleToRawLongBits(v));
     }
 
     private boolean putNull(Field f, Object v) {
@@ -634,7 +648,7 @@ public final class RecordLayout {
         return false;
       }
       int bit = f.nullBit();
-      buf[BITMAP_OFFSET + (bit >>> 3)] |= (byte) (1 << (bit & 7));
+      out.buffer()[base + BITMAP_OFFSET + (bit >>> 3)] |= (byte) (1 << (bit & 7));
       return true;
     }
 
@@ -658,28 +672,27 @@ public final class RecordLayout {
       }
     }
 
-    private void putVar(Field f, byte[] bytes) {
-      if (bytes != null) {
-        int end = pos + bytes.length;
-        if (end > buf.length) {
-          buf = Arrays.copyOf(buf, Math.max(end, buf.length * 2));
-        }
-        System.arraycopy(bytes, 0, buf, pos, bytes.length);
-        pos = end;
-      }
-      LittleEndian.putInt(buf, layout.tableOffset + 4 * f.varIndex(), pos);
+    /** Ends the variable-length field {@code f}, whose bytes (if any) were just appended. */
+    private void endVar(Field f) {
+      LittleEndian.putInt(out.buffer(), base + layout.tableOffset + 4 * f.varIndex(), out.position() - base);
     }
 
     /** Appends a {@code String} field, or sets its null bit. */
     public void putString(int fieldIndex, String v) {
       Field f = layout.fieldArray[fieldIndex];
-      putVar(f, putNull(f, v) ? null : v.getBytes(StandardCharsets.UTF_8));
+      if (!putNull(f, v)) {
+        out.writeUtf8(v);
+      }
+      endVar(f);
     }
 
     /** Appends a {@code byte[]} field, or sets its null bit. */
     public void putBytes(int fieldIndex, byte[] v) {
       Field f = layout.fieldArray[fieldIndex];
-      putVar(f, putNull(f, v) ? null : v);
+      if (!putNull(f, v)) {
+        out.writeBytes(v, 0, v.length);
+      }
+      endVar(f);
     }
 
     /**
@@ -687,11 +700,10 @@ public final class RecordLayout {
      * per thread, so a value that holds itself fails with a clear error instead of a stack
      * overflow.
      */
-    @SuppressWarnings("unchecked")
     public void putNested(int fieldIndex, Object v) {
       Field f = layout.fieldArray[fieldIndex];
       if (putNull(f, v)) {
-        putVar(f, null);
+        endVar(f);
         return;
       }
       int[] depth = NESTING.get();
@@ -701,23 +713,11 @@ public final class RecordLayout {
             + " or holds itself (a cycle): inkv's codec writes trees of values, not graphs");
       }
       try {
-        putVar(f, ((Codec<Object>) layout.nestedCodec(fieldIndex)).encode(v));
+        InPlaceCodec.encodeInto(layout.nestedCodec(fieldIndex), out, v);
       } finally {
         depth[0] = Math.max(0, depth[0] - 1);
       }
-    }
-
-    /** The value followed by its schema and the schema's length, as a typed codec stores it. */
-    byte[] toByteArray() {
-      byte[] t = layout.trailer;
-      byte[] out = Arrays.copyOf(buf, pos + t.length);
-      System.arraycopy(t, 0, out, pos, t.length);
-      return out;
-    }
-
-    /** The value alone, as the tagged format stores it after a class definition holding the schema. */
-    byte[] toBody() {
-      return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
+      endVar(f);
     }
   }
 }

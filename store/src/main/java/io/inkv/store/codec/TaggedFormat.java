@@ -5,6 +5,7 @@ import io.inkv.store.memory.Region;
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -44,6 +45,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * Which collections and maps have a kind, and what each decodes to: CollectionKinds.
  *
+ * Every node, objects' layouts included, is written straight into the one buffer of the value
+ * (EncodeBuffer), with no array per element (only big numbers, ZonedDateTime, non-ASCII text and
+ * Java serialization make one). A layout's varint length is reserved as one byte and patched in
+ * after it (ByteOutput.endSized), the layout moved up in the rare case its length takes more; a
+ * hash-ordered container's items are copied past the end of the buffer in sorted order and back
+ * over where they were written.
+ *
  * A decode checks every length against the bytes left and every count against the bytes it would
  * need, and throws nothing but Codec.DecodeException.
  */
@@ -70,6 +78,7 @@ final class TaggedFormat {
   private final ClassLoader classLoader;
   private final ConcurrentHashMap<Class<?>, Object> layoutCodecs = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Class<?>> classes = new ConcurrentHashMap<>();
+  private final KnownName[] knownNames = new KnownName[64];
   private final ConcurrentHashMap<Class<?>, Map<String, Object>> enumConstants = new ConcurrentHashMap<>();
 
   TaggedFormat(ClassLoader classLoader) {
@@ -103,7 +112,9 @@ final class TaggedFormat {
     if (layout != null) {
       out.writeByte(OBJECT);
       writeClassDef(out, c, layout);
-      out.writeSized(layout.encodeBody(value));
+      int start = out.beginSized();
+      layout.writeBody(out, value);
+      out.endSized(start, 0);
       return;
     }
     if (c == BigInteger.class) {
@@ -156,12 +167,7 @@ final class TaggedFormat {
       case 7 -> out.writeInt((Integer) value);
       case 8 -> out.writeLong((Long) value);
       case 18 -> out.writeSized(BuiltinCodec.ZONED_DATE_TIME.encode((java.time.ZonedDateTime) value));
-      default -> {
-        @SuppressWarnings("unchecked")
-        Codec<Object> codec = (Codec<Object>) AnyCodec.builtin(tag);
-        byte[] b = codec.encode(value);
-        out.writeBytes(b, 0, b.length);
-      }
+      default -> InPlaceCodec.encodeInto(AnyCodec.builtin(tag), out, value);
     }
   }
 
@@ -235,30 +241,36 @@ final class TaggedFormat {
     } else if (e == null) {
       out.writeVarInt(0);
     } else {
-      byte[] body = layout.encodeBody(e);
-      out.writeVarInt(body.length + 1);
-      out.writeBytes(body, 0, body.length);
+      int start = out.beginSized();
+      layout.writeBody(out, e);
+      out.endSized(start, 1);
     }
   }
 
-  /** Reorders the byte ranges [start, ends[0]), [ends[0], ends[1]), ... by unsigned byte order. */
+  /**
+   * Reorders the byte ranges [start, ends[0]), [ends[0], ends[1]), ... by unsigned byte order:
+   * copies them in order past the end of the buffer, then back over where they were.
+   */
   private static void sortRanges(ByteOutput out, int start, int[] ends) {
-    byte[] buf = out.buffer();
     int n = ends.length;
+    int end = ends[n - 1];
+    byte[] buf = out.buffer();
     Integer[] order = new Integer[n];
-    int[] starts = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
-      starts[i] = i == 0 ? start : ends[i - 1];
     }
-    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(buf, starts[a], ends[a], buf, starts[b], ends[b]));
-    byte[] copy = Arrays.copyOfRange(buf, start, ends[n - 1]);
-    int at = start;
+    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(buf, rangeStart(start, ends, a), ends[a],
+        buf, rangeStart(start, ends, b), ends[b]));
     for (int i : order) {
-      int len = ends[i] - starts[i];
-      System.arraycopy(copy, starts[i] - start, buf, at, len);
-      at += len;
+      int from = rangeStart(start, ends, i);
+      out.writeBytes(out.buffer(), from, ends[i] - from);
     }
+    System.arraycopy(out.buffer(), end, out.buffer(), start, end - start);
+    out.position(end);
+  }
+
+  private static int rangeStart(int start, int[] ends, int i) {
+    return i == 0 ? start : ends[i - 1];
   }
 
   /** The one generated-layout class of every non-null element, or null. */
@@ -379,7 +391,7 @@ final class TaggedFormat {
         return def.decode(in.region(), in.skip(n), n);
       }
       case ENUM:
-        return enumConstant(loadClass(in.readString()), in.readString());
+        return enumConstant(readClass(in), in.readString());
       case BIG_INTEGER: {
         byte[] b = in.readSized();
         if (b.length == 0) {
@@ -448,23 +460,65 @@ final class TaggedFormat {
   }
 
   private ClassDef readClassDef(ValueReader in) {
-    String name = in.readString();
+    Class<?> c = readClass(in);
     int n = in.readVarInt();
     int at = in.skip(n);
-    Class<?> c = loadClass(name);
     LayoutCodec<?> codec = layoutCodec(c);
     if (codec == null) {
       try {
         codec = LayoutCodec.create(c, classLoader);
       } catch (IllegalArgumentException e) {
-        throw new Codec.DecodeException("the stored class " + name + " can no longer be read field by field: "
+        throw new Codec.DecodeException("the stored class " + c.getName() + " can no longer be read field by field: "
             + e.getMessage(), e);
       }
     }
     return new ClassDef(codec, in.region(), at, n);
   }
 
-  Class<?> loadClass(String name) {
+  /** Reads a class name (varint length, UTF-8) and loads the class. */
+  private Class<?> readClass(ValueReader in) {
+    int n = in.readVarInt();
+    return loadClass(in.region(), in.skip(n), n);
+  }
+
+  /*
+   * The class whose name is the n UTF-8 bytes at `at`. Classes of names read before sit in a small
+   * direct-mapped table by the FNV-1a hash of those bytes, so a name seen before (every collection
+   * of objects names its element class) is hashed and compared where it is stored and allocates
+   * nothing; a slot keeps the last name that hashed to it. Entries are immutable, so threads that
+   * race on a slot only replace one correct entry by another.
+   */
+  Class<?> loadClass(Region region, int at, int n) {
+    int h = 0x811C9DC5;
+    for (int i = 0; i < n; i++) {
+      h = (h ^ (region.getByte(at + i) & 0xFF)) * 0x01000193;
+    }
+    int slot = h & (knownNames.length - 1);
+    KnownName known = knownNames[slot];
+    if (known != null && known.matches(h, region, at, n)) {
+      return known.type();
+    }
+    String name = BuiltinCodec.STRING.decode(region, at, n);
+    Class<?> c = loadClass(name);
+    knownNames[slot] = new KnownName(h, name.getBytes(StandardCharsets.UTF_8), c);
+    return c;
+  }
+
+  private record KnownName(int hash, byte[] utf8, Class<?> type) {
+    boolean matches(int h, Region region, int at, int n) {
+      if (h != hash || n != utf8.length) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        if (region.getByte(at + i) != utf8[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private Class<?> loadClass(String name) {
     Class<?> c = classes.get(name);
     if (c == null) {
       try {
@@ -522,7 +576,7 @@ final class TaggedFormat {
   private Object readCollection(ValueReader in, byte tag, int depth) {
     int kind = in.readByte();
     boolean set = tag == SET;
-    Class<?> byClass = kind == CollectionKinds.K_BY_CLASS ? loadClass(in.readString()) : null;
+    Class<?> byClass = kind == CollectionKinds.K_BY_CLASS ? readClass(in) : null;
     ClassDef def = readSequenceHead(in);
     int n = in.readCount(1);
     Collection<Object> c = CollectionKinds.newCollection(kind, set, byClass, n);
@@ -534,7 +588,7 @@ final class TaggedFormat {
 
   private Object readMap(ValueReader in, int depth) {
     int kind = in.readByte();
-    Class<?> byClass = kind == CollectionKinds.K_BY_CLASS ? loadClass(in.readString()) : null;
+    Class<?> byClass = kind == CollectionKinds.K_BY_CLASS ? readClass(in) : null;
     ClassDef keys = readSequenceHead(in);
     ClassDef values = readSequenceHead(in);
     int n = in.readCount(2);
@@ -547,8 +601,8 @@ final class TaggedFormat {
   }
 
   private Object readArray(ValueReader in, int depth) {
-    String name = in.readString();
-    Class<?> component = loadClass(name);
+    Class<?> component = readClass(in);
+    String name = component.getName();
     if (component.isPrimitive()) {
       throw new Codec.DecodeException("a stored object array names the primitive type " + name);
     }
@@ -585,7 +639,7 @@ final class TaggedFormat {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private Object readEnumSet(ValueReader in) {
-    Class c = loadClass(in.readString());
+    Class c = readClass(in);
     if (!c.isEnum()) {
       throw new Codec.DecodeException("the stored enum class " + c.getName() + " is not an enum");
     }

@@ -93,6 +93,70 @@ public final class ByteOutput {
     writeBytes(b, 0, b.length);
   }
 
+  /**
+   * Makes room for {@code n} zero bytes and moves the position past them; returns where they start,
+   * for the caller to fill in through {@link #buffer()} (a fixed-size header written after what
+   * follows it).
+   */
+  public int reserve(int n) {
+    int at = claim(n);
+    Arrays.fill(buf, at, pos, (byte) 0);
+    return at;
+  }
+
+  /**
+   * Starts a part whose varint length goes before it but is known only once the part is written:
+   * reserves one byte for the length and returns where the part starts, to pass to
+   * {@link #endSized}.
+   */
+  public int beginSized() {
+    writeByte(0);
+    return pos;
+  }
+
+  /**
+   * Ends the part that started at {@code start} ({@link #beginSized}): writes its length plus
+   * {@code bias} as a varint before it, moving the part up when the varint takes more than the one
+   * byte reserved, so the bytes are those of writing the varint first.
+   */
+  public void endSized(int start, int bias) {
+    int length = pos - start;
+    int v = length + bias;
+    int extra = varIntSize(v) - 1;
+    if (extra > 0) {
+      ensure(extra);
+      System.arraycopy(buf, start, buf, start + extra, length);
+      pos += extra;
+    }
+    int at = start - 1;
+    while ((v & ~0x7F) != 0) {
+      buf[at++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[at] = (byte) v;
+  }
+
+  private static int varIntSize(int v) {
+    return v >>> 7 == 0 ? 1 : v >>> 14 == 0 ? 2 : v >>> 21 == 0 ? 3 : v >>> 28 == 0 ? 4 : 5;
+  }
+
+  /** Writes the UTF-8 bytes of {@code s}, with no length before them. */
+  public void writeUtf8(String s) {
+    int n = s.length();
+    ensure(n);
+    int p = pos;
+    for (int i = 0; i < n; i++) {
+      char ch = s.charAt(i);
+      if (ch >= 0x80) { // not ASCII: let the JDK encode it
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        writeBytes(b, 0, b.length);
+        return;
+      }
+      buf[p++] = (byte) ch;
+    }
+    pos = p;
+  }
+
   /** Writes the UTF-8 length of {@code s} as a varint, then its UTF-8 bytes. */
   public void writeString(String s) {
     int n = s.length();
