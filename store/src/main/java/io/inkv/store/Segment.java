@@ -43,6 +43,12 @@ final class Segment {
    * lock) clears it, when it copies in a record that failed its check.
    */
   volatile boolean checked;
+  /**
+   * Whether appends have moved on to a later segment (or never will come here: a segment found on
+   * disk that is not the newest): its records are then read by positional copies where
+   * {@link ColdReads} says so. Only ever goes from false to true.
+   */
+  volatile boolean sealed;
   /** Set when a scrub found damage, so the scrub does not read the segment again. */
   volatile boolean scrubFailed;
 
@@ -208,16 +214,29 @@ final class Segment {
 
   /** Whether the record at {@code at} holds {@code key}. */
   boolean holdsKey(int at, byte[] key) {
-    Region r = region;
+    return holdsKey(region, at, capacity, key);
+  }
+
+  /*
+   * The record accessors of a read, each also as a static method over any region, limit and
+   * offset: the mapping's (region, capacity, the record's offset) or a positional copy's
+   * (RecordCopy: its buffer, the bytes it read, 0). Errors name the file and the record's offset in it.
+   */
+
+  /** Whether the record at {@code at} of {@code r}, whose bytes end at {@code limit}, holds {@code key}. */
+  static boolean holdsKey(Region r, int at, int limit, byte[] key) {
     // the bound holds for every record the store wrote; it keeps a forged index image entry
     // (an address inside another record, near the segment's end) from reading past the mapping
-    return RecordFormat.keyLength(r, at) == key.length && at <= capacity - RecordFormat.HEADER - key.length
+    return RecordFormat.keyLength(r, at) == key.length && at <= limit - RecordFormat.HEADER - key.length
         && r.contentEquals(at + RecordFormat.HEADER, key, 0, key.length);
   }
 
   /** Returns a copy of the value of the record at {@code at}, whose key is {@code keyLength} bytes. */
   byte[] value(int at, int keyLength) {
-    Region r = region;
+    return value(region, at, keyLength);
+  }
+
+  static byte[] value(Region r, int at, int keyLength) {
     byte[] value = new byte[RecordFormat.valueLength(r, at)];
     r.getBytes(at + RecordFormat.HEADER + keyLength, value, 0, value.length);
     return value;
@@ -225,12 +244,16 @@ final class Segment {
 
   /** Returns the expiry time of the record at {@code at}; a failed check is damage. */
   long expiry(int at) {
-    Region r = region;
-    long expireAt = RecordFormat.expireAt(r.getLong(at + RecordFormat.OFF_EXPIRY), RecordFormat.sequence(r, at));
+    long expireAt = expiry(region, at);
     if (expireAt < 0) {
       throw new Store.CorruptedException(path(), at, "record expiry field fails its check");
     }
     return expireAt;
+  }
+
+  /** Returns the expiry time of the record at {@code at} of {@code r}, or -1 if it fails its check. */
+  static long expiry(Region r, int at) {
+    return RecordFormat.expireAt(r.getLong(at + RecordFormat.OFF_EXPIRY), RecordFormat.sequence(r, at));
   }
 
   /** Changes the expiry time of the record at {@code at} in place. */
