@@ -216,7 +216,8 @@ final class LogStore implements Store {
           Thread.onSpinWait();
           continue; // moved by compaction between the probe and here; probe again
         }
-        return !RecordCopy.holdsKey(s, offset(v), key, copy) ? 0 : mode == LOCATE ? v : live(s, v, key, hash, mode);
+        boolean holds = copy == null ? s.holdsKey(offset(v), key) : RecordCopy.holdsKey(s, offset(v), key, copy);
+        return !holds ? 0 : mode == LOCATE ? v : live(s, v, key, hash, mode);
       }
       long[] bucket = index.bucket(hash);
       if (bucket == null) {
@@ -227,7 +228,7 @@ final class LogStore implements Store {
         Segment s = segments.get(segmentId(a));
         if (s == null) {
           missing = true;
-        } else if (RecordCopy.holdsKey(s, offset(a), key, copy)) {
+        } else if (copy == null ? s.holdsKey(offset(a), key) : RecordCopy.holdsKey(s, offset(a), key, copy)) {
           return mode == LOCATE ? a : live(s, a, key, hash, mode);
         }
       }
@@ -242,12 +243,16 @@ final class LogStore implements Store {
   private long live(Segment s, long address, byte[] key, long hash, int mode) {
     int at = offset(address);
     if ((mode & VERIFY) != 0 && mustCheck(s)) {
-      RecordCopy.verify(s, at, mode);
+      if ((mode & ColdReads.COPY) == 0) {
+        s.verify(at);
+      } else {
+        RecordCopy.verify(s, at);
+      }
     }
     if ((mode & LIVE) == 0) {
       return address;
     }
-    if (!expired(RecordCopy.expiry(s, at, mode))) {
+    if (!expired((mode & ColdReads.COPY) == 0 ? s.expiry(at) : RecordCopy.expiry(s, at))) {
       return address;
     }
     if ((mode & DROP) != 0) {
@@ -322,7 +327,8 @@ final class LogStore implements Store {
         }
         Segment s = segments.get(segmentId(address));
         if (s != null) {
-          byte[] value = RecordCopy.value(s, offset(address), key.length, mode);
+          int at = offset(address);
+          byte[] value = (mode & ColdReads.COPY) == 0 ? s.value(at, key.length) : RecordCopy.value(s, at, key.length);
           eviction.read(hash);
           return value;
         }
@@ -349,13 +355,13 @@ final class LogStore implements Store {
         Segment s = segments.get(segmentId(address));
         if (s != null) {
           int at = offset(address);
-          long expireAt = RecordCopy.expiry(s, at, mode);
+          long expireAt = (mode & ColdReads.COPY) == 0 ? s.expiry(at) : RecordCopy.expiry(s, at);
           if (expired(expireAt)) {
             expiry.dropFoundByReader(key, hash, address);
             view.clear();
             return false;
           }
-          RecordCopy copy = RecordCopy.copyOf(s, at, mode);
+          RecordCopy copy = (mode & ColdReads.COPY) == 0 ? null : RecordCopy.holding(s, at);
           if (copy != null) {
             view.wrapCopy(s.file, copy.region(), RecordCopy.valueOffset(key.length), copy.valueLength(), expireAt);
           } else {
@@ -384,7 +390,8 @@ final class LogStore implements Store {
         }
         Segment s = segments.get(segmentId(address));
         if (s != null) {
-          return RecordCopy.expiry(s, offset(address), mode);
+          int at = offset(address);
+          return (mode & ColdReads.COPY) == 0 ? s.expiry(at) : RecordCopy.expiry(s, at);
         }
       }
     } finally {
@@ -406,7 +413,8 @@ final class LogStore implements Store {
         Segment s = segments.get(segmentId(address));
         if (s != null) {
           int at = offset(address);
-          return new Entry(key, RecordCopy.value(s, at, key.length, mode), RecordCopy.expiry(s, at, mode));
+          return (mode & ColdReads.COPY) == 0 ? new Entry(key, s.value(at, key.length), s.expiry(at))
+              : new Entry(key, RecordCopy.value(s, at, key.length), RecordCopy.expiry(s, at));
         }
       }
     } finally {

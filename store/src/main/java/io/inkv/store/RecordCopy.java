@@ -46,8 +46,8 @@ final class RecordCopy {
 
   /**
    * Whether the record at {@code at} of {@code s} holds {@code key}: read from {@code copy}, the
-   * thread's RecordCopy, when the read copies (ColdReads) and {@code s} is sealed, else from the
-   * mapping. The rest of the read then finds the record in the copy (copyOf).
+   * thread's RecordCopy, when {@code s} is sealed, else from the mapping. The rest of the read
+   * then finds the record in the copy (holding).
    */
   static boolean holdsKey(Segment s, int at, byte[] key, RecordCopy copy) {
     if (copy != null && s.sealed && copy.read(s, at, key.length)) {
@@ -56,23 +56,25 @@ final class RecordCopy {
     return s.holdsKey(at, key);
   }
 
-  /** The thread's copy of the record at {@code at} of {@code s}, if this read ({@code mode}) made one; else null. */
-  static RecordCopy copyOf(Segment s, int at, int mode) {
-    return (mode & ColdReads.COPY) != 0 ? RecordCopy.holding(s, at) : null;
-  }
+  /*
+   * The record's expiry, value and check for a read that copies (LogStore calls these only then;
+   * a read that does not calls the Segment's own, so its calls nest no deeper): from the thread's
+   * copy if the read made one of this record, else from the mapping (the active segment, a
+   * record too long to copy, a positional read that could not be made).
+   */
 
-  static long expiry(Segment s, int at, int mode) {
-    RecordCopy c = copyOf(s, at, mode);
+  static long expiry(Segment s, int at) {
+    RecordCopy c = holding(s, at);
     return c != null ? c.expiry() : s.expiry(at);
   }
 
-  static byte[] value(Segment s, int at, int keyLength, int mode) {
-    RecordCopy c = copyOf(s, at, mode);
+  static byte[] value(Segment s, int at, int keyLength) {
+    RecordCopy c = holding(s, at);
     return c != null ? c.value(keyLength) : s.value(at, keyLength);
   }
 
-  static void verify(Segment s, int at, int mode) {
-    RecordCopy c = copyOf(s, at, mode);
+  static void verify(Segment s, int at) {
+    RecordCopy c = holding(s, at);
     if (c != null) {
       c.verify();
     } else {
