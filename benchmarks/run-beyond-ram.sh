@@ -12,9 +12,11 @@
 # Settings (environment): N entries (3000000), VALUE bytes (1000), MEMORY of the reading JVM's
 # cgroup, page cache included (1G), RUN seconds per read run (30), THREADS ("1 2"), DISTRIBUTIONS
 # ("uniform zipf"), SYSTEMS ("inkv inkv-noadvice rocksdb": inkv-noadvice is inkv with
-# -Dinkv.store.readAdvice=off, every fault reading the device's read-ahead window, as on JDK 17),
-# DATA (/work/bench-data/beyond-ram; loaded once and kept, KEEP=0 deletes it at the end), JAR
-# (benchmarks/target/benchmarks.jar), JAVA (java of JAVA_HOME, else java), HEAP (-Xmx384m, both).
+# -Dinkv.store.readAdvice=off, every fault reading the device's read-ahead window; inkv-VALUE is
+# inkv with -Dinkv.store.readAdvice=VALUE, e.g. inkv-pread), DATA (/work/bench-data/beyond-ram;
+# loaded once and kept, KEEP=0 deletes it at the end), JAR (benchmarks/target/benchmarks.jar),
+# JAVA (java of JAVA_HOME, else java: run it with a JDK 17 to measure the JDK 17 path), HEAP
+# (-Xmx384m, both), CGROUP (the memory cgroup's name, inkv-beyond-ram).
 #
 # Each read run: sync, drop the page cache (echo 3 > /proc/sys/vm/drop_caches), then a new JVM
 # started inside the cgroup opens the store and reads for RUN seconds. Its line says ops/s,
@@ -34,7 +36,7 @@ JAR="${JAR:-benchmarks/target/benchmarks.jar}"
 HEAP="${HEAP:--Xmx384m}"
 KEEP="${KEEP:-1}"
 if [[ -n "${JAVA:-}" ]]; then java="$JAVA"; elif [[ -n "${JAVA_HOME:-}" ]]; then java="$JAVA_HOME/bin/java"; else java=java; fi
-cgroup=/sys/fs/cgroup/memory/inkv-beyond-ram
+cgroup=/sys/fs/cgroup/memory/${CGROUP:-inkv-beyond-ram}
 
 [[ $(id -u) == 0 ]] || { echo "run as root: the script drops the page cache and makes a memory cgroup" >&2; exit 2; }
 [[ -d /sys/fs/cgroup/memory ]] || { echo "no cgroup v1 memory controller at /sys/fs/cgroup/memory" >&2; exit 2; }
@@ -52,7 +54,7 @@ echo "$MEMORY" > "$cgroup/memory.limit_in_bytes"
 trap 'rmdir "$cgroup" 2>/dev/null || true' EXIT
 
 for system in $SYSTEMS; do
-  store=${system%-noadvice}
+  store=${system%%-*}
   dir="$DATA/$store"
   if [[ ! -f "$dir/.loaded-$N-$VALUE" ]]; then
     rm -rf "$dir"
@@ -64,9 +66,12 @@ done
 for distribution in $DISTRIBUTIONS; do
   for threads in $THREADS; do
     for system in $SYSTEMS; do
-      store=${system%-noadvice}
+      store=${system%%-*}
       flags=(--enable-native-access=ALL-UNNAMED)
-      [[ $system == *-noadvice ]] && flags+=(-Dinkv.store.readAdvice=off)
+      case $system in
+        *-noadvice) flags+=(-Dinkv.store.readAdvice=off) ;;
+        inkv-*) flags+=("-Dinkv.store.readAdvice=${system#inkv-}") ;;
+      esac
       sync
       echo 3 > /proc/sys/vm/drop_caches
       echo 0 > "$cgroup/memory.max_usage_in_bytes" 2>/dev/null || true

@@ -1,7 +1,5 @@
 package io.inkv.store;
 
-import static io.inkv.store.RecordFormat.HEADER;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -73,14 +71,7 @@ final class EntryIterator implements Iterator<Entry> {
           if (s == null) {
             continue retry; // a compaction moved records meanwhile
           }
-          int at = Segment.offset(pairs[j + 1]);
-          int keyLength = RecordFormat.keyLength(s.region, at);
-          if (keyLength > s.capacity - at - HEADER) { // a damaged header; the record's own read reports it
-            throw new Store.CorruptedException(s.path(), at, "record key length " + keyLength + " runs past the end of the segment");
-          }
-          byte[] key = new byte[keyLength];
-          s.region.getBytes(at + HEADER, key, 0, key.length);
-          keys.add(key);
+          keys.add(RecordCopy.keyAt(s, Segment.offset(pairs[j + 1])));
         }
         return keys;
       }

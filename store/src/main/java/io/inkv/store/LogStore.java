@@ -39,6 +39,9 @@ import java.util.function.Supplier;
  * get:   read gate -> hash -> optimistic index probe -> segment table -> compare the full key in
  *        the record -> check CRC and expiry -> copy the value (or point a ValueView at it). The
  *        probe loop is written once (probe) for every read and write; it allocates nothing.
+ *        Where ColdReads says so (a store larger than memory without read advice: JDK 17), a
+ *        read's mode carries COPY and each record of a sealed segment it meets is read from the
+ *        thread's RecordCopy, made with a positional read, instead of the mapping.
  *
  * Locks, in acquisition order: clear takes every key lock; a key lock (all writes and compaction
  * moves of one key hold it); the append lock (StoreFiles); an index stripe's write lock. Readers
@@ -191,7 +194,7 @@ final class LogStore implements Store {
   private long find(byte[] key, long hash, int mode) {
     long address = probe(key, hash, mode);
     if (address == 0) {
-      checkMiss(hash);
+      checkMiss(hash, mode);
     }
     return address == EXPIRED ? 0 : address;
   }
@@ -201,6 +204,7 @@ final class LogStore implements Store {
    * segment the index pointed into; a colliding hash checks each address of its bucket.
    */
   private long probe(byte[] key, long hash, int mode) {
+    RecordCopy copy = (mode & ColdReads.COPY) != 0 ? RecordCopy.forThread() : null;
     for (int attempt = 0; attempt < 1_000_000; attempt++) {
       long v = index.find(hash);
       if (v == 0) {
@@ -212,7 +216,8 @@ final class LogStore implements Store {
           Thread.onSpinWait();
           continue; // moved by compaction between the probe and here; probe again
         }
-        return !s.holdsKey(offset(v), key) ? 0 : mode == LOCATE ? v : live(s, v, key, hash, mode);
+        boolean holds = copy == null ? s.holdsKey(offset(v), key) : RecordCopy.holdsKey(s, offset(v), key, copy);
+        return !holds ? 0 : mode == LOCATE ? v : live(s, v, key, hash, mode);
       }
       long[] bucket = index.bucket(hash);
       if (bucket == null) {
@@ -223,7 +228,7 @@ final class LogStore implements Store {
         Segment s = segments.get(segmentId(a));
         if (s == null) {
           missing = true;
-        } else if (s.holdsKey(offset(a), key)) {
+        } else if (copy == null ? s.holdsKey(offset(a), key) : RecordCopy.holdsKey(s, offset(a), key, copy)) {
           return mode == LOCATE ? a : live(s, a, key, hash, mode);
         }
       }
@@ -238,12 +243,16 @@ final class LogStore implements Store {
   private long live(Segment s, long address, byte[] key, long hash, int mode) {
     int at = offset(address);
     if ((mode & VERIFY) != 0 && mustCheck(s)) {
-      s.verify(at);
+      if ((mode & ColdReads.COPY) == 0) {
+        s.verify(at);
+      } else {
+        RecordCopy.verify(s, at);
+      }
     }
     if ((mode & LIVE) == 0) {
       return address;
     }
-    if (!expired(s.expiry(at))) {
+    if (!expired((mode & ColdReads.COPY) == 0 ? s.expiry(at) : RecordCopy.expiry(s, at))) {
       return address;
     }
     if ((mode & DROP) != 0) {
@@ -257,7 +266,7 @@ final class LogStore implements Store {
    * hash collision (rare) or a damaged key. With checksums on, tell the two apart, so that damage
    * is reported instead of being read as an absent key.
    */
-  private void checkMiss(long hash) {
+  private void checkMiss(long hash, int mode) {
     if (verification == Verification.NEVER) {
       return;
     }
@@ -272,7 +281,12 @@ final class LogStore implements Store {
     for (long a : addresses) {
       Segment s = segments.get(segmentId(a));
       if (s != null && mustCheck(s)) {
-        s.verify(offset(a));
+        RecordCopy copy = (mode & ColdReads.COPY) != 0 && s.sealed ? RecordCopy.forThread() : null;
+        if (copy != null && copy.read(s, offset(a), 0)) {
+          copy.verify();
+        } else {
+          s.verify(offset(a));
+        }
       }
     }
   }
@@ -305,14 +319,16 @@ final class LogStore implements Store {
     int slot = enter();
     try {
       long hash = hasher.hash(key);
+      int mode = READ | ColdReads.mode();
       while (true) {
-        long address = find(key, hash, READ);
+        long address = find(key, hash, mode);
         if (address == 0) {
           return null;
         }
         Segment s = segments.get(segmentId(address));
         if (s != null) {
-          byte[] value = s.value(offset(address), key.length);
+          int at = offset(address);
+          byte[] value = (mode & ColdReads.COPY) == 0 ? s.value(at, key.length) : RecordCopy.value(s, at, key.length);
           eviction.read(hash);
           return value;
         }
@@ -329,8 +345,9 @@ final class LogStore implements Store {
     int slot = enter();
     try {
       long hash = hasher.hash(key);
+      int mode = VERIFY | ColdReads.mode();
       while (true) {
-        long address = find(key, hash, VERIFY); // expiry below: the view carries it, so it is read once
+        long address = find(key, hash, mode); // expiry below: the view carries it, so it is read once
         if (address == 0) {
           view.clear();
           return false;
@@ -338,13 +355,18 @@ final class LogStore implements Store {
         Segment s = segments.get(segmentId(address));
         if (s != null) {
           int at = offset(address);
-          long expireAt = s.expiry(at);
+          long expireAt = (mode & ColdReads.COPY) == 0 ? s.expiry(at) : RecordCopy.expiry(s, at);
           if (expired(expireAt)) {
             expiry.dropFoundByReader(key, hash, address);
             view.clear();
             return false;
           }
-          view.wrap(s.file, at + HEADER + key.length, RecordFormat.valueLength(s.region, at), expireAt);
+          RecordCopy copy = (mode & ColdReads.COPY) == 0 ? null : RecordCopy.holding(s, at);
+          if (copy != null) {
+            view.wrapCopy(s.file, copy.region(), RecordCopy.valueOffset(key.length), copy.valueLength(), expireAt);
+          } else {
+            view.wrap(s.file, at + HEADER + key.length, RecordFormat.valueLength(s.region, at), expireAt);
+          }
           eviction.read(hash);
           return true;
         }
@@ -360,14 +382,16 @@ final class LogStore implements Store {
     int slot = enter();
     try {
       long hash = hasher.hash(key);
+      int mode = LIVE | DROP | ColdReads.mode();
       while (true) {
-        long address = find(key, hash, LIVE | DROP);
+        long address = find(key, hash, mode);
         if (address == 0) {
           return -1;
         }
         Segment s = segments.get(segmentId(address));
         if (s != null) {
-          return s.expiry(offset(address));
+          int at = offset(address);
+          return (mode & ColdReads.COPY) == 0 ? s.expiry(at) : RecordCopy.expiry(s, at);
         }
       }
     } finally {
@@ -380,15 +404,17 @@ final class LogStore implements Store {
     int slot = enter();
     try {
       long hash = hasher.hash(key);
+      int mode = LIVE | VERIFY | ColdReads.mode();
       while (true) {
-        long address = probe(key, hash, LIVE | VERIFY);
+        long address = probe(key, hash, mode);
         if (address == 0 || address == EXPIRED) {
           return null;
         }
         Segment s = segments.get(segmentId(address));
         if (s != null) {
           int at = offset(address);
-          return new Entry(key, s.value(at, key.length), s.expiry(at));
+          return (mode & ColdReads.COPY) == 0 ? new Entry(key, s.value(at, key.length), s.expiry(at))
+              : new Entry(key, RecordCopy.value(s, at, key.length), RecordCopy.expiry(s, at));
         }
       }
     } finally {

@@ -10,6 +10,8 @@ import java.util.Arrays;
  */
 final class SegmentTable {
   private volatile Table table = new Table(new Segment[0]);
+  /** Whether release() has run: the store's segments no longer count in ColdReads. */
+  private boolean released;
 
   Segment get(int id) {
     return table.get(id);
@@ -29,11 +31,26 @@ final class SegmentTable {
     Segment[] next = Arrays.copyOf(table.sorted, table.sorted.length + 1);
     next[next.length - 1] = s;
     table = new Table(next);
+    if (!released) {
+      ColdReads.segmentBytes(s.capacity);
+    }
   }
 
   synchronized void remove(Segment s) {
-    Segment[] next = Arrays.stream(table.sorted).filter(x -> x != s).toArray(Segment[]::new);
+    Table before = table;
+    Segment[] next = Arrays.stream(before.sorted).filter(x -> x != s).toArray(Segment[]::new);
     table = new Table(next);
+    if (!released && next.length < before.sorted.length) {
+      ColdReads.segmentBytes(-s.capacity);
+    }
+  }
+
+  /** Stops counting this table's segments in ColdReads (the store closes); the table is left as it is. */
+  synchronized void release() {
+    if (!released) {
+      released = true;
+      ColdReads.segmentBytes(-table.fileBytes);
+    }
   }
 
   private static final class Table {

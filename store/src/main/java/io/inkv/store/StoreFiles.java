@@ -373,6 +373,7 @@ final class StoreFiles {
       }
       for (Segment s : all) {
         s.syncedPosition = s.writePosition;
+        s.sealed = s != active;
       }
     } finally {
       appendLock.unlock();
@@ -469,6 +470,9 @@ final class StoreFiles {
     nextSegmentId++;
     segments.add(next);
     active = next;
+    if (s != null) {
+      s.sealed = true; // no append goes there any more: reads may copy its records (ColdReads)
+    }
     return next;
   }
 
@@ -734,6 +738,7 @@ final class StoreFiles {
     for (Segment s : segments.all()) {
       s.file.close();
     }
+    segments.release();
   }
 
   /**

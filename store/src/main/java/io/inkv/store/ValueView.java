@@ -1,11 +1,13 @@
 package io.inkv.store;
 
 import io.inkv.store.memory.MappedFile;
+import io.inkv.store.memory.ReadBuffer;
 import io.inkv.store.memory.Region;
 import java.util.Objects;
 
 /**
- * A reusable, allocation-free window onto one stored value, read in place from the mapped file.
+ * A reusable, allocation-free window onto one stored value, read in place from the mapped file
+ * (or, see below, from a copy of it).
  *
  * <p>Fill it with {@link Store#get(byte[], ValueView)}. Records never change once written, so the
  * bytes a view shows never change under it: a later put, remove or compaction makes the store
@@ -22,6 +24,11 @@ import java.util.Objects;
  *
  * <p>Offsets passed to the accessors are relative to the start of the value and are checked
  * against its length.
+ *
+ * <p>Where the store reads records of values not in memory with positional reads instead of the
+ * mapping (docs/store.md, "Reads of values not in memory"), a view filled from such a record holds
+ * a copy of the value in a buffer of its own, kept and reused by later fills; the rules above are
+ * the same, and {@link #region()} is then that copy.
  */
 public final class ValueView {
   private Region region;
@@ -29,6 +36,8 @@ public final class ValueView {
   private int offset;
   private int length;
   private long expireAt;
+  /** The view's own copy of a value read by a positional read (docs/store.md, "Reads of values not in memory"). */
+  private ReadBuffer copy;
 
   /** Creates an empty view. */
   public ValueView() {}
@@ -39,6 +48,21 @@ public final class ValueView {
     this.offset = offset;
     this.length = length;
     this.expireAt = expireAt;
+  }
+
+  /**
+   * Fills the view with a copy of {@code length} bytes of {@code from} at {@code offset}, a
+   * positional read's copy of a record of {@code file}; the view keeps its own copy, so the rules
+   * above hold as for a value read in place.
+   */
+  void wrapCopy(MappedFile file, Region from, int offset, int length, long expireAt) {
+    if (copy == null) {
+      copy = new ReadBuffer(Math.max(length, 1024));
+    }
+    copy.ensure(length, 0);
+    from.copyTo(offset, copy.region(), 0, length);
+    wrap(file, 0, length, expireAt);
+    this.region = copy.region();
   }
 
   void clear() {

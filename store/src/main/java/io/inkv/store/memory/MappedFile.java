@@ -34,24 +34,39 @@ public final class MappedFile implements AutoCloseable {
    */
   public enum Access { NORMAL, RANDOM, SEQUENTIAL }
 
-  /** The system property that chooses whether mappings are advised: auto, random or off. */
+  /** The system property that chooses how reads of values not in memory are made: auto, random, pread or off. */
   public static final String READ_ADVICE_PROPERTY = "inkv.store.readAdvice";
 
   /*
    * auto: advise where the JDK lets inkv call madvise without a warning (JDK 22+, the jar's JDK 22
-   * classes, Linux, native access enabled for inkv's module); random: also without native access
-   * enabled (the JDK then prints one warning); off: never (every fault reads the device's
-   * read-ahead window, as before the advice). docs/store.md ("Reads of values not in memory").
+   * classes, Linux, native access enabled for inkv's module); where it cannot, the store reads
+   * records of sealed segments with positional reads once its segments outgrow memory (the store's
+   * ColdReads decides); random: advise also without native access enabled (the JDK then prints one
+   * warning); pread: positional reads of sealed segments always, mappings advised as under auto;
+   * off: neither (every fault reads the device's read-ahead window). docs/store.md ("Reads of
+   * values not in memory").
    */
-  private static final String READ_ADVICE = readAdviceSetting();
+  private static final String READ_ADVICE = parseReadAdvice(System.getProperty(READ_ADVICE_PROPERTY));
   private static final boolean ADVISES = !READ_ADVICE.equals("off") && MAPPER.enableAdvice(READ_ADVICE.equals("random"));
 
-  private static String readAdviceSetting() {
-    String value = System.getProperty(READ_ADVICE_PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
-    if (!value.equals("auto") && !value.equals("random") && !value.equals("off")) {
-      throw new IllegalArgumentException(READ_ADVICE_PROPERTY + " must be auto, random or off: " + value);
+  /**
+   * Returns the setting of {@link #READ_ADVICE_PROPERTY}, trimmed and in lower case ({@code auto}
+   * when unset).
+   *
+   * @throws IllegalArgumentException naming the property and the values it takes
+   */
+  static String parseReadAdvice(String setting) {
+    String value = setting == null ? "auto" : setting.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!value.equals("auto") && !value.equals("random") && !value.equals("pread") && !value.equals("off")) {
+      throw new IllegalArgumentException(READ_ADVICE_PROPERTY + " must be auto, random, pread or off, not \""
+          + setting + "\"");
     }
     return value;
+  }
+
+  /** Returns this JVM's {@link #READ_ADVICE_PROPERTY}: auto, random, pread or off. */
+  public static String readAdvice() {
+    return READ_ADVICE;
   }
 
   /**
@@ -75,6 +90,8 @@ public final class MappedFile implements AutoCloseable {
   private final FileChannel channel;
   private final Mapper.Mapping mapping;
   private final MappedRegion region;
+  /** The channel positional reads go through (ReadBuffer), opened at the first; null before it. */
+  private volatile FileChannel reader;
   private volatile boolean closed;
 
   private MappedFile(Path path, FileChannel channel, Mapper.Mapping mapping) {
@@ -279,6 +296,64 @@ public final class MappedFile implements AutoCloseable {
     }
   }
 
+  /*
+   * Positional reads, for ReadBuffer. They go through a channel of their own, opened read-only at
+   * the first: a FileChannel is interruptible, and an interrupt that arrives during a read closes
+   * the channel (ClosedByInterruptException), which must never take away the channel that force()
+   * and close() use. A reader channel closed that way is opened again by the next read; the read
+   * that met the interrupt reports false and its caller reads the mapping instead, as does a read
+   * by a thread already interrupted (which would close the channel at once) and a read of a file
+   * deleted meanwhile (a retired segment) before its channel was opened.
+   */
+  boolean readAt(ByteBuffer dst, long position) {
+    if (closed || Thread.currentThread().isInterrupted()) {
+      return false;
+    }
+    int start = dst.position();
+    for (int attempt = 0; attempt < 2; attempt++) {
+      FileChannel ch = reader();
+      if (ch == null) {
+        return false;
+      }
+      try {
+        while (dst.hasRemaining()) {
+          if (ch.read(dst, position + dst.position() - start) < 0) {
+            return false; // past the end of the file: the mapping's bounds check reports it
+          }
+        }
+        return true;
+      } catch (java.nio.channels.ClosedByInterruptException e) {
+        return false; // this thread was interrupted; its status stays set
+      } catch (java.nio.channels.ClosedChannelException e) {
+        // another thread's interrupt closed the channel under this read: open it again, once
+      } catch (IOException e) {
+        throw new UncheckedIOException(path + ": cannot read " + dst.remaining() + " bytes at " + position + ": "
+            + describe(e), e);
+      }
+    }
+    return false;
+  }
+
+  private FileChannel reader() {
+    FileChannel ch = reader;
+    return ch != null && ch.isOpen() ? ch : openReader();
+  }
+
+  private synchronized FileChannel openReader() {
+    if (closed) {
+      return null;
+    }
+    FileChannel ch = reader;
+    if (ch == null || !ch.isOpen()) {
+      try {
+        reader = ch = FileChannel.open(path, StandardOpenOption.READ);
+      } catch (IOException e) {
+        return null; // deleted (a retired segment) or unreadable: read the mapping
+      }
+    }
+    return ch;
+  }
+
   /** Unmaps the region and closes the file. Idempotent. */
   @Override
   public synchronized void close() {
@@ -289,6 +364,9 @@ public final class MappedFile implements AutoCloseable {
     try {
       mapping.unmap();
     } finally {
+      if (reader != null) {
+        closeQuietly(reader);
+      }
       try {
         channel.close();
       } catch (IOException e) {

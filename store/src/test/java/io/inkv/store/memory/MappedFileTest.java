@@ -1,5 +1,6 @@
 package io.inkv.store.memory;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -168,5 +169,42 @@ class MappedFileTest {
     String prefix = root.toAbsolutePath().toString();
     List<String> lines = Files.readAllLines(MAPS);
     return lines.stream().filter(l -> l.contains(prefix)).collect(Collectors.joining("\n"));
+  }
+  @Test
+  void theReadAdviceSettingIsReadOrRefusedWithAMessageNamingThePropertyAndItsValues() {
+    assertEquals("auto", MappedFile.parseReadAdvice(null));
+    assertEquals("pread", MappedFile.parseReadAdvice(" PRead "));
+    assertEquals("random", MappedFile.parseReadAdvice("random"));
+    assertEquals("off", MappedFile.parseReadAdvice("off"));
+    assertEquals("auto", MappedFile.parseReadAdvice("Auto"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MappedFile.parseReadAdvice("madvise"));
+    assertEquals("inkv.store.readAdvice must be auto, random, pread or off, not \"madvise\"", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> MappedFile.parseReadAdvice(""));
+    assertEquals(MappedFile.parseReadAdvice(System.getProperty(MappedFile.READ_ADVICE_PROPERTY)), MappedFile.readAdvice());
+  }
+
+  @Test
+  void aPositionalReadCopiesWhatTheMappingHoldsGrowingItsBufferAndRefusesPastTheEnd() {
+    Path path = dir.resolve("0000000001.seg");
+    byte[] bytes = new byte[SIZE];
+    new java.util.SplittableRandom(5).nextBytes(bytes);
+    ReadBuffer buffer = new ReadBuffer(16);
+    MappedFile file = MappedFile.create(path, SIZE);
+    try {
+      file.region().putBytes(0, bytes, 0, SIZE);
+      assertTrue(buffer.read(file, 100, 0, 10));
+      assertTrue(buffer.read(file, 110, 10, 10_000), "a read into a buffer too small grows it");
+      assertTrue(buffer.capacity() >= 10_010);
+      byte[] copy = new byte[10_010];
+      buffer.region().getBytes(0, copy, 0, copy.length);
+      assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 100, 10_110), copy, "the first 10 bytes were lost on growth?");
+      file.region().putLong(SIZE - 8, 0x0102030405060708L); // a write through the mapping is what the next read sees
+      assertTrue(buffer.read(file, SIZE - 8, 0, 8));
+      assertEquals(0x0102030405060708L, buffer.region().getLong(0));
+      assertFalse(buffer.read(file, SIZE - 4, 0, 8), "a read past the end of the file");
+    } finally {
+      file.close();
+    }
+    assertFalse(buffer.read(file, 0, 0, 8), "a read of a closed file");
   }
 }
