@@ -11,22 +11,27 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /*
  * Whether reads of records in sealed segments copy them with positional reads (RecordCopy) instead
- * of reading the mapping: the JDK 17 path of docs/store.md, "Reads of values not in memory".
+ * of reading the mapping: docs/store.md, "Reads of values not in memory".
  *
  * A fault on a mapping that madvise has not advised MADV_RANDOM reads the device's read-ahead
  * window around the page (8 MiB on the test machine); a positional read of a page not in the page
- * cache reads the pages asked for. A positional read costs a system call and a copy even when the
- * page is cached (about 1.2 us against 0.2 us for a copy out of the mapping), so it pays only when
- * gets miss the page cache, that is when the segments do not fit in the memory the process has.
+ * cache reads the pages asked for. A fault on an advised mapping reads only its page too, but it
+ * maps the page into the process, and under memory pressure the kernel must unmap such pages
+ * again to reclaim them: measured side by side (10M x 1 KB in a 3 GiB cgroup, JDK 25), positional
+ * reads served 1.2x-1.3x the gets of advised faults with a p99 0.6x-0.85x theirs. A positional
+ * read costs a system call and a copy even when the page is cached (about 1.2 us against 0.2 us
+ * for a copy out of the mapping), so it pays only when gets miss the page cache, that is when the
+ * segments do not fit in the memory the process has.
  *
  * inkv.store.readAdvice (MappedFile) decides:
- *   off, random   never (random: madvise does the job where the JDK can; where it cannot, as off)
+ *   off, random   never
  *   pread         always
- *   auto          when the mappings are not advised (JDK 17 to 21, or native access not enabled)
- *                 and the segment files of every open store in this JVM, together, are larger than
- *                 the memory the process may use less the heap's maximum: what is left for the page
- *                 cache. Checked again whenever a segment is added or dropped (each roll,
- *                 compaction, open and close), which is how a store that grows past memory switches.
+ *   auto          when the segment files of every open store in this JVM, together, are larger
+ *                 than the memory the process may use less the heap's maximum: what is left for
+ *                 the page cache, on every JDK (madvise, where the JDK can call it, still advises
+ *                 the mappings that writes and the active segment read). Checked again whenever a
+ *                 segment is added or dropped (each roll, compaction, open and close), which is
+ *                 how a store that grows past memory switches.
  *
  * The memory the process may use: the limit of its memory cgroup (v2 memory.max, v1
  * memory.limit_in_bytes, the lowest on the path from its cgroup up, as the kernel applies them),
@@ -39,7 +44,7 @@ final class ColdReads {
 
   enum Setting { NEVER, AUTO, ALWAYS }
 
-  static final Setting SETTING = setting(MappedFile.readAdvice(), MappedFile.advisesReads());
+  static final Setting SETTING = setting(MappedFile.readAdvice());
 
   /** The bytes of the segment files of every open store in this JVM. */
   private static final AtomicLong SEGMENT_BYTES = new AtomicLong();
@@ -51,12 +56,12 @@ final class ColdReads {
 
   private ColdReads() {}
 
-  static Setting setting(String readAdvice, boolean advised) {
+  static Setting setting(String readAdvice) {
     switch (readAdvice) {
       case "pread":
         return Setting.ALWAYS;
       case "auto":
-        return advised ? Setting.NEVER : Setting.AUTO;
+        return Setting.AUTO;
       default:
         return Setting.NEVER;
     }
