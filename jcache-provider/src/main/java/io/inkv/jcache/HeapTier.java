@@ -17,13 +17,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * that was put; nothing is encoded, so keys and values need no codec and need not be
  * Serializable.
  *
- * Layout. The map holds one Node per entry: the key, the value and the expiry time in one
- * immutable object, replaced whole (map.put under the key's lock) by every write, so a reader sees
- * a value with its own expiry time and never a mix, and a get is one map lookup and one load of
- * the node's fields (and, only when the entry can expire, one clock read): no lock, no
+ * Layout. The map holds one Node per entry: the value and the expiry time in one immutable
+ * object of 24 bytes, replaced whole (map.put under the key's lock) by every write, so a reader
+ * sees a value with its own expiry time and never a mix, and a get is one map lookup and one load
+ * of the node's fields (and, only when the entry can expire, one clock read): no lock, no
  * allocation, and no second object to miss in the cache. A node is also the Current an update
- * sees. (A first version kept a mutable node pointing at an immutable state: one more object per
- * entry, 16 B more, and one more dependent load on every get.)
+ * sees. The key is the map's: a node does not repeat it, and a node is current while the map
+ * holds it under its key (a conditional map.remove(k, node) both checks and drops it). (A first
+ * version kept a mutable node pointing at an immutable state: one more object per entry, 16 B
+ * more, and one more dependent load on every get; a second kept the key and a dead flag in the
+ * node, 8 B more an entry.)
  *
  * Writes. A change of one key (Tier.update) runs under the key's stripe of a StripedLocks, the
  * same discipline as the mapped store's key locks: the cache's CacheWriter and event publishing
@@ -49,15 +52,12 @@ import java.util.concurrent.locks.ReentrantLock;
 final class HeapTier<K, V> implements Tier<K, V> {
   private static final int STRIPES = 256;
 
-  /** One state of an entry: its key, value and expiry time; dead once replaced or removed. */
+  /** One state of an entry: its value and expiry time; current while the map holds it. */
   private static final class Node implements Current {
-    final Object key;
     final Object value;
     final long expireAt;
-    volatile boolean dead;
 
-    Node(Object key, Object value, long expireAt) {
-      this.key = key;
+    Node(Object value, long expireAt) {
       this.value = value;
       this.expireAt = expireAt;
     }
@@ -175,25 +175,24 @@ final class HeapTier<K, V> implements Tier<K, V> {
   private Node live(Object k) {
     Node node = map.get(k);
     if (node != null && node.canExpire() && node.expired(System.currentTimeMillis())) {
-      dropExpired(node);
+      dropExpired(k, node);
       return null;
     }
     return node;
   }
 
   /** Drops an entry a read found expired, if no writer replaced it meanwhile, and reports it. */
-  private void dropExpired(Node node) {
-    ReentrantLock lock = lockOf(node.key);
+  private void dropExpired(Object k, Node node) {
+    ReentrantLock lock = lockOf(k);
     lock.lock();
     try {
-      if (node.dead) {
+      if (!unlink(k, node)) {
         return;
       }
-      unlink(node);
     } finally {
       lock.unlock();
     }
-    removals.removed(node.key, node.value, false);
+    removals.removed(k, node.value, false);
   }
 
   // ---- writes ----
@@ -208,24 +207,24 @@ final class HeapTier<K, V> implements Tier<K, V> {
     try {
       Node node = map.get(k);
       if (node != null && node.expired(System.currentTimeMillis())) {
-        unlink(node);
+        unlink(k, node);
         update.expired(node.value);
         node = null;
       }
       result = update.apply(node, change);
       switch (change.kind) {
         case Change.PUT -> {
-          link(k, node, new Node(k, change.value, change.expireAt));
+          link(k, node, new Node(change.value, change.expireAt));
           grew = node == null;
         }
         case Change.EXPIRY -> {
           if (node != null) {
-            link(k, node, new Node(k, node.value, change.expireAt));
+            link(k, node, new Node(node.value, change.expireAt));
           }
         }
         case Change.REMOVE -> {
           if (node != null) {
-            unlink(node);
+            unlink(k, node);
           }
         }
         default -> { }
@@ -242,9 +241,6 @@ final class HeapTier<K, V> implements Tier<K, V> {
   /** Puts {@code fresh} in place of {@code old} (or of nothing), under the key's lock. */
   private void link(Object k, Node old, Node fresh) {
     map.put(k, fresh);
-    if (old != null) {
-      old.dead = true;
-    }
     if (policy != null) {
       if (old == null) {
         policy.recordInsert(policyHash(k), k, map.size() > maxEntries);
@@ -297,7 +293,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
       return false;
     }
     if (node.expired(System.currentTimeMillis())) {
-      removals.removed(node.key, node.value, false);
+      removals.removed(k, node.value, false);
       return false;
     }
     return true;
@@ -311,7 +307,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
     try {
       Node node = map.get(k);
       if (node != null) {
-        link(k, node, new Node(k, node.value, expireAt));
+        link(k, node, new Node(node.value, expireAt));
       }
     } finally {
       lock.unlock();
@@ -330,10 +326,9 @@ final class HeapTier<K, V> implements Tier<K, V> {
       Node node = map.get(k);
       if (node != null) {
         if (removal) {
-          unlink(node);
+          unlink(k, node);
         } else {
           map.remove(k, node);
-          node.dead = true;
         }
       }
       return node;
@@ -342,12 +337,15 @@ final class HeapTier<K, V> implements Tier<K, V> {
     }
   }
 
-  private void unlink(Node node) {
-    map.remove(node.key, node);
-    node.dead = true;
+  /** Removes {@code node} if it is still {@code k}'s (under the key's lock); returns whether it was. */
+  private boolean unlink(Object k, Node node) {
+    if (!map.remove(k, node)) {
+      return false;
+    }
     if (policy != null) {
       policy.recordRemoval();
     }
+    return true;
   }
 
   /*
@@ -375,16 +373,13 @@ final class HeapTier<K, V> implements Tier<K, V> {
       return;
     }
     evictions.increment();
-    removals.removed(node.key, node.value, true);
+    removals.removed(k, node.value, true);
   }
 
   @Override
   public void clear() {
     locks.lockAll();
     try {
-      for (Node n : map.values()) {
-        n.dead = true;
-      }
       map.clear();
       if (policy != null) {
         policy.clear();
@@ -415,11 +410,12 @@ final class HeapTier<K, V> implements Tier<K, V> {
       public boolean hasNext() {
         long now = System.currentTimeMillis();
         while (next == null && it.hasNext()) {
-          Node node = it.next().getValue();
+          Map.Entry<Object, Node> e = it.next();
+          Node node = e.getValue();
           if (node.expired(now)) {
-            dropExpired(node);
+            dropExpired(e.getKey(), node);
           } else {
-            next = new Kept(node.key, node.value);
+            next = new Kept(e.getKey(), node.value);
           }
         }
         return next != null;
