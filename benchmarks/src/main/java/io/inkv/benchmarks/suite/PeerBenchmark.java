@@ -88,6 +88,16 @@ public class PeerBenchmark {
   @Param("1000000")
   public int entries;
 
+  /*
+   * Whether to collect the heap (System.gc(), a full collection) once the system is populated.
+   * Without it, a heap cache is measured on the memory layout its put path's allocations left:
+   * each entry's objects lie apart by whatever garbage the put made between them, so a put that
+   * allocates more spreads an entry over more cache lines. A full collection compacts the live
+   * objects, as the collections of a long-running application do to a cache's old entries.
+   */
+  @Param("false")
+  public boolean compact;
+
   Peer peer;
   int[] samples;
 
@@ -97,6 +107,9 @@ public class PeerBenchmark {
         : Populated.open(system, value, distribution, entries);
     peer = p.peer;
     samples = p.samples;
+    if (compact) {
+      System.gc();
+    }
   }
 
   @TearDown(Level.Trial)
