@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  * get:   read gate -> hash -> optimistic index probe -> segment table -> compare the full key in
  *        the record -> check CRC and expiry -> copy the value (or point a ValueView at it). The
  *        probe loop is written once (probe) for every read and write; it allocates nothing.
- *        Where ColdReads says so (a store larger than memory without read advice: JDK 17), a
+ *        Where ColdReads says so (the segments larger than the memory the process has), a
  *        read's mode carries COPY and each record of a sealed segment it meets is read from the
  *        thread's RecordCopy, made with a positional read, instead of the mapping.
  *

@@ -39,7 +39,7 @@ public final class MappedFile implements AutoCloseable {
 
   /*
    * auto: advise where the JDK lets inkv call madvise without a warning (JDK 22+, the jar's JDK 22
-   * classes, Linux, native access enabled for inkv's module); where it cannot, the store reads
+   * classes, Linux, native access enabled for inkv's module), and, on every JDK, the store reads
    * records of sealed segments with positional reads once its segments outgrow memory (the store's
    * ColdReads decides); random: advise also without native access enabled (the JDK then prints one
    * warning); pread: positional reads of sealed segments always, mappings advised as under auto;
