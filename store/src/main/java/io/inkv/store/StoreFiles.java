@@ -39,7 +39,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Appending: the active segment takes records under the append lock; a record that does not fit
  * rolls to a new segment (256 KiB first, then four times larger up to the configured size), using
- * the spare segment if one of the right size is ready. Syncing: a group commit forces the
+ * the spare segment if one of the right size is ready; the append that fills half of the active
+ * segment has the spare written by a background thread. Syncing: a group commit forces the
  * active segment's unsynced range once for every writer waiting on it.
  *
  * Retired segments (compaction) are removed from the table at once, but their files are deleted
@@ -431,6 +432,10 @@ final class StoreFiles {
 
   private long committed(Segment s, int at, int length, long seq, long expireAt) {
     s.writePosition = at + length;
+    int half = s.capacity >>> 1;
+    if (at < half && at + length >= half) {
+      prepareSpare(); // the append that fills half the segment starts the next one's file (a hand-off, not the write)
+    }
     s.noteRecord(seq, expireAt);
     s.dirtySinceImage = true;
     bytesSinceImage.addAndGet(length);
@@ -508,7 +513,12 @@ final class StoreFiles {
     }
   }
 
-  /** Has the spare segment prepared once the active segment is half full (maintenance). */
+  /**
+   * Has the spare segment prepared once the active segment is half full: asked by the append that
+   * crosses the half, so a fast writer's roll finds it ready (a maintenance tick could come after
+   * the roll and leave the writer zero-filling 64 MiB itself), and again by maintenance, which
+   * retries a preparation that failed. Holds or takes the append lock; only hands the write off.
+   */
   void prepareSpare() {
     if (!options.backgroundMaintenance() || options.readOnly()) {
       return;

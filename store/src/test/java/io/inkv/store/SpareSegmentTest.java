@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The next segment's file is prepared in the background once the active segment is half full, and
+ * The next segment's file is prepared in the background once the active segment is half full (the
+ * write that crosses the half asks for it, and maintenance asks again), and
  * a roll renames it into place instead of writing a new file under the append lock. What must hold:
  * the prepared file is used, the segment made from it behaves like any other (also after a
  * reopen), a clean close leaves no prepared file behind, and one left by a crash is deleted at open.
@@ -57,6 +58,23 @@ class SpareSegmentTest {
     try (Store store = options().backgroundMaintenance(false).open()) {
       assertAllPresent(store, written);
       assertEquals(written, store.size());
+    }
+  }
+
+  @Test
+  void theWriteThatFillsHalfTheSegmentStartsThePreparationWithoutWaitingForMaintenance() throws Exception {
+    // A maintenance tick an hour away: only the writes themselves can have the spare prepared, as
+    // they must when a fast writer fills half a segment between two ticks.
+    try (Store store = options().maintenanceInterval(Duration.ofHours(1)).open()) {
+      LogStore log = (LogStore) store;
+      int written = 0;
+      for (int roll = 1; roll <= 5; roll++) {
+        written = fillPastHalf(store, log, written);
+        awaitPrepared(log);
+        written = writeUntilSegments(store, log, log.files.segmentsForTest().size() + 1, written);
+        assertEquals(roll, log.files.spare.adoptedForTest(), "roll " + roll + " used the file its writes had prepared");
+      }
+      assertAllPresent(store, written);
     }
   }
 
