@@ -96,7 +96,10 @@ final class CacheSettings {
             : c.isPersistent() ? StoreOptions.DEFAULT_SEGMENT_SIZE : TEMPORARY_SEGMENT_SIZE)
         .maxEntries(c.getMaxEntries())
         .maxBytes(c.getMaxBytes())
-        .readOnly(c.isReadOnly());
+        .readOnly(c.isReadOnly())
+        // A cache that is not persistent is deleted when closed: its store forces nothing to disk
+        // and writes no index image (a restart starts it empty), work a write stream would pay for.
+        .temporary(!c.isPersistent());
     if (c.getDurability() != null) {
       b.durability(c.getDurability());
     }

@@ -39,6 +39,7 @@ class PersistentCacheTest {
     users.remove("alan");
     first.close();
     assertTrue(Files.isDirectory(directory.resolve("users")), "the files stay when the manager closes");
+    assertTrue(Files.exists(directory.resolve("users").resolve("index.img")), "with the index image a reopen loads");
 
     CacheManager second = provider.getCacheManager(uri, getClass().getClassLoader());
     Cache<String, User> reopened = second.createCache("users", config);
@@ -58,6 +59,9 @@ class PersistentCacheTest {
     assertTrue(storeDirectory.startsWith(Path.of(System.getProperty("java.io.tmpdir"))), storeDirectory.toString());
     assertTrue(storeDirectory.getParent().getFileName().toString().startsWith("inkv-"), storeDirectory.toString());
     assertTrue(Files.isDirectory(storeDirectory));
+    cache.unwrap(Store.class).flush(); // a persistent store writes its index image here
+    assertFalse(Files.exists(storeDirectory.resolve("index.img")),
+        "a temporary cache's store writes no index image: nothing of it outlives the cache");
     cache.close();
     assertFalse(Files.exists(storeDirectory), "a temporary cache's files go when it closes");
     manager.close();
