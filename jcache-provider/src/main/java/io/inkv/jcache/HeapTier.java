@@ -17,16 +17,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * that was put; nothing is encoded, so keys and values need no codec and need not be
  * Serializable.
  *
- * Layout. The map holds one Node per entry: the value and the expiry time in one immutable
- * object of 24 bytes, replaced whole (map.put under the key's lock) by every write, so a reader
- * sees a value with its own expiry time and never a mix, and a get is one map lookup and one load
- * of the node's fields (and, only when the entry can expire, one clock read): no lock, no
- * allocation, and no second object to miss in the cache. A node is also the Current an update
- * sees. The key is the map's: a node does not repeat it, and a node is current while the map
- * holds it under its key (a conditional map.remove(k, node) both checks and drops it). (A first
- * version kept a mutable node pointing at an immutable state: one more object per entry, 16 B
- * more, and one more dependent load on every get; a second kept the key and a dead flag in the
- * node, 8 B more an entry.)
+ * Layout. An entry that never expires is its value itself in the map: a get is one map lookup,
+ * with no object of inkv's between the map's node and the value, so no load of one to miss in the
+ * cache, and the entry costs the map's node and nothing more. An entry with an expiry time is a
+ * Node in the map: the value and the time in one immutable object of 24 bytes, so a reader sees a
+ * value with its own expiry time and never a mix. Every write replaces what the map holds whole
+ * (map.put under the key's lock). The tier's `expiring` flag turns on before the first Node is
+ * stored and never off: until then a get does not look at the object it found (telling a Node
+ * from a value reads the object's class), so a cache whose expiry policy is eternal, the JCache
+ * default, never pays for the case. The flag is written before the map publishes the Node, and a
+ * reader reads it after the map lookup, so a reader that finds a Node sees the flag set. A
+ * present entry is what its key maps to, checked and dropped by a conditional map.remove(k, held)
+ * under the key's lock. The Current an update sees is the Node, or for a value held as itself the
+ * update's Change, which answers the value and Store.NEVER. (A first version kept a mutable node
+ * pointing at an immutable state: 40 B and two dependent loads more per entry; a second kept the
+ * key and a dead flag in a node on every entry, 32 B and one load more; a third a 24-byte Node on
+ * every entry, one load more than the map's own.)
  *
  * Writes. A change of one key (Tier.update) runs under the key's stripe of a StripedLocks, the
  * same discipline as the mapped store's key locks: the cache's CacheWriter and event publishing
@@ -52,7 +58,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class HeapTier<K, V> implements Tier<K, V> {
   private static final int STRIPES = 256;
 
-  /** One state of an entry: its value and expiry time; current while the map holds it. */
+  /** An entry that can expire: its value and expiry time; current while the map holds it. */
   private static final class Node implements Current {
     final Object value;
     final long expireAt;
@@ -81,7 +87,10 @@ final class HeapTier<K, V> implements Tier<K, V> {
     }
   }
 
-  private final ConcurrentHashMap<Object, Node> map = new ConcurrentHashMap<>();
+  /** Each key's value, or its Node when the entry has an expiry time. */
+  private final ConcurrentHashMap<Object, Object> map = new ConcurrentHashMap<>();
+  /** Whether any Node was ever stored: set before the first is, never cleared. */
+  private volatile boolean expiring;
   private final StripedLocks locks = new StripedLocks(STRIPES);
   private final long maxEntries;
   private final Removals removals;
@@ -152,15 +161,15 @@ final class HeapTier<K, V> implements Tier<K, V> {
   @Override
   @SuppressWarnings("unchecked")
   public V get(Object k) {
-    Node node = live(k);
-    if (node == null) {
+    Object held = live(k);
+    if (held == null) {
       return null;
     }
     EvictionPolicy p = policy;
     if (p != null) {
       p.recordAccess(policyHash(k));
     }
-    return (V) node.value;
+    return (V) held;
   }
 
   @Override
@@ -169,16 +178,45 @@ final class HeapTier<K, V> implements Tier<K, V> {
   }
 
   /**
-   * The node of {@code k}, or null if there is none or it has expired (dropped then). A private
+   * The value of {@code k}, or null if there is none or it has expired (dropped then). A private
    * method small enough to inline into get, so the read path makes no further call or allocation.
    */
-  private Node live(Object k) {
-    Node node = map.get(k);
-    if (node != null && node.canExpire() && node.expired(System.currentTimeMillis())) {
-      dropExpired(k, node);
-      return null;
+  private Object live(Object k) {
+    Object held = map.get(k);
+    if (held != null && expiring && held instanceof Node node) {
+      if (node.canExpire() && node.expired(System.currentTimeMillis())) {
+        dropExpired(k, node);
+        return null;
+      }
+      return node.value;
     }
-    return node;
+    return held;
+  }
+
+  /** The Node {@code held} is, or null for a value held as itself (which never expires). */
+  private Node nodeOf(Object held) {
+    return expiring && held instanceof Node node ? node : null;
+  }
+
+  private Object valueOf(Object held) {
+    Node node = nodeOf(held);
+    return node != null ? node.value : held;
+  }
+
+  private boolean expired(Object held, long now) {
+    Node node = nodeOf(held);
+    return node != null && node.expired(now);
+  }
+
+  /** What the map holds for {@code value} until {@code expireAt}: the value itself when it never expires. */
+  private Object hold(Object value, long expireAt) {
+    if (expireAt == Store.NEVER) {
+      return value;
+    }
+    if (!expiring) {
+      expiring = true; // before the map publishes the Node: a reader that finds it sees the flag
+    }
+    return new Node(value, expireAt);
   }
 
   /** Drops an entry a read found expired, if no writer replaced it meanwhile, and reports it. */
@@ -205,26 +243,26 @@ final class HeapTier<K, V> implements Tier<K, V> {
     boolean grew = false;
     lock.lock();
     try {
-      Node node = map.get(k);
-      if (node != null && node.expired(System.currentTimeMillis())) {
-        unlink(k, node);
-        update.expired(node.value);
-        node = null;
+      Object held = map.get(k);
+      if (held != null && expired(held, System.currentTimeMillis())) {
+        unlink(k, held);
+        update.expired(valueOf(held));
+        held = null;
       }
-      result = update.apply(node, change);
+      result = update.apply(held == null ? null : change.present(held, nodeOf(held)), change);
       switch (change.kind) {
         case Change.PUT -> {
-          link(k, node, new Node(change.value, change.expireAt));
-          grew = node == null;
+          link(k, held, hold(change.value, change.expireAt));
+          grew = held == null;
         }
         case Change.EXPIRY -> {
-          if (node != null) {
-            link(k, node, new Node(node.value, change.expireAt));
+          if (held != null) {
+            link(k, held, hold(valueOf(held), change.expireAt));
           }
         }
         case Change.REMOVE -> {
-          if (node != null) {
-            unlink(k, node);
+          if (held != null) {
+            unlink(k, held);
           }
         }
         default -> { }
@@ -239,7 +277,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
   }
 
   /** Puts {@code fresh} in place of {@code old} (or of nothing), under the key's lock. */
-  private void link(Object k, Node old, Node fresh) {
+  private void link(Object k, Object old, Object fresh) {
     map.put(k, fresh);
     if (policy != null) {
       if (old == null) {
@@ -250,8 +288,11 @@ final class HeapTier<K, V> implements Tier<K, V> {
     }
   }
 
-  /** The decision an update made through its Writer. */
-  private static final class Change implements Writer {
+  /**
+   * The decision an update made through its Writer; also the Current it sees of a value held as
+   * itself (a Node is its own Current).
+   */
+  private static final class Change implements Writer, Current {
     static final int NONE = 0;
     static final int PUT = 1;
     static final int EXPIRY = 2;
@@ -260,6 +301,26 @@ final class HeapTier<K, V> implements Tier<K, V> {
     int kind = NONE;
     Object value;
     long expireAt;
+    private Object present;
+
+    /** The Current of what the map held: the Node, or this change answering the value held as itself. */
+    Current present(Object held, Node node) {
+      if (node != null) {
+        return node;
+      }
+      present = held;
+      return this;
+    }
+
+    @Override
+    public Object value() {
+      return present;
+    }
+
+    @Override
+    public long expireAt() {
+      return Store.NEVER;
+    }
 
     @Override
     public void put(Object value, long expireAt) {
@@ -288,12 +349,12 @@ final class HeapTier<K, V> implements Tier<K, V> {
   /** Removes an entry; one that had expired is reported as expired, and was not there to remove. */
   @Override
   public boolean remove(Object k) {
-    Node node = takeOut(k, true);
-    if (node == null) {
+    Object held = takeOut(k, true);
+    if (held == null) {
       return false;
     }
-    if (node.expired(System.currentTimeMillis())) {
-      removals.removed(k, node.value, false);
+    if (expired(held, System.currentTimeMillis())) {
+      removals.removed(k, valueOf(held), false);
       return false;
     }
     return true;
@@ -305,9 +366,9 @@ final class HeapTier<K, V> implements Tier<K, V> {
     ReentrantLock lock = lockOf(k);
     lock.lock();
     try {
-      Node node = map.get(k);
-      if (node != null) {
-        link(k, node, new Node(node.value, expireAt));
+      Object held = map.get(k);
+      if (held != null) {
+        link(k, held, hold(valueOf(held), expireAt));
       }
     } finally {
       lock.unlock();
@@ -315,31 +376,35 @@ final class HeapTier<K, V> implements Tier<K, V> {
   }
 
   /**
-   * Takes the node of {@code k} out of the map under its lock and returns it, or null if there is
+   * Takes what the map holds for {@code k} out under its lock and returns it, or null if there is
    * none. A removal also tells the policy ({@code removal}); an eviction does not, as the policy
    * named the key itself.
    */
-  private Node takeOut(Object k, boolean removal) {
+  private Object takeOut(Object k, boolean removal) {
     ReentrantLock lock = lockOf(k);
     lock.lock();
     try {
-      Node node = map.get(k);
-      if (node != null) {
+      Object held = map.get(k);
+      if (held != null) {
         if (removal) {
-          unlink(k, node);
+          unlink(k, held);
         } else {
-          map.remove(k, node);
+          map.remove(k, held);
         }
       }
-      return node;
+      return held;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Removes {@code node} if it is still {@code k}'s (under the key's lock); returns whether it was. */
-  private boolean unlink(Object k, Node node) {
-    if (!map.remove(k, node)) {
+  /**
+   * Removes {@code held} if it is still what {@code k} maps to; returns whether it was. Under the
+   * key's lock, where what a caller read is the very instance the map holds (the map compares the
+   * instance before equals).
+   */
+  private boolean unlink(Object k, Object held) {
+    if (!map.remove(k, held)) {
       return false;
     }
     if (policy != null) {
@@ -368,12 +433,12 @@ final class HeapTier<K, V> implements Tier<K, V> {
   }
 
   private void evictKey(Object k) {
-    Node node = takeOut(k, false);
-    if (node == null) {
+    Object held = takeOut(k, false);
+    if (held == null) {
       return;
     }
     evictions.increment();
-    removals.removed(k, node.value, true);
+    removals.removed(k, valueOf(held), true);
   }
 
   @Override
@@ -402,7 +467,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
   /** The live, unexpired entries, weakly consistent as the map's own iterator is. */
   @Override
   public Iterator<Kept> iterator() {
-    Iterator<Map.Entry<Object, Node>> it = map.entrySet().iterator();
+    Iterator<Map.Entry<Object, Object>> it = map.entrySet().iterator();
     return new Iterator<>() {
       private Kept next;
 
@@ -410,12 +475,12 @@ final class HeapTier<K, V> implements Tier<K, V> {
       public boolean hasNext() {
         long now = System.currentTimeMillis();
         while (next == null && it.hasNext()) {
-          Map.Entry<Object, Node> e = it.next();
-          Node node = e.getValue();
-          if (node.expired(now)) {
-            dropExpired(e.getKey(), node);
+          Map.Entry<Object, Object> e = it.next();
+          Object held = e.getValue();
+          if (expired(held, now)) {
+            dropExpired(e.getKey(), (Node) held);
           } else {
-            next = new Kept(e.getKey(), node.value);
+            next = new Kept(e.getKey(), valueOf(held));
           }
         }
         return next != null;

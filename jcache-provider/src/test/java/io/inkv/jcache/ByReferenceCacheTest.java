@@ -37,6 +37,7 @@ import javax.cache.event.CacheEntryUpdatedListener;
 import javax.cache.expiry.AccessedExpiryPolicy;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
+import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.expiry.ModifiedExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
@@ -291,6 +292,52 @@ class ByReferenceCacheTest {
         .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(Duration.ZERO)));
     zero.put(new Id("k"), new Account("k", 1));
     assertFalse(zero.containsKey(new Id("k")), "a zero duration stores nothing");
+  }
+
+  /** Eternal when written; a read gives the entry 80 ms from then (so entries turn from eternal to expiring). */
+  public static final class EternalUntilRead implements ExpiryPolicy, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Duration getExpiryForCreation() {
+      return Duration.ETERNAL;
+    }
+
+    @Override
+    public Duration getExpiryForAccess() {
+      return new Duration(TimeUnit.MILLISECONDS, 80);
+    }
+
+    @Override
+    public Duration getExpiryForUpdate() {
+      return null;
+    }
+  }
+
+  @Test
+  void entriesThatNeverExpireAndEntriesThatDoLiveSideBySide() throws Exception {
+    Cache<Id, Account> cache = manager.createCache("mixed", byReference(Id.class, Account.class)
+        .setExpiryPolicyFactory(FactoryBuilder.factoryOf(EternalUntilRead.class)));
+    Account read = new Account("read", 1);
+    Account unread = new Account("unread", 2);
+    cache.put(new Id("read"), read);
+    cache.put(new Id("unread"), unread);
+    assertSame(read, cache.get(new Id("read")), "the first read finds the eternal entry, and gives it 80 ms");
+    Account replaced = new Account("read", 3);
+    assertSame(read, cache.getAndPut(new Id("read"), replaced), "an update sees the instance of an expiring entry");
+    assertSame(replaced, cache.invoke(new Id("read"), (e, args) -> e.getValue()));
+    Account unread2 = new Account("unread", 4);
+    assertSame(unread, cache.getAndPut(new Id("unread"), unread2), "an update sees the instance of an eternal entry");
+    Thread.sleep(250);
+    assertFalse(cache.containsKey(new Id("read")), "read once, expired 80 ms later (an update kept its time)");
+    assertTrue(cache.containsKey(new Id("unread")), "never read: still there (containsKey is no access)");
+    Thread.sleep(250);
+    Map<Id, Account> left = new HashMap<>();
+    cache.forEach(e -> left.put(e.getKey(), e.getValue()));
+    assertEquals(Map.of(new Id("unread"), new Account("unread", 4)), left,
+        "the iterator skips the expired entry and returns the eternal one");
+    cache.put(new Id("read"), read);
+    assertSame(read, cache.get(new Id("read")), "written again after it expired: eternal until read");
   }
 
   /** A loader and writer over one shared map, recording what they saw. */
