@@ -65,6 +65,12 @@ final class LocalDocumentStore implements DocumentStore {
 
   /** Encodes a whole document in this store's schema, adding fields it brings. */
   byte[] encodeWhole(Document doc) {
+    DocumentFormat.Part[] parts = encodeFields(doc);
+    return DocumentFormat.assemble(parts, parts.length);
+  }
+
+  /** Encodes each field of {@code doc} in this store's schema, adding fields it brings; the parts in field id order. */
+  private DocumentFormat.Part[] encodeFields(Document doc) {
     Field[] resolved = resolve(doc);
     DocumentFormat.Part[] parts = new DocumentFormat.Part[resolved.length];
     int i = 0;
@@ -72,7 +78,7 @@ final class LocalDocumentStore implements DocumentStore {
       parts[i++] = DocumentFormat.encode(f, doc.raw(f.name()));
     }
     Arrays.sort(parts, (a, b) -> Integer.compare(a.id(), b.id()));
-    return DocumentFormat.assemble(parts, parts.length);
+    return parts;
   }
 
   @Override
@@ -168,13 +174,7 @@ final class LocalDocumentStore implements DocumentStore {
         throw new IllegalArgumentException("every upsert must carry the partitioning field '" + pk + "'");
       }
     });
-    Field[] resolved = resolve(fields);
-    DocumentFormat.Part[] parts = new DocumentFormat.Part[resolved.length];
-    int i = 0;
-    for (Field f : resolved) {
-      parts[i++] = DocumentFormat.encode(f, fields.raw(f.name()));
-    }
-    Arrays.sort(parts, (a, b) -> Integer.compare(a.id(), b.id()));
+    DocumentFormat.Part[] parts = encodeFields(fields);
     store.update(key, (cur, writer) -> {
       Schema now = schema;
       byte[] merged = DocumentFormat.merge(cur == null ? null : cur.value(), parts, new int[0], id -> now.byId(id) != null);
