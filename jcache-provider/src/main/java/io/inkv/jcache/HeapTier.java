@@ -2,10 +2,10 @@ package io.inkv.jcache;
 
 import io.inkv.store.Store;
 import io.inkv.store.internal.EvictionPolicy;
+import io.inkv.store.internal.LookAheadIterator;
 import io.inkv.store.internal.StripedLocks;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -403,32 +403,19 @@ final class HeapTier<K, V> implements Tier<K, V> {
   @Override
   public Iterator<Kept> iterator() {
     Iterator<Map.Entry<Object, Node>> it = map.entrySet().iterator();
-    return new Iterator<>() {
-      private Kept next;
-
+    return new LookAheadIterator<>() {
       @Override
-      public boolean hasNext() {
+      protected Kept findNext() {
         long now = System.currentTimeMillis();
-        while (next == null && it.hasNext()) {
+        while (it.hasNext()) {
           Map.Entry<Object, Node> e = it.next();
           Node node = e.getValue();
-          if (node.expired(now)) {
-            dropExpired(e.getKey(), node);
-          } else {
-            next = new Kept(e.getKey(), node.value);
+          if (!node.expired(now)) {
+            return new Kept(e.getKey(), node.value);
           }
+          dropExpired(e.getKey(), node);
         }
-        return next != null;
-      }
-
-      @Override
-      public Kept next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        Kept k = next;
-        next = null;
-        return k;
+        return null;
       }
     };
   }
