@@ -2,10 +2,10 @@ package io.inkv.jcache;
 
 import io.inkv.store.Store;
 import io.inkv.store.internal.EvictionPolicy;
+import io.inkv.store.internal.LookAheadIterator;
 import io.inkv.store.internal.StripedLocks;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -468,32 +468,19 @@ final class HeapTier<K, V> implements Tier<K, V> {
   @Override
   public Iterator<Kept> iterator() {
     Iterator<Map.Entry<Object, Object>> it = map.entrySet().iterator();
-    return new Iterator<>() {
-      private Kept next;
-
+    return new LookAheadIterator<>() {
       @Override
-      public boolean hasNext() {
+      protected Kept findNext() {
         long now = System.currentTimeMillis();
-        while (next == null && it.hasNext()) {
+        while (it.hasNext()) {
           Map.Entry<Object, Object> e = it.next();
           Object held = e.getValue();
-          if (expired(held, now)) {
-            dropExpired(e.getKey(), (Node) held);
-          } else {
-            next = new Kept(e.getKey(), valueOf(held));
+          if (!expired(held, now)) {
+            return new Kept(e.getKey(), valueOf(held));
           }
+          dropExpired(e.getKey(), (Node) held);
         }
-        return next != null;
-      }
-
-      @Override
-      public Kept next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        Kept k = next;
-        next = null;
-        return k;
+        return null;
       }
     };
   }

@@ -70,8 +70,13 @@ final class StoreTier<K, V> implements Tier<K, V> {
 
   @Override
   public Object keyIfKept(K key) {
+    return encodedOrNull(keyCodec, key);
+  }
+
+  /** Returns {@code x} encoded by {@code codec}, or null if the codec cannot encode it (no stored entry has it). */
+  private static <T> byte[] encodedOrNull(Codec<T> codec, T x) {
     try {
-      return keyCodec.encode(key);
+      return codec.encode(x);
     } catch (IllegalArgumentException e) {
       return null;
     }
@@ -115,11 +120,7 @@ final class StoreTier<K, V> implements Tier<K, V> {
 
   @Override
   public Object comparand(V value) {
-    try {
-      return valueCodec.encode(value);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return encodedOrNull(valueCodec, value);
   }
 
   @Override

@@ -1,21 +1,19 @@
 package io.inkv.store;
 
+import io.inkv.store.internal.LookAheadIterator;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /*
  * Store.iterator(): walks the index stripe by stripe. For each stripe it copies the keys (under
  * the stripe's read lock for the addresses, then from the records), and then reads each key's
  * current value as it is returned. A key lives in exactly one stripe, so no entry is returned twice.
  */
-final class EntryIterator implements Iterator<Entry> {
+final class EntryIterator extends LookAheadIterator<Entry> {
   private final LogStore store;
   private int stripe;
   private List<byte[]> keys = List.of();
   private int position;
-  private Entry next;
   private byte[] lastKey;
 
   EntryIterator(LogStore store) {
@@ -23,29 +21,25 @@ final class EntryIterator implements Iterator<Entry> {
   }
 
   @Override
-  public boolean hasNext() {
-    while (next == null) {
-      if (position < keys.size()) {
-        byte[] key = keys.get(position++);
-        next = store.entryOf(key);
-        continue;
+  protected Entry findNext() {
+    while (true) {
+      while (position < keys.size()) {
+        Entry e = store.entryOf(keys.get(position++)); // null: removed or expired since the keys were copied
+        if (e != null) {
+          return e;
+        }
       }
       if (stripe >= store.index.stripeCount()) {
-        return false;
+        return null;
       }
       keys = keysOfStripe(stripe++);
       position = 0;
     }
-    return true;
   }
 
   @Override
   public Entry next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
-    }
-    Entry e = next;
-    next = null;
+    Entry e = super.next();
     lastKey = e.key();
     return e;
   }

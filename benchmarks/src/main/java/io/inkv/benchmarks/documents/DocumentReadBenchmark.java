@@ -1,5 +1,6 @@
 package io.inkv.benchmarks.documents;
 
+import io.inkv.benchmarks.BenchmarkDefaults;
 import io.inkv.store.internal.DurableFiles;
 import io.inkv.benchmarks.store.Keys;
 import io.inkv.store.Durability;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.Caching;
@@ -21,18 +21,14 @@ import javax.cache.configuration.MutableConfiguration;
 import javax.cache.spi.CachingProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 
 /*
  * The documents measurement: one field of a 10-field document (Profile: 3 strings, 2 ints, 2 longs,
@@ -55,13 +51,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * of memory).
  */
 @BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 @Threads(1)
 @State(Scope.Benchmark)
-public class DocumentReadBenchmark {
+public class DocumentReadBenchmark extends BenchmarkDefaults {
   private static final int MASK = Keys.SAMPLES - 1;
 
   @Param({"10000", "1000000"})

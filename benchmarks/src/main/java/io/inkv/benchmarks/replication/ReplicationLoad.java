@@ -53,7 +53,7 @@ import org.HdrHistogram.Histogram;
  * the warm-up (a fifth of the run unless given) is not recorded, keys cycle over 100,000.
  */
 public final class ReplicationLoad {
-  private static final int VALUE_SIZE = 100;
+  static final int VALUE_SIZE = 100;
   private static final int KEYS = 100_000;
   private static final long TICK_NANOS = Long.getLong("inkv.tick.micros", 500) * 1000;
 
@@ -126,6 +126,19 @@ public final class ReplicationLoad {
 
   private static final String CLIENT_PREFIX = "inkv.kafka.";
 
+  /** The key of write {@code i} of a load: the writes cycle over KEYS keys. */
+  static byte[] key(long i) {
+    return ("k" + (i % KEYS)).getBytes(UTF_8);
+  }
+
+  /** Sleeps until System.nanoTime() reaches {@code due}, never spinning, each sleep at least {@code tickNanos}. */
+  static void sleepUntil(long due, long tickNanos) {
+    long now;
+    while ((now = System.nanoTime()) < due) {
+      LockSupport.parkNanos(Math.max(due - now, tickNanos));
+    }
+  }
+
   private static void lag(String bootstrap, Path work, int rate, int seconds, double warmupSeconds) throws Exception {
     String store = "lag-" + UUID.randomUUID().toString().substring(0, 8);
     try (ReplicatedStore writer = Replication.replicate(Store.open(StoreOptions.builder(work.resolve("writer")).build()),
@@ -144,12 +157,9 @@ public final class ReplicationLoad {
         // Sleeps last at least TICK_NANOS, so the writes that fell due meanwhile go out together
         // (as from a service that handles requests in bursts) instead of one wake-up per write;
         // each write's lag still counts from its own due time, so the wait is charged to inkv.
-        long now;
-        while ((now = System.nanoTime()) < due) {
-          LockSupport.parkNanos(Math.max(due - now, TICK_NANOS));
-        }
+        sleepUntil(due, TICK_NANOS);
         b.putLong(0, i < warmup ? -due : due);
-        writer.put(("k" + (i % KEYS)).getBytes(UTF_8), value);
+        writer.put(key(i), value);
       }
       long failures = writer.awaitPublished();
       reader.send("report");

@@ -1,7 +1,5 @@
 package io.inkv.benchmarks.replication;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import io.inkv.benchmarks.server.HttpLoad;
 import io.inkv.jcache.configuration.InkvConfiguration;
 import io.inkv.replication.Replication;
@@ -26,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.spi.CachingProvider;
@@ -64,8 +61,6 @@ import org.HdrHistogram.Recorder;
  * with no replication, from one thread, for the local cost.
  */
 public final class ServerWrites {
-  private static final int VALUE_SIZE = 100;
-  private static final int KEYS = 100_000;
   private static final long TICK_NANOS = Long.getLong("inkv.tick.micros", 100) * 1000;
 
   private ServerWrites() {}
@@ -201,9 +196,9 @@ public final class ServerWrites {
     }
 
     void send(HttpLoad.Target target, int i, long due, boolean record) {
-      byte[] value = new byte[VALUE_SIZE];
+      byte[] value = new byte[ReplicationLoad.VALUE_SIZE];
       ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).putLong(0, id).putLong(8, i);
-      target.send(false, ("k" + (i % KEYS)).getBytes(UTF_8), value, ok -> {
+      target.send(false, ReplicationLoad.key(i), value, ok -> {
         long now = System.nanoTime();
         acked[i] = now;
         if (record) {
@@ -223,11 +218,8 @@ public final class ServerWrites {
       long start = System.nanoTime() + 10_000_000L;
       for (int i = 0; i < acked.length; i++) {
         long due = start + i * interval;
-        long now;
-        while ((now = System.nanoTime()) < due) {
-          // at least a tick: the writes that fell due meanwhile go out together, each still timed from its due time
-          LockSupport.parkNanos(Math.max(due - now, TICK_NANOS));
-        }
+        // at least a tick: the writes that fell due meanwhile go out together, each still timed from its due time
+        ReplicationLoad.sleepUntil(due, TICK_NANOS);
         send(target, i, due, i >= warmupWrites);
       }
       if (!done.await(60, TimeUnit.SECONDS)) {
@@ -385,7 +377,7 @@ public final class ServerWrites {
     for (int t = 0; t < threads; t++) {
       int thread = t;
       Thread w = new Thread(() -> {
-        byte[] value = new byte[VALUE_SIZE];
+        byte[] value = new byte[ReplicationLoad.VALUE_SIZE];
         for (long n = 0; System.nanoTime() < end; n++) {
           long t0 = System.nanoTime();
           cache.put("t" + thread + "-" + (n % 10_000), value);

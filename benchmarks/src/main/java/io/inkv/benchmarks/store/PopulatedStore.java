@@ -1,41 +1,31 @@
 package io.inkv.benchmarks.store;
 
+import io.inkv.benchmarks.BenchmarkDefaults;
 import io.inkv.store.Durability;
 import io.inkv.store.Store;
 import io.inkv.store.StoreOptions;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /*
  * What the store's get and put benchmarks measure against: a store of `entries` values of
  * `valueSize` bytes under Keys.present(0 .. entries-1), filled once per trial in a fresh TempStore
  * directory with Durability.NONE, the sample keys chosen by `distribution`, and the store closed
- * and its directory deleted after the trial. The JMH settings are here too, so that a get and a
- * put figure come from runs of the same length and heap. JMH takes @Param fields, @Setup and
- * @TearDown methods and its class annotations (all @Inherited) from a superclass.
+ * and its directory deleted after the trial. The JMH settings (BenchmarkDefaults' and one thread)
+ * are here too, so that a get and a put figure come from runs of the same length and heap. JMH
+ * takes @Param fields, @Setup and @TearDown methods and its class annotations (all @Inherited)
+ * from a superclass.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 @Threads(1)
-public abstract class PopulatedStore {
+public abstract class PopulatedStore extends BenchmarkDefaults {
   @Param("1000000")
   int entries;
 

@@ -1,5 +1,6 @@
 package io.inkv.benchmarks.store;
 
+import io.inkv.benchmarks.BenchmarkDefaults;
 import io.inkv.store.Store;
 import io.inkv.store.StoreOptions;
 import io.inkv.store.ValueView;
@@ -10,15 +11,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -37,12 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   jdkArray    java.util.zip.CRC32C.update(byte[]) over 132 bytes on the heap
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class RecordChecksumBenchmark {
+@Fork(value = 1, jvmArgsAppend = {}) // no fixed heap: the JVM sizes its own
+public class RecordChecksumBenchmark extends BenchmarkDefaults {
   static final int LENGTH = 132;
 
   Path dir;

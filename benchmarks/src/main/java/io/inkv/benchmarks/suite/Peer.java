@@ -13,9 +13,6 @@ package io.inkv.benchmarks.suite;
  */
 interface Peer extends AutoCloseable {
 
-  /** The system's name in parameters and tables (see Peers.SYSTEMS). */
-  String name();
-
   /** Returns a new client for the calling thread. */
   Client client();
 

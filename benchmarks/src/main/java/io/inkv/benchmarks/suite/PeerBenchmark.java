@@ -1,20 +1,17 @@
 package io.inkv.benchmarks.suite;
 
+import io.inkv.benchmarks.BenchmarkDefaults;
 import io.inkv.benchmarks.store.Keys;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /*
@@ -55,9 +52,6 @@ import org.openjdk.jmh.infra.ThreadParams;
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch",
     "-Dchronicle.analytics.disable=true",
     "--add-opens=java.base/java.lang=ALL-UNNAMED",
@@ -69,7 +63,7 @@ import org.openjdk.jmh.infra.ThreadParams;
     "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
     "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
     "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED"})
-public class PeerBenchmark {
+public class PeerBenchmark extends BenchmarkDefaults {
   private static final int MASK = Keys.SAMPLES - 1;
   private static final int POOL = 1024;
   static final String SHARED_PROPERTY = "inkv.suite.shared";

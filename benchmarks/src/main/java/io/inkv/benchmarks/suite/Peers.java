@@ -108,11 +108,11 @@ final class Peers {
       case "ehcache-offheap":
         return new JCachePeer<>(system, EHCACHE_PROVIDER, ehcacheOffHeap(kind, entries));
       case "inkv-store":
-        return new StorePeer(system, kind, false);
+        return new StorePeer(kind, false);
       case "inkv-store-view":
-        return new StorePeer(system, kind, true);
+        return new StorePeer(kind, true);
       case "inkv-store-view-everyread":
-        return new StorePeer(system, kind, true, Verification.EVERY_READ);
+        return new StorePeer(kind, true, Verification.EVERY_READ);
       case "chronicle":
         return new ChroniclePeer(kind, entries);
       case "chm":
@@ -208,11 +208,6 @@ final class Peers {
           && (c.isPersistent() || c.getReplication() != null);
     }
 
-    @Override
-    public String name() {
-      return name;
-    }
-
     Cache<Long, V> cache() {
       return cache;
     }
@@ -283,29 +278,22 @@ final class Peers {
 
   /** inkv's Store with the options of a temporary JCache cache, holding the codec's bytes. */
   static final class StorePeer implements Peer {
-    private final String name;
     private final boolean view;
     private final Path dir;
     private final Store store;
     private final Codec<Object> codec;
 
-    StorePeer(String name, ValueKind kind, boolean view) {
-      this(name, kind, view, Verification.ONCE);
+    StorePeer(ValueKind kind, boolean view) {
+      this(kind, view, Verification.ONCE);
     }
 
     @SuppressWarnings("unchecked")
-    StorePeer(String name, ValueKind kind, boolean view, Verification verification) {
-      this.name = name;
+    StorePeer(ValueKind kind, boolean view, Verification verification) {
       this.view = view;
       this.dir = TempStore.create("inkv-suite-");
       this.store = StoreOptions.builder(dir).segmentSize(8 << 20).durability(Durability.NONE)
           .verification(verification).open();
       this.codec = (Codec<Object>) Codec.forClass(kind.type, Peers.class.getClassLoader());
-    }
-
-    @Override
-    public String name() {
-      return name;
     }
 
     @Override
@@ -371,11 +359,6 @@ final class Peers {
     }
 
     @Override
-    public String name() {
-      return "chronicle";
-    }
-
-    @Override
     public long offHeapBytes() {
       return map.offHeapMemoryUsed();
     }
@@ -412,11 +395,6 @@ final class Peers {
     }
 
     @Override
-    public String name() {
-      return "none";
-    }
-
-    @Override
     public Client client() {
       return new Client() {
         @Override
@@ -438,11 +416,6 @@ final class Peers {
 
     MapPeer(int capacity) {
       this.map = new ConcurrentHashMap<>(capacity);
-    }
-
-    @Override
-    public String name() {
-      return "chm";
     }
 
     @Override
@@ -525,11 +498,6 @@ final class Peers {
         }
       }
       return -1;
-    }
-
-    @Override
-    public String name() {
-      return "redis";
     }
 
     @Override

@@ -165,11 +165,6 @@ final class AnyCodec<T> implements InPlaceCodec<T> {
   }
 
   @Override
-  public T decode(byte[] bytes, int offset, int length) {
-    return decode(new HeapRegion(bytes), offset, length);
-  }
-
-  @Override
   public String toString() {
     return "AnyCodec[" + type.getName() + "]";
   }

@@ -34,7 +34,7 @@ import java.util.UUID;
  *   OffsetDateTime 20 (LocalDateTime, offset seconds int)
  *   ZonedDateTime 20 + n (LocalDateTime, offset seconds, zone id in UTF-8)
  */
-abstract class BuiltinCodec<T> implements Codec<T> {
+abstract class BuiltinCodec<T> implements RegionCodec<T> {
   private static final Map<Class<?>, BuiltinCodec<?>> BY_TYPE = new HashMap<>();
 
   static final BuiltinCodec<String> STRING = register(new StringCodec());
@@ -236,11 +236,6 @@ abstract class BuiltinCodec<T> implements Codec<T> {
   @Override
   public final Class<T> type() {
     return type;
-  }
-
-  @Override
-  public T decode(byte[] bytes, int offset, int length) {
-    return decode(new HeapRegion(bytes), offset, length);
   }
 
   @Override

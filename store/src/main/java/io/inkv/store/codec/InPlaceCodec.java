@@ -10,7 +10,7 @@ import io.inkv.store.memory.ByteOutput;
  * returns (EncodeBuffer). Codecs that are not in-place (built-in, Java serialization) are called
  * through encode() and their array copied in.
  */
-interface InPlaceCodec<T> extends Codec<T> {
+interface InPlaceCodec<T> extends RegionCodec<T> {
   /**
    * Writes the bytes {@link #encode} returns at the position of {@code out}.
    *

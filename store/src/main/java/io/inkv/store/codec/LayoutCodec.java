@@ -342,11 +342,6 @@ final class LayoutCodec<T> implements InPlaceCodec<T> {
   }
 
   @Override
-  public T decode(byte[] bytes, int offset, int length) {
-    return decode(new HeapRegion(bytes), offset, length);
-  }
-
-  @Override
   public String toString() {
     return "LayoutCodec[" + type.getName() + "]";
   }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.BiFunction;
 
 /*
  * DocumentStore over a Store. The schema is an immutable object in a volatile field; adding or
@@ -64,6 +65,12 @@ final class LocalDocumentStore implements DocumentStore {
 
   /** Encodes a whole document in this store's schema, adding fields it brings. */
   byte[] encodeWhole(Document doc) {
+    DocumentFormat.Part[] parts = encodeFields(doc);
+    return DocumentFormat.assemble(parts, parts.length);
+  }
+
+  /** Encodes each field of {@code doc} in this store's schema, adding fields it brings; the parts in field id order. */
+  private DocumentFormat.Part[] encodeFields(Document doc) {
     Field[] resolved = resolve(doc);
     DocumentFormat.Part[] parts = new DocumentFormat.Part[resolved.length];
     int i = 0;
@@ -71,7 +78,7 @@ final class LocalDocumentStore implements DocumentStore {
       parts[i++] = DocumentFormat.encode(f, doc.raw(f.name()));
     }
     Arrays.sort(parts, (a, b) -> Integer.compare(a.id(), b.id()));
-    return DocumentFormat.assemble(parts, parts.length);
+    return parts;
   }
 
   @Override
@@ -167,13 +174,7 @@ final class LocalDocumentStore implements DocumentStore {
         throw new IllegalArgumentException("every upsert must carry the partitioning field '" + pk + "'");
       }
     });
-    Field[] resolved = resolve(fields);
-    DocumentFormat.Part[] parts = new DocumentFormat.Part[resolved.length];
-    int i = 0;
-    for (Field f : resolved) {
-      parts[i++] = DocumentFormat.encode(f, fields.raw(f.name()));
-    }
-    Arrays.sort(parts, (a, b) -> Integer.compare(a.id(), b.id()));
+    DocumentFormat.Part[] parts = encodeFields(fields);
     store.update(key, (cur, writer) -> {
       Schema now = schema;
       byte[] merged = DocumentFormat.merge(cur == null ? null : cur.value(), parts, new int[0], id -> now.byId(id) != null);
@@ -245,9 +246,7 @@ final class LocalDocumentStore implements DocumentStore {
 
   @Override
   public Optional<Object> getField(String key, String field) {
-    Field f = field(field);
-    DocumentView view = withField(key, f);
-    return view == null ? Optional.empty() : Optional.of(boxed(view, f));
+    return readField(key, field, (view, f) -> Optional.of(boxed(view, f)), Optional.empty());
   }
 
   private static Object boxed(DocumentView view, Field f) {
@@ -262,31 +261,29 @@ final class LocalDocumentStore implements DocumentStore {
     };
   }
 
-  /** The single-field reads: a view of {@code key}'s document if it is stored and has {@code f}, else null. */
-  private DocumentView withField(String key, Field f) {
+  /**
+   * The single-field reads: what {@code reader} makes of {@code key}'s document and its field
+   * {@code field} if the document is stored and has the field, else {@code absent}.
+   */
+  private <T> T readField(String key, String field, BiFunction<DocumentView, Field, T> reader, T absent) {
+    Field f = field(field);
     DocumentView view = new DocumentView();
-    return read(key.getBytes(StandardCharsets.UTF_8), view) && view.has(f) ? view : null;
+    return read(key.getBytes(StandardCharsets.UTF_8), view) && view.has(f) ? reader.apply(view, f) : absent;
   }
 
   @Override
   public OptionalInt getInt(String key, String field) {
-    Field f = field(field);
-    DocumentView view = withField(key, f);
-    return view == null ? OptionalInt.empty() : OptionalInt.of(view.getInt(f, 0));
+    return readField(key, field, (view, f) -> OptionalInt.of(view.getInt(f, 0)), OptionalInt.empty());
   }
 
   @Override
   public OptionalLong getLong(String key, String field) {
-    Field f = field(field);
-    DocumentView view = withField(key, f);
-    return view == null ? OptionalLong.empty() : OptionalLong.of(view.getLong(f, 0));
+    return readField(key, field, (view, f) -> OptionalLong.of(view.getLong(f, 0)), OptionalLong.empty());
   }
 
   @Override
   public OptionalDouble getDouble(String key, String field) {
-    Field f = field(field);
-    DocumentView view = withField(key, f);
-    return view == null ? OptionalDouble.empty() : OptionalDouble.of(view.getDouble(f, 0));
+    return readField(key, field, (view, f) -> OptionalDouble.of(view.getDouble(f, 0)), OptionalDouble.empty());
   }
 
   @Override
