@@ -434,7 +434,7 @@ final class StoreFiles {
     s.writePosition = at + length;
     int half = s.capacity >>> 1;
     if (at < half && at + length >= half) {
-      prepareSpare(); // the append that fills half the segment starts the next one's file (a hand-off, not the write)
+      prepareSpare(); // hands the next file's writing off now: a tick could come after the roll, too late
     }
     s.noteRecord(seq, expireAt);
     s.dirtySinceImage = true;
@@ -513,12 +513,7 @@ final class StoreFiles {
     }
   }
 
-  /**
-   * Has the spare segment prepared once the active segment is half full: asked by the append that
-   * crosses the half, so a fast writer's roll finds it ready (a maintenance tick could come after
-   * the roll and leave the writer zero-filling 64 MiB itself), and again by maintenance, which
-   * retries a preparation that failed. Holds or takes the append lock; only hands the write off.
-   */
+  /** Has the spare prepared once the active segment is half full (the crossing append; maintenance retries). */
   void prepareSpare() {
     if (!options.backgroundMaintenance() || options.readOnly()) {
       return;
