@@ -2,6 +2,7 @@ package io.inkv.jcache;
 
 import io.inkv.store.Store;
 import io.inkv.store.ValueView;
+import io.inkv.store.internal.ByteKey;
 import io.inkv.store.internal.EvictionPolicy;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -42,52 +43,10 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
   /** A kept value: the encoded bytes the store holds and the instance they stand for. */
   private record Held(byte[] bytes, Object instance) {}
 
-  /*
-   * A map key over encoded key bytes. Its hash mixes every bit of every byte: Arrays.hashCode
-   * does not (the eight little-endian bytes of a million Long keys give it 130,386 distinct
-   * values, and ConcurrentHashMap then searches tree bins of colliding keys on every get).
-   */
-  private record Bytes(byte[] bytes, int hash) {
-    static Bytes of(byte[] b) {
-      long h = 0x9E3779B97F4A7C15L ^ b.length;
-      int i = 0;
-      for (; i + 8 <= b.length; i += 8) {
-        long word = 0;
-        for (int j = 7; j >= 0; j--) {
-          word = word << 8 | (b[i + j] & 0xFFL);
-        }
-        h = mix(h ^ word);
-      }
-      long tail = 0;
-      for (int shift = 0; i < b.length; i++, shift += 8) {
-        tail |= (b[i] & 0xFFL) << shift;
-      }
-      h = mix(h ^ tail);
-      return new Bytes(b, (int) (h ^ h >>> 32));
-    }
-
-    /** The finalizer of MurmurHash3's 64-bit variant: every input bit affects every output bit. */
-    private static long mix(long z) {
-      z = (z ^ z >>> 33) * 0xFF51AFD7ED558CCDL;
-      z = (z ^ z >>> 33) * 0xC4CEB9FE1A85EC53L;
-      return z ^ z >>> 33;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Bytes other && hash == other.hash && Arrays.equals(bytes, other.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-  }
-
   private final StoreTier<K, V> stored;
   private final Store store;
   private final long heapEntries;
-  private final ConcurrentHashMap<Bytes, Held> memo = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ByteKey, Held> memo = new ConcurrentHashMap<>();
   private final EvictionPolicy policy;
   private final EvictionPolicy.Victim victim = new EvictionPolicy.Victim();
   private final ReentrantLock forgetting = new ReentrantLock();
@@ -139,7 +98,7 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
       return (V) h.instance;
     }
     byte[] bytes = (byte[]) v;
-    Bytes key = Bytes.of((byte[]) k);
+    ByteKey key = ByteKey.of((byte[]) k);
     Held seen = memo.get(key);
     if (seen != null && Arrays.equals(seen.bytes, bytes)) {
       return (V) seen.instance;
@@ -160,10 +119,10 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
     if (!store.get((byte[]) k, view)) {
       return null;
     }
-    Bytes key = Bytes.of((byte[]) k);
+    ByteKey key = ByteKey.of((byte[]) k);
     Held seen = memo.get(key);
     if (seen != null && view.contentEquals(seen.bytes)) {
-      policy.recordAccess(key.hash);
+      policy.recordAccess(key.hash());
       return (V) seen.instance;
     }
     V decoded = stored.decodeOrMiss((byte[]) k, view);
@@ -174,7 +133,7 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
   }
 
   /** Keeps what a read decoded, unless a write replaced the memo entry the read saw. */
-  private void remember(Bytes key, Held seen, Held decoded) {
+  private void remember(ByteKey key, Held seen, Held decoded) {
     if (seen == null) {
       if (memo.putIfAbsent(key, decoded) == null) {
         taken(key);
@@ -184,8 +143,8 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
     }
   }
 
-  private void taken(Bytes key) {
-    policy.recordInsert(key.hash, key, memo.size() > heapEntries);
+  private void taken(ByteKey key) {
+    policy.recordInsert(key.hash(), key, memo.size() > heapEntries);
     while (memo.size() > heapEntries && forgetting.tryLock()) {
       try {
         while (memo.size() > heapEntries && policy.nextVictim(victim)) {
@@ -209,7 +168,7 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
 
   @Override
   public <R> R update(Object k, Update<R> update) {
-    return stored.update(k, new Remembering<>(this, Bytes.of((byte[]) k), update));
+    return stored.update(k, new Remembering<>(this, ByteKey.of((byte[]) k), update));
   }
 
   /*
@@ -218,11 +177,11 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
    */
   private static final class Remembering<R> implements Update<R>, Writer {
     private final ReferenceTier<?, ?> tier;
-    private final Bytes key;
+    private final ByteKey key;
     private final Update<R> update;
     private Writer writer;
 
-    Remembering(ReferenceTier<?, ?> tier, Bytes key, Update<R> update) {
+    Remembering(ReferenceTier<?, ?> tier, ByteKey key, Update<R> update) {
       this.tier = tier;
       this.key = key;
       this.update = update;
@@ -270,7 +229,7 @@ final class ReferenceTier<K, V> implements Tier<K, V> {
   @Override
   public boolean remove(Object k) {
     boolean removed = stored.remove(k);
-    if (memo.remove(Bytes.of((byte[]) k)) != null) {
+    if (memo.remove(ByteKey.of((byte[]) k)) != null) {
       forgot();
     }
     return removed;

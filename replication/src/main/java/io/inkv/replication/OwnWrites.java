@@ -1,5 +1,6 @@
 package io.inkv.replication;
 
+import io.inkv.store.internal.ByteKey;
 import io.inkv.store.internal.StripedLocks;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -35,7 +36,7 @@ final class OwnWrites {
   private final long writerId;
   private final AtomicLong sequence = new AtomicLong();
   private final StripedLocks locks = new StripedLocks(STRIPES);
-  private final ConcurrentHashMap<KeyBytes, Pending> pending = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ByteKey, Pending> pending = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Long> clearsInFlight = new ConcurrentSkipListSet<>();
 
   /** What this JVM wrote to a key and has not yet met in the topic. */
@@ -98,7 +99,7 @@ final class OwnWrites {
 
   /** Returns the pending own writes of {@code key}, or null; call with the key's lock held. */
   Pending pendingOf(byte[] key) {
-    return pending.isEmpty() ? null : pending.get(new KeyBytes(key));
+    return pending.isEmpty() ? null : pending.get(ByteKey.of(key));
   }
 
   boolean hasPending() {
@@ -110,7 +111,7 @@ final class OwnWrites {
    * for a write that decides the whole entry, else the {@code fields} a document merge set.
    */
   void published(byte[] key, long seq, boolean full, Iterable<String> fields) {
-    Pending p = pending.computeIfAbsent(new KeyBytes(key), k -> new Pending());
+    Pending p = pending.computeIfAbsent(ByteKey.of(key), k -> new Pending());
     p.sequence = seq;
     if (full) {
       p.fullSequence = seq;
@@ -143,7 +144,7 @@ final class OwnWrites {
    * it was written, and no own clear that came after it is still on its way).
    */
   boolean met(byte[] key, long seq) {
-    KeyBytes k = new KeyBytes(key);
+    ByteKey k = ByteKey.of(key);
     Pending p = pending.get(k);
     if (p == null) {
       return false;
@@ -174,39 +175,13 @@ final class OwnWrites {
     ReentrantLock lock = lockOf(key);
     lock.lock();
     try {
-      KeyBytes k = new KeyBytes(key);
+      ByteKey k = ByteKey.of(key);
       Pending p = pending.get(k);
       if (p != null && p.sequence == seq) {
         pending.remove(k);
       }
     } finally {
       lock.unlock();
-    }
-  }
-
-  /** A byte[] with value equality, for the pending map; its hash is computed once, not per map operation. */
-  static final class KeyBytes {
-    private final byte[] bytes;
-    private final int hash;
-
-    KeyBytes(byte[] bytes) {
-      this.bytes = bytes;
-      this.hash = Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof KeyBytes k && hash == k.hash && Arrays.equals(bytes, k.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-
-    @Override
-    public String toString() {
-      return "KeyBytes[" + bytes.length + " bytes]";
     }
   }
 }
