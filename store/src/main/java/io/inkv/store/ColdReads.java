@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /*
  * Whether reads of records in sealed segments copy them with positional reads (RecordCopy) instead
@@ -46,8 +45,8 @@ final class ColdReads {
 
   static final Setting SETTING = setting(MappedFile.readAdvice());
 
-  /** The bytes of the segment files of every open store in this JVM. */
-  private static final AtomicLong SEGMENT_BYTES = new AtomicLong();
+  /** The bytes of the segment files of every open store in this JVM; guarded by ColdReads.class. */
+  private static long segmentBytes;
   /** The page cache's room: the process's memory less the heap; -1 while unknown. */
   private static volatile long room = -2;
   /** Test seam: replaces the setting while not null. */
@@ -74,7 +73,7 @@ final class ColdReads {
 
   /** Counts {@code delta} bytes of segment files added (or, negative, dropped) and decides again. */
   static synchronized void segmentBytes(long delta) {
-    long total = SEGMENT_BYTES.addAndGet(delta);
+    long total = segmentBytes += delta;
     Setting s = forced != null ? forced : SETTING;
     if (s == Setting.AUTO) {
       long r = room;
@@ -182,7 +181,7 @@ final class ColdReads {
   }
 
   /** Test seam: the bytes counted. */
-  static long segmentBytes() {
-    return SEGMENT_BYTES.get();
+  static synchronized long segmentBytes() {
+    return segmentBytes;
   }
 }

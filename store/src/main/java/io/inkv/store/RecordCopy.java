@@ -28,6 +28,8 @@ import io.inkv.store.memory.Region;
 final class RecordCopy {
   static final int MAX_RECORD = 1 << 20;
   private static final int MAX_HINT = 64 << 10;
+  /** The key bytes the iterator's first read of a record takes with its header. */
+  private static final int KEY_HINT = 64;
   private static final ThreadLocal<RecordCopy> OF_THREAD = ThreadLocal.withInitial(RecordCopy::new);
   /** Test seam: records copied in this JVM. */
   static final java.util.concurrent.atomic.LongAdder COPIES = new java.util.concurrent.atomic.LongAdder();
@@ -50,7 +52,7 @@ final class RecordCopy {
    * then finds the record in the copy (holding).
    */
   static boolean holdsKey(Segment s, int at, byte[] key, RecordCopy copy) {
-    if (copy != null && s.sealed && copy.read(s, at, key.length)) {
+    if (s.sealed && copy.read(s, at, key.length)) {
       return copy.holdsKey(key);
     }
     return s.holdsKey(at, key);
@@ -85,18 +87,43 @@ final class RecordCopy {
   /** Returns the key of the record at {@code at} of {@code s}, read as a get would (ColdReads); for the iterator. */
   static byte[] keyAt(Segment s, int at) {
     if (s.sealed && ColdReads.mode() != 0) {
-      RecordCopy copy = RecordCopy.forThread();
-      if (copy.read(s, at, 0)) {
-        return copy.key();
+      byte[] key = OF_THREAD.get().readKey(s, at);
+      if (key != null) {
+        return key;
       }
     }
-    int keyLength = RecordFormat.keyLength(s.region, at);
+    byte[] key = new byte[checkedKeyLength(s, at, RecordFormat.keyLength(s.region, at))];
+    s.region.getBytes(at + HEADER, key, 0, key.length);
+    return key;
+  }
+
+  /**
+   * Reads the header and key of the record at {@code at} of {@code s}, not its value (the entry's
+   * own read copies the record after: the iterator), and returns the key; null if the positional
+   * read cannot be made. Forgets the record the copy held.
+   */
+  private byte[] readKey(Segment s, int at) {
+    segment = null;
+    int available = s.capacity - at;
+    int first = Math.min(available, HEADER + KEY_HINT);
+    if (at < 0 || available < HEADER || !buffer.read(s.file, at, 0, first)) {
+      return null;
+    }
+    int keyLength = checkedKeyLength(s, at, RecordFormat.keyLength(buffer.region(), 0));
+    if (HEADER + keyLength > first && !buffer.read(s.file, at + first, first, HEADER + keyLength - first)) {
+      return null;
+    }
+    byte[] key = new byte[keyLength];
+    buffer.region().getBytes(HEADER, key, 0, keyLength);
+    return key;
+  }
+
+  /** Returns {@code keyLength}, the key length the header of the record at {@code at} of {@code s} gives, if it fits the segment. */
+  private static int checkedKeyLength(Segment s, int at, int keyLength) {
     if (keyLength > s.capacity - at - HEADER) { // a damaged header; the record's own read reports it
       throw new Store.CorruptedException(s.path(), at, "record key length " + keyLength + " runs past the end of the segment");
     }
-    byte[] key = new byte[keyLength];
-    s.region.getBytes(at + HEADER, key, 0, key.length);
-    return key;
+    return keyLength;
   }
 
   // ------------------------------------------------------------------ the copy
@@ -165,17 +192,6 @@ final class RecordCopy {
 
   byte[] value(int keyLength) {
     return Segment.value(buffer.region(), 0, keyLength);
-  }
-
-  /** The record's key; its length is checked against what was read. */
-  byte[] key() {
-    int keyLength = RecordFormat.keyLength(buffer.region(), 0);
-    if (keyLength > limit - HEADER) {
-      throw new Store.CorruptedException(segment.path(), at, "record key length " + keyLength + " runs past the record");
-    }
-    byte[] key = new byte[keyLength];
-    buffer.region().getBytes(HEADER, key, 0, keyLength);
-    return key;
   }
 
   long expiry() {
