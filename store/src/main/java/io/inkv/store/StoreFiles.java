@@ -3,6 +3,7 @@ package io.inkv.store;
 import static io.inkv.store.RecordFormat.align;
 
 import io.inkv.store.internal.DurableFiles;
+import io.inkv.store.internal.SpinningLock;
 import io.inkv.store.memory.MappedFile;
 import io.inkv.store.memory.Region;
 import java.io.IOException;
@@ -74,7 +75,7 @@ final class StoreFiles {
   final SegmentTable segments = new SegmentTable();
   final SpareSegment spare;
 
-  private final ReentrantLock appendLock = new ReentrantLock();
+  private final ReentrantLock appendLock = new SpinningLock();
   private final Object syncLock = new Object();
   private final Object imageLock = new Object();
   // Appender state, guarded by appendLock.

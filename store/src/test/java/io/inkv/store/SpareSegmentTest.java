@@ -79,6 +79,29 @@ class SpareSegmentTest {
   }
 
   @Test
+  void aRollWhileTheFileIsBeingWrittenWaitsForItInsteadOfWritingASecond() throws Exception {
+    // 256 MiB of zeros take the allocator thread long enough that the take below comes while it
+    // writes; before take waited, it answered null then, and the roll wrote a second file itself
+    int size = 256 << 20;
+    SpareSegment spare = new SpareSegment(dir);
+    try {
+      spare.prepare(size, dir.resolve("big.next.tmp"));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!spare.writingForTest() && !spare.readyForTest() && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      SpareSegment.Spare taken = spare.take(size);
+      assertEquals(dir.resolve("big.next.tmp"), taken == null ? null : taken.path(), "the file being written was waited for");
+      assertEquals(size, Files.size(taken.path()));
+      assertEquals(null, spare.take(size), "and taken once");
+      Files.delete(taken.path());
+      assertEquals(null, spare.take(SEGMENT), "a size nobody prepares is not waited for");
+    } finally {
+      spare.discard();
+    }
+  }
+
+  @Test
   void aPreparedFileLeftByACrashIsDeletedAtOpen() throws Exception {
     try (Store store = options().open()) {
       store.put(bytes("k"), bytes("v"));
