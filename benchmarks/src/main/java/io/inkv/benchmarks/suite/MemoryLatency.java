@@ -1,5 +1,6 @@
 package io.inkv.benchmarks.suite;
 
+import io.inkv.benchmarks.store.Keys;
 import java.util.SplittableRandom;
 
 /*
@@ -48,16 +49,7 @@ public final class MemoryLatency {
 
   /** An array whose elements form one cycle through every index, in random order. */
   private static int[] cycle(int n, SplittableRandom random) {
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
+    int[] order = Keys.permutation(n, random);
     int[] next = new int[n];
     for (int i = 0; i < n; i++) {
       next[order[i]] = order[(i + 1) % n];
