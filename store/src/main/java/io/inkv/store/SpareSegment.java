@@ -68,16 +68,8 @@ final class SpareSegment {
   Spare take(int size) {
     Future<?> writing;
     synchronized (this) {
-      Spare s = spare;
-      if (s != null) {
-        if (s.size != size) {
-          return null;
-        }
-        spare = null;
-        return s;
-      }
-      if (writingSize != size || task == null || task.isDone()) {
-        return null;
+      if (spare != null || writingSize != size || task == null || task.isDone()) {
+        return takeReady(size);
       }
       writing = task;
     }
@@ -90,13 +82,18 @@ final class SpareSegment {
       return null;
     }
     synchronized (this) {
-      Spare s = spare;
-      if (s == null || s.size != size) {
-        return null;
-      }
-      spare = null;
-      return s;
+      return takeReady(size);
     }
+  }
+
+  /** Takes the prepared file if one of {@code size} bytes is ready; null otherwise. Holds this. */
+  private Spare takeReady(int size) {
+    Spare s = spare;
+    if (s == null || s.size != size) {
+      return null;
+    }
+    spare = null;
+    return s;
   }
 
   /** Counts a roll that used the prepared file. */
