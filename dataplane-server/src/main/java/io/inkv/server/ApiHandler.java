@@ -85,13 +85,15 @@ import org.slf4j.LoggerFactory;
  *      should stop sending, which clients must honour without discarding the response. The JDK's
  *      client on 25 and curl do; the JDK's client on 17 waits for its timeout instead, which is
  *      why step 2 exists. The wrapper only unwraps Jetty's own condition: a write that failed
- *      still resets with CANCEL.
+ *      still resets with CANCEL. The DATA already on its way then arrives for a closed stream,
+ *      which the connection's rate control must not count (Http2RateControl).
  *
  * Not with Expect: 100-continue: reading would ask the client for the body it has not sent.
  *
  * EarlyAnswersTest sends 50 rounds of refused requests with bodies from 7 bytes to 10 times the
  * limit over h2c and h2 with TLS with the JDK's client, and each must get its status and body;
- * it also checks that a body past the drain bound gets its answer and a NO_ERROR reset.
+ * it also checks that a body past the drain bound gets its answer and a NO_ERROR reset, one at a
+ * time and 12 at once on one connection, which goes on serving.
  */
 final class ApiHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);

@@ -127,6 +127,7 @@ final class InkvServer implements AutoCloseable {
     HttpConnectionFactory http1 = new HttpConnectionFactory(config);
     HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
     h2c.setMaxConcurrentStreams(Math.min(options.concurrency, 1024));
+    h2c.setRateControlFactory(Http2RateControl.FACTORY);
     if (!options.tls()) {
       return new ConnectionFactory[] {http1, h2c};
     }
@@ -135,6 +136,7 @@ final class InkvServer implements AutoCloseable {
     HttpConnectionFactory https1 = new HttpConnectionFactory(tlsConfig);
     HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(tlsConfig);
     h2.setMaxConcurrentStreams(Math.min(options.concurrency, 1024));
+    h2.setRateControlFactory(Http2RateControl.FACTORY);
     ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
     alpn.setDefaultProtocol("http/1.1");
     SslContextFactory.Server ssl = new SslContextFactory.Server();
@@ -153,6 +155,7 @@ final class InkvServer implements AutoCloseable {
     DetectorConnectionFactory detector = new DetectorConnectionFactory(tls);
     HTTP2CServerConnectionFactory h2cWithTls = new HTTP2CServerConnectionFactory(tlsConfig);
     h2cWithTls.setMaxConcurrentStreams(Math.min(options.concurrency, 1024));
+    h2cWithTls.setRateControlFactory(Http2RateControl.FACTORY);
     return new ConnectionFactory[] {detector, https1, h2cWithTls, alpn, h2};
   }
 

@@ -1,6 +1,7 @@
 package io.inkv.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,7 @@ import org.eclipse.jetty.http2.api.Session;
 import org.eclipse.jetty.http2.api.Stream;
 import org.eclipse.jetty.http2.client.HTTP2Client;
 import org.eclipse.jetty.http2.frames.DataFrame;
+import org.eclipse.jetty.http2.frames.GoAwayFrame;
 import org.eclipse.jetty.http2.frames.HeadersFrame;
 import org.eclipse.jetty.http2.frames.ResetFrame;
 import org.eclipse.jetty.util.Callback;
@@ -165,6 +167,147 @@ class EarlyAnswersTest {
     }
   }
 
+  /** What a client saw of one upload refused past the drain bound. */
+  private record Refused(int status, String body, int resetError, long sent, boolean resetAfterAnswer) {}
+
+  /**
+   * Sends a body of {@code length} bytes to POST /store/{key} on {@code session}, as Jetty's
+   * low-level HTTP/2 client shows the frames, until the server resets the stream; returns what came.
+   */
+  private static Refused refusedUpload(Session session, URI base, String key, long length) throws Exception {
+    CompletableFuture<Integer> status = new CompletableFuture<>();
+    CompletableFuture<String> body = new CompletableFuture<>();
+    CompletableFuture<Integer> reset = new CompletableFuture<>();
+    boolean[] resetAfterAnswer = new boolean[1];
+    StringBuilder text = new StringBuilder();
+    Stream.Listener listener = new Stream.Listener() {
+      @Override
+      public void onHeaders(Stream stream, HeadersFrame frame) {
+        status.complete(((MetaData.Response) frame.getMetaData()).getStatus());
+        stream.demand();
+      }
+
+      @Override
+      public void onDataAvailable(Stream stream) {
+        Stream.Data data = stream.readData();
+        if (data != null) {
+          text.append(StandardCharsets.UTF_8.decode(data.frame().getByteBuffer()));
+          boolean end = data.frame().isEndStream();
+          data.release();
+          if (end) {
+            body.complete(text.toString());
+            return;
+          }
+        }
+        stream.demand();
+      }
+
+      @Override
+      public void onReset(Stream stream, ResetFrame frame, Callback callback) {
+        resetAfterAnswer[0] = body.isDone();
+        reset.complete(frame.getError());
+        callback.succeeded();
+      }
+
+      @Override
+      public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
+        // the connection failed (a GOAWAY, a close): fail whatever still waits, with the reason
+        AssertionError e = new AssertionError("the stream failed with error " + error + " (" + reason + ")", failure);
+        status.completeExceptionally(e);
+        body.completeExceptionally(e);
+        reset.completeExceptionally(e);
+        callback.succeeded();
+      }
+    };
+    MetaData.Request request = new MetaData.Request("POST", HttpURI.from(base + "/store/" + key),
+        HttpVersion.HTTP_2, HttpFields.build().put(HttpHeader.CONTENT_LENGTH, length), length);
+    Stream stream = session.newStream(new HeadersFrame(request, null, false), listener).get(10, TimeUnit.SECONDS);
+    long sent = 0;
+    while (sent < length && !reset.isDone()) {
+      int n = (int) Math.min(256 * 1024, length - sent);
+      CompletableFuture<Stream> frame =
+          stream.data(new DataFrame(stream.getId(), ByteBuffer.wrap(HUGE, 0, n), sent + n == length));
+      try {
+        // the reset may leave a frame that waits for a window neither sent nor failed: wait
+        // for whichever comes first (a machine under load let the reset come in between)
+        CompletableFuture.anyOf(frame, reset).get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        break; // the stream was reset while this frame waited for a window
+      }
+      if (!frame.isDone()) {
+        break;
+      }
+      sent += n;
+    }
+    return new Refused(status.get(30, TimeUnit.SECONDS), body.get(30, TimeUnit.SECONDS),
+        reset.get(30, TimeUnit.SECONDS), sent, resetAfterAnswer[0]);
+  }
+
+  private static void assertRefusedPastTheBound(Refused r, long length) {
+    assertEquals(413, r.status());
+    assertEquals("the request body is " + length + " bytes; the limit is " + LIMIT + " (--max-body-bytes)\n", r.body());
+    assertEquals(ErrorCode.NO_ERROR.code, r.resetError(), "the reset's error code");
+    assertTrue(r.resetAfterAnswer(), "the reset comes after the whole answer");
+    assertTrue(r.sent() < length, "the client stopped sending at the reset: " + r.sent());
+  }
+
+  /** Opens a session with Jetty's low-level HTTP/2 client, runs {@code use}, and says whether the server sent GOAWAY. */
+  private static void withSession(TestServer s, SessionUse use) throws Exception {
+    HTTP2Client h2 = new HTTP2Client();
+    h2.start();
+    try {
+      CompletableFuture<String> goAway = new CompletableFuture<>();
+      FuturePromise<Session> connected = new FuturePromise<>();
+      h2.connect(new InetSocketAddress("127.0.0.1", s.server.port()), new Session.Listener() {
+        @Override
+        public void onGoAway(Session session, GoAwayFrame frame) {
+          goAway.complete(frame.toString());
+        }
+      }, connected);
+      use.accept(connected.get(10, TimeUnit.SECONDS));
+      assertFalse(goAway.isDone(), () -> "the server closed the connection: " + goAway.join());
+    } finally {
+      h2.stop();
+    }
+  }
+
+  private interface SessionUse {
+    void accept(Session session) throws Exception;
+  }
+
+  /** GET /health on {@code session}: the connection still serves. */
+  private static int health(Session session, URI base) throws Exception {
+    CompletableFuture<Integer> status = new CompletableFuture<>();
+    MetaData.Request request = new MetaData.Request("GET", HttpURI.from(base + "/health"), HttpVersion.HTTP_2, HttpFields.EMPTY);
+    session.newStream(new HeadersFrame(request, null, true), new Stream.Listener() {
+      @Override
+      public void onHeaders(Stream stream, HeadersFrame frame) {
+        status.complete(((MetaData.Response) frame.getMetaData()).getStatus());
+        stream.demand();
+      }
+
+      @Override
+      public void onDataAvailable(Stream stream) {
+        Stream.Data data = stream.readData();
+        if (data != null) {
+          boolean end = data.frame().isEndStream();
+          data.release();
+          if (end) {
+            return;
+          }
+        }
+        stream.demand();
+      }
+
+      @Override
+      public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
+        status.completeExceptionally(new AssertionError("GET /health failed with error " + error + " (" + reason + ")", failure));
+        callback.succeeded();
+      }
+    }).get(10, TimeUnit.SECONDS);
+    return status.get(30, TimeUnit.SECONDS);
+  }
+
   /**
    * Past the drain bound (16 MiB here) the answer still comes first, and the stream is then reset
    * with NO_ERROR, not CANCEL: Jetty's low-level HTTP/2 client shows the frames as they come.
@@ -173,77 +316,46 @@ class EarlyAnswersTest {
   void pastTheDrainBoundTheAnswerIsFollowedByAResetWithNoError() throws Exception {
     try (TestServer s = new TestServer(dir.resolve("bound"), "--max-body-bytes", Integer.toString(LIMIT))) {
       assertEquals(Math.max(ApiHandler.DRAIN_AFTER_ANSWER_MIN_BYTES, 16L * LIMIT), 16L << 20);
-      HTTP2Client h2 = new HTTP2Client();
-      h2.start();
-      try {
-        FuturePromise<Session> connected = new FuturePromise<>();
-        h2.connect(new InetSocketAddress("127.0.0.1", s.server.port()), new Session.Listener() {}, connected);
-        Session session = connected.get(10, TimeUnit.SECONDS);
+      long length = 24L << 20;
+      withSession(s, session -> {
         for (int round = 0; round < 3; round++) {
-          long length = 24L << 20;
-          CompletableFuture<Integer> status = new CompletableFuture<>();
-          CompletableFuture<String> body = new CompletableFuture<>();
-          CompletableFuture<Integer> reset = new CompletableFuture<>();
-          StringBuilder text = new StringBuilder();
-          Stream.Listener listener = new Stream.Listener() {
-            @Override
-            public void onHeaders(Stream stream, HeadersFrame frame) {
-              status.complete(((MetaData.Response) frame.getMetaData()).getStatus());
-              stream.demand();
-            }
-
-            @Override
-            public void onDataAvailable(Stream stream) {
-              Stream.Data data = stream.readData();
-              if (data != null) {
-                text.append(StandardCharsets.UTF_8.decode(data.frame().getByteBuffer()));
-                boolean end = data.frame().isEndStream();
-                data.release();
-                if (end) {
-                  body.complete(text.toString());
-                  return;
-                }
-              }
-              stream.demand();
-            }
-
-            @Override
-            public void onReset(Stream stream, ResetFrame frame, Callback callback) {
-              assertTrue(body.isDone(), "the reset comes after the whole answer");
-              reset.complete(frame.getError());
-              callback.succeeded();
-            }
-          };
-          MetaData.Request request = new MetaData.Request("POST", HttpURI.from(s.server.uri() + "/store/past-bound"),
-              HttpVersion.HTTP_2, HttpFields.build().put(HttpHeader.CONTENT_LENGTH, length), length);
-          Stream stream = session.newStream(new HeadersFrame(request, null, false), listener).get(10, TimeUnit.SECONDS);
-          long sent = 0;
-          while (sent < length && !reset.isDone()) {
-            int n = (int) Math.min(256 * 1024, length - sent);
-            CompletableFuture<Stream> frame =
-                stream.data(new DataFrame(stream.getId(), ByteBuffer.wrap(HUGE, 0, n), sent + n == length));
-            try {
-              // the reset may leave a frame that waits for a window neither sent nor failed: wait
-              // for whichever comes first (a machine under load let the reset come in between)
-              CompletableFuture.anyOf(frame, reset).get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-              break; // the stream was reset while this frame waited for a window
-            }
-            if (!frame.isDone()) {
-              break;
-            }
-            sent += n;
-          }
-          assertEquals(413, status.get(30, TimeUnit.SECONDS));
-          assertEquals("the request body is " + length + " bytes; the limit is " + LIMIT + " (--max-body-bytes)\n",
-              body.get(30, TimeUnit.SECONDS));
-          assertEquals(ErrorCode.NO_ERROR.code, reset.get(30, TimeUnit.SECONDS), "the reset's error code");
-          assertTrue(sent < length, "the client stopped sending at the reset: " + sent);
+          assertRefusedPastTheBound(refusedUpload(session, s.server.uri(), "past-bound", length), length);
         }
-        assertNull(s.server.stores().find("cache"), "nothing was stored");
+        assertEquals(200, health(session, s.server.uri()));
+      });
+      assertNull(s.server.stores().find("cache"), "nothing was stored");
+    }
+  }
+
+  /**
+   * Many uploads refused past the drain bound at once on one connection: each gets its answer and
+   * a NO_ERROR reset, and the connection goes on serving. The DATA the client sent before it saw
+   * each reset arrives for a closed stream; counted by HTTP/2 rate control, as Jetty does, a few
+   * such refusals within a second closed the whole connection with ENHANCE_YOUR_CALM
+   * (Http2RateControl).
+   */
+  @Test
+  void refusalsPastTheDrainBoundAtOnceLeaveTheConnectionServing() throws Exception {
+    try (TestServer s = new TestServer(dir.resolve("bound-at-once"), "--max-body-bytes", Integer.toString(LIMIT))) {
+      long length = 24L << 20;
+      int uploads = 12;
+      java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(uploads);
+      try {
+        withSession(s, session -> {
+          List<java.util.concurrent.Future<Refused>> refused = new java.util.ArrayList<>();
+          for (int i = 0; i < uploads; i++) {
+            String key = "at-once-" + i;
+            refused.add(clients.submit(() -> refusedUpload(session, s.server.uri(), key, length)));
+          }
+          for (var r : refused) {
+            assertRefusedPastTheBound(r.get(60, TimeUnit.SECONDS), length);
+          }
+          assertEquals(200, health(session, s.server.uri()));
+        });
       } finally {
-        h2.stop();
+        clients.shutdownNow();
       }
+      assertNull(s.server.stores().find("cache"), "nothing was stored");
     }
   }
 
