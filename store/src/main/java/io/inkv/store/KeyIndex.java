@@ -330,13 +330,14 @@ final class KeyIndex {
       return true;
     }
     if (current == COLLIDED) {
-      long[] bucket = bucket(hash);
-      if (bucket != null) {
-        for (long a : bucket) {
-          if (a == address) {
-            return true;
-          }
-        }
+      // under the stripe's lock: read without it, a bucket that collapsed back into its slot
+      // between the two reads (the other key removed) would hide an address the slot holds
+      Stripe s = stripe(hash);
+      long stamp = s.lock.readLock();
+      try {
+        return locate(s, fingerprint(hash), address) != ABSENT;
+      } finally {
+        s.lock.unlockRead(stamp);
       }
     }
     return false;

@@ -68,6 +68,48 @@ class KeyIndexTest {
     assertEquals(3, index.size());
   }
 
+  /**
+   * holds() of a key is never false while another key joins and leaves its bucket: the bucket
+   * shrinking back to a slot between holds' two reads once hid the address (compaction would then
+   * have left a live record behind in a segment it retires).
+   */
+  @Test
+  void holdsSeesAKeyWhileAnotherJoinsAndLeavesItsBucket() throws Exception {
+    KeyIndex index = new KeyIndex(64, 16);
+    Map<Long, String> keyAt = new java.util.concurrent.ConcurrentHashMap<>();
+    KeyIndex.KeyMatcher records = (address, key) -> key != null && string(key).equals(keyAt.get(address));
+    long stays = 0x1200_0001_dead_beefL;
+    long comes = 0x1200_0002_dead_beefL; // the same stripe and fingerprint
+    long staysAt = Segment.address(1, Segment.HEADER);
+    long comesAt = Segment.address(1, Segment.HEADER + 64);
+    keyAt.put(staysAt, "stays");
+    keyAt.put(comesAt, "comes");
+    assertEquals(0, index.put(stays, bytes("stays"), staysAt, records));
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread churn = new Thread(() -> {
+      while (!stop.get()) {
+        index.put(comes, bytes("comes"), comesAt, records);
+        index.remove(comes, bytes("comes"), records);
+      }
+    }, "bucket-churn");
+    churn.start();
+    try {
+      long checks = 0;
+      long end = System.nanoTime() + 1_000_000_000L;
+      while (System.nanoTime() < end) {
+        for (int i = 0; i < 1_000; i++, checks++) {
+          if (!index.holds(stays, staysAt)) {
+            throw new AssertionError("holds() missed a present key after " + checks + " checks");
+          }
+        }
+      }
+    } finally {
+      stop.set(true);
+      churn.join();
+    }
+    assertEquals(staysAt, index.find(stays));
+  }
+
   @Test
   void keysSharingStripeAndFingerprintAreABucketThatShrinksBackToASlot() {
     KeyIndex index = new KeyIndex(64, 16);
