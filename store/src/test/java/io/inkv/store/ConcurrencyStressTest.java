@@ -525,6 +525,92 @@ class ConcurrencyStressTest {
     }
   }
 
+  // ---------------------------------------------------------------- 4. expiry times in place
+
+  /*
+   * setExpiry writes a record's expiry time in place, while compaction copies records before it
+   * takes their keys' locks: a time set between the copy and the index's redirect must go with the
+   * record. One thread raises the expiry times of a few keys, one time per call, always later than
+   * the last; churn on other keys keeps their segments compacting; a reader checks that no key's
+   * time ever goes back, and at the end (and after a reopen) each key has the last time set.
+   */
+  @Test
+  void expiryTimesSetWhileCompactionMovesRecordsAreNeverLost() throws Exception {
+    int keys = 64;
+    long base = System.currentTimeMillis() + TimeUnit.DAYS.toMillis(365);
+    long[] last = new long[keys];
+    try (Store store = open()) {
+      for (int k = 0; k < keys; k++) {
+        store.put(key(k), SelfCheckingValues.create(k, 1, 100), base);
+        last[k] = base;
+      }
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        Future<?> setter = pool.submit(() -> {
+          SplittableRandom random = new SplittableRandom(7);
+          while (!stop.get()) {
+            int k = random.nextInt(keys);
+            long t = last[k] + 1 + random.nextInt(1000);
+            assertTrue(store.setExpiry(key(k), t), "key " + k + " is present");
+            last[k] = t;
+          }
+          return null;
+        });
+        Future<?> churn = pool.submit(() -> {
+          SplittableRandom random = new SplittableRandom(11);
+          long version = 0;
+          while (!stop.get()) {
+            int k = keys + random.nextInt(256);
+            store.put(key(k), SelfCheckingValues.create(k, ++version, 100 + random.nextInt(300)));
+          }
+          return null;
+        });
+        Future<?> reader = pool.submit(() -> {
+          long[] seen = new long[keys];
+          while (!stop.get()) {
+            for (int k = 0; k < keys; k++) {
+              long t = store.expireAt(key(k));
+              if (t < seen[k]) {
+                throw new AssertionError("key " + k + ": its expiry time went back from " + seen[k] + " to " + t);
+              }
+              seen[k] = t;
+            }
+          }
+          return null;
+        });
+        long compactionsBefore = store.stats().compactions();
+        Thread.sleep(2_000L * SCALE);
+        stop.set(true);
+        for (Future<?> f : List.of(setter, churn, reader)) {
+          try {
+            f.get(1, TimeUnit.MINUTES);
+          } catch (java.util.concurrent.ExecutionException e) {
+            failure.compareAndSet(null, e.getCause());
+          }
+        }
+        if (failure.get() != null) {
+          throw new AssertionError(failure.get());
+        }
+        assertTrue(store.stats().compactions() > compactionsBefore + 10,
+            "compaction ran under the test: " + (store.stats().compactions() - compactionsBefore) + " passes");
+      } finally {
+        stop.set(true);
+        pool.shutdownNow();
+      }
+      for (int k = 0; k < keys; k++) {
+        assertEquals(last[k], store.expireAt(key(k)), "key " + k);
+      }
+    }
+    try (Store store = open()) {
+      for (int k = 0; k < keys; k++) {
+        assertEquals(last[k], store.expireAt(key(k)), "key " + k + " after a reopen");
+        assertEquals(1, SelfCheckingValues.decode(k, store.get(key(k))).version());
+      }
+    }
+  }
+
   private static int writerStillInside(Thread writer) {
     return writer.isAlive() ? 1 : 0;
   }
