@@ -15,12 +15,11 @@ import java.util.concurrent.locks.ReentrantLock;
 /*
  * Compaction: a sealed segment whose garbage passed the configured ratio has its live records
  * moved to the head of the log and is retired; its file is deleted once an index image that no
- * longer refers to it is on disk (StoreFiles). Most garbage first. Live records are copied in
- * batches, under one hold of the append lock, and each key's index entry is then redirected to
- * its copy, under the key's lock, only if it still points at the record copied (moveBatch): a
- * write of the key in between wins, and the copy is garbage. Readers that probed the old address
- * keep reading the old, still mapped, record until they finish. Copies keep their sequence, so a
- * replay never lets a copy undo a newer write, nor a removal (Recovery).
+ * longer refers to it is on disk (StoreFiles). Most garbage first. Each move holds the record's
+ * key lock, so it cannot interleave with a write of the same key: a move copies only what the
+ * index points at, at that instant, and the index is redirected before the lock is released.
+ * Readers that probed the old address keep reading the old, still mapped, record until they
+ * finish. Copies keep their sequence, so a replay never lets a copy undo a newer write.
  *
  * A tombstone (or an expired put, which acts as one) is carried forward while any other segment
  * holds a record older than it, so a full rebuild never resurrects a removed key.
@@ -117,126 +116,29 @@ final class Compaction {
       }
       int size = align(length);
       long seq = RecordFormat.sequence(r, at);
-      byte kind = RecordFormat.kind(r, at);
-      if (kind == CLEAR) {
+      if (RecordFormat.kind(r, at) == CLEAR) {
         if (replayable && seq >= files.clearFloor && olderRecordsMayExist(seq, victim)) {
           files.appendCopy(victim, at, Store.NEVER, true);
         }
-      } else if (kind == PUT || replayable) { // a tombstone of a store no replay will read is dropped
-        byte[] key = new byte[RecordFormat.keyLength(r, at)];
-        r.getBytes(at + HEADER, key, 0, key.length);
-        long hash = store.hasher.hash(key);
-        boolean held = kind == PUT && store.index.holds(hash, Segment.address(victim.id, at));
-        long expireAt = held ? RecordFormat.expireAt(r.getLong(at + RecordFormat.OFF_EXPIRY), seq) : 0;
-        if (held && (expireAt == Store.NEVER || expireAt > now)) {
-          batch.add(at, size, hash, expireAt, seq);
-          if (batch.full()) {
-            moved += moveBatch(victim);
-          }
-        } else if (held || replayable) {
-          moved += move(victim, at, size, seq, now, key, hash);
-        } // else superseded in a store no replay reads: nothing to carry, and the index never points back at it
+      } else {
+        moved += move(victim, at, size, seq, now);
       }
       at += size;
     }
-    moved += moveBatch(victim);
     files.retire(victim);
     compactions.incrementAndGet();
     LOG.log(System.Logger.Level.DEBUG, "compacted {0}: moved {1} live bytes", victim.path(), moved);
   }
 
-  /*
-   * The live records of a victim move in batches: copied to the head of the log under one hold of
-   * the append lock, then each key's index entry redirected to its copy under the key's lock, if
-   * it still points at the record copied. A record is batched when, looked at without its key's
-   * lock, the index points at it and it has not expired. A write, removal, eviction or expiry of
-   * the key between that look and the redirect leaves the copy unreferenced, counted as garbage in
-   * its segment from the start. A replay never prefers it: it keeps its sequence, older than that
-   * of any write after the look, and a replay from an index image takes no copy at all (Recovery).
-   * An expiry time set in place since the copy (setExpiry, and JCache's expiry on access, write
-   * it under the key's lock) is carried to the copy before the index points at it. Expired
-   * records, and superseded ones a replay may need as tombstones, go one at a time under the key's
-   * lock (move).
-   */
-  private static final int BATCH_RECORDS = 32;
-  private static final int BATCH_BYTES = 16 * 1024;
-
-  private final Batch batch = new Batch();
-
-  /** Records of the victim to be moved together; used by the one thread that holds the maintenance lock. */
-  private static final class Batch {
-    final int[] ats = new int[BATCH_RECORDS];
-    final int[] sizes = new int[BATCH_RECORDS];
-    final long[] hashes = new long[BATCH_RECORDS];
-    final long[] expireAts = new long[BATCH_RECORDS];
-    final long[] sequences = new long[BATCH_RECORDS];
-    final long[] copies = new long[BATCH_RECORDS];
-    int count;
-    int bytes;
-
-    void add(int at, int size, long hash, long expireAt, long seq) {
-      ats[count] = at;
-      sizes[count] = size;
-      hashes[count] = hash;
-      expireAts[count] = expireAt;
-      sequences[count] = seq;
-      count++;
-      bytes += size;
-    }
-
-    boolean full() {
-      return count == BATCH_RECORDS || bytes >= BATCH_BYTES;
-    }
-  }
-
-  /** Moves the batch (see above); returns the live bytes moved. */
-  private long moveBatch(Segment victim) {
-    Batch b = batch;
-    int n = b.count;
-    if (n == 0) {
-      return 0;
-    }
-    b.count = 0;
-    b.bytes = 0;
-    java.util.Arrays.fill(b.copies, 0, n, 0L);
-    RuntimeException failed = null;
-    try {
-      files.appendCopies(victim, b.ats, b.expireAts, n, b.copies);
-    } catch (RuntimeException e) {
-      failed = e; // a roll that found the disk full: the copies made so far are still redirected
-    }
-    Region r = victim.region;
-    long moved = 0;
-    for (int i = 0; i < n && b.copies[i] != 0; i++) { // a record not copied stays where it is, and the victim is not retired
-      long address = Segment.address(victim.id, b.ats[i]);
-      long copy = b.copies[i];
-      Segment to = files.segments.get(Segment.segmentId(copy));
-      ReentrantLock lock = store.keyLocks.of(b.hashes[i]);
-      lock.lock();
-      try {
-        long expireAt = RecordFormat.expireAt(r.getLong(b.ats[i] + RecordFormat.OFF_EXPIRY), b.sequences[i]);
-        if (expireAt != b.expireAts[i] && expireAt != -1) {
-          to.setExpiry(Segment.offset(copy), expireAt);
-        }
-        if (store.index.replaceAddress(b.hashes[i], address, copy)) {
-          to.liveBytes.addAndGet(b.sizes[i]);
-          moved += b.sizes[i];
-        } else {
-          to.garbageBytes.addAndGet(b.sizes[i]);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-    if (failed != null) {
-      throw failed;
-    }
-    return moved;
-  }
-
   /** Moves, drops or carries forward one keyed record under its key lock; returns the live bytes moved. */
-  private long move(Segment victim, int at, int size, long seq, long now, byte[] key, long hash) {
+  private long move(Segment victim, int at, int size, long seq, long now) {
     Region r = victim.region;
+    if (!replayable && RecordFormat.kind(r, at) != PUT) {
+      return 0; // a tombstone of a store no replay will read
+    }
+    byte[] key = new byte[RecordFormat.keyLength(r, at)];
+    r.getBytes(at + HEADER, key, 0, key.length);
+    long hash = store.hasher.hash(key);
     long address = Segment.address(victim.id, at);
     ReentrantLock lock = store.keyLocks.of(hash);
     long moved = 0;

@@ -1,7 +1,6 @@
 package io.inkv.store;
 
 import static io.inkv.store.RecordFormat.CLEAR;
-import static io.inkv.store.RecordFormat.PUT;
 import static io.inkv.store.RecordFormat.HEADER;
 import static io.inkv.store.RecordFormat.TOMBSTONE;
 import static io.inkv.store.RecordFormat.align;
@@ -18,12 +17,6 @@ import java.util.Map;
  * keep their sequence, so replaying a copy never undoes a newer write. Without a usable image the
  * whole log is replayed, and a tombstone (or an expired put, which acts as one) seen for a key
  * hides every older record of it, so a full rebuild never resurrects a removed key.
- *
- * A replay from an image takes no compaction copy of a put (a record whose sequence is below one
- * replayed before it). Its original is there to keep: the image or the replay before it indexed
- * it, and its segment's file is deleted only once an image no longer refers to it. And a copy may
- * follow a removal of its key that it must not undo: compaction copies a batch of records before
- * it takes their keys' locks (Compaction), and a replay from an image remembers no tombstones.
  *
  * Only the last segment can end in a torn write: a record that fails its check there ends the
  * log, and the rest of the segment is zeroed so that no later append meets a remnant. The same
@@ -241,9 +234,6 @@ final class Recovery {
     long seq = RecordFormat.sequence(r, at);
     byte kind = RecordFormat.kind(r, at);
     long expireAt = RecordFormat.expireAt(r.getLong(at + RecordFormat.OFF_EXPIRY), seq);
-    // A record older than one replayed before it is a compaction copy (every other record takes
-    // the next sequence as it is appended)
-    boolean copy = seq <= maxSequence;
     maxSequence = Math.max(maxSequence, seq);
     s.noteRecord(seq, expireAt);
     if (kind == CLEAR) {
@@ -254,7 +244,7 @@ final class Recovery {
       s.garbageBytes.addAndGet(size);
       return;
     }
-    if (seq < files.clearFloor || (copy && !full && kind == PUT)) {
+    if (seq < files.clearFloor) {
       s.garbageBytes.addAndGet(size);
       return;
     }

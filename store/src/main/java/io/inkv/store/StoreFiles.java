@@ -405,70 +405,30 @@ final class StoreFiles {
     int length = asTombstone
         ? align(RecordFormat.recordLength(RecordFormat.keyLength(src, fromAt), 0))
         : align(RecordFormat.length(src, fromAt));
-    String damage = damage(from, fromAt);
-    appendLock.lock();
-    try {
-      return copyLocked(from, fromAt, length, expireAt, asTombstone, damage);
-    } finally {
-      appendLock.unlock();
-    }
-  }
-
-  /**
-   * Appends copies of {@code n} records of {@code from} (at {@code ats}, with {@code expireAts}),
-   * keeping their sequences, under one hold of the append lock; their addresses go to
-   * {@code copies}, in order, and stay 0 from the first that could not be made (a roll that found
-   * the disk full, which is then thrown). Compaction's batch: the lock is taken once per batch
-   * rather than once per record, which writers met held, and parked on, once per record moved.
-   */
-  void appendCopies(Segment from, int[] ats, long[] expireAts, int n, long[] copies) {
-    Region src = from.region;
-    String[] damage = null;
-    for (int i = 0; i < n; i++) { // checked before the lock, as appendCopy does
-      String d = damage(from, ats[i]);
-      if (d != null) {
-        if (damage == null) {
-          damage = new String[n];
-        }
-        damage[i] = d;
-      }
-    }
-    appendLock.lock();
-    try {
-      for (int i = 0; i < n; i++) {
-        int length = align(RecordFormat.length(src, ats[i]));
-        copies[i] = copyLocked(from, ats[i], length, expireAts[i], false, damage == null ? null : damage[i]);
-      }
-    } finally {
-      appendLock.unlock();
-    }
-  }
-
-  /** What is wrong with the record at {@code at} of {@code from}, if it is to be checked and fails; else null. */
-  private String damage(Segment from, int at) {
-    return options.verification() != Verification.NEVER && !from.checked
-        ? RecordFormat.check(from.region, at, from.writePosition) : null;
-  }
-
-  private long copyLocked(Segment from, int fromAt, int length, long expireAt, boolean asTombstone, String damage) {
-    Region src = from.region;
     long seq = RecordFormat.sequence(src, fromAt);
-    Segment s = reserve(length);
-    if (damage != null) {
-      // Copied as it is, so that reads of the copy find the same damage; the segment it lands
-      // in is no longer known to be whole, so its reads check again until a scrub passes it.
-      s.checked = false;
-      s.scrubFailed = false;
-      LOG.log(System.Logger.Level.WARNING, "{0}: compaction moved a damaged record (offset {1}: {2}); reads of it report it",
-          from.path(), fromAt, damage);
+    String damage = options.verification() != Verification.NEVER && !from.checked
+        ? RecordFormat.check(src, fromAt, from.writePosition) : null;
+    appendLock.lock();
+    try {
+      Segment s = reserve(length);
+      if (damage != null) {
+        // Copied as it is, so that reads of the copy find the same damage; the segment it lands
+        // in is no longer known to be whole, so its reads check again until a scrub passes it.
+        s.checked = false;
+        s.scrubFailed = false;
+        LOG.log(System.Logger.Level.WARNING, "{0}: compaction moved a damaged record (offset {1}: {2}); reads of it report it",
+            from.path(), fromAt, damage);
+      }
+      int at = s.writePosition;
+      if (asTombstone) {
+        RecordFormat.copyAsTombstone(src, fromAt, s.region, at);
+      } else {
+        RecordFormat.copy(src, fromAt, s.region, at, expireAt);
+      }
+      return committed(s, at, length, seq, asTombstone ? Store.NEVER : expireAt);
+    } finally {
+      appendLock.unlock();
     }
-    int at = s.writePosition;
-    if (asTombstone) {
-      RecordFormat.copyAsTombstone(src, fromAt, s.region, at);
-    } else {
-      RecordFormat.copy(src, fromAt, s.region, at, expireAt);
-    }
-    return committed(s, at, length, seq, asTombstone ? Store.NEVER : expireAt);
   }
 
   private long committed(Segment s, int at, int length, long seq, long expireAt) {

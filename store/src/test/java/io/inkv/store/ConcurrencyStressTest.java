@@ -528,9 +528,9 @@ class ConcurrencyStressTest {
   // ---------------------------------------------------------------- 4. expiry times in place
 
   /*
-   * setExpiry writes a record's expiry time in place, while compaction copies records before it
-   * takes their keys' locks: a time set between the copy and the index's redirect must go with the
-   * record. One thread raises the expiry times of a few keys, one time per call, always later than
+   * setExpiry writes a record's expiry time in place, while compaction copies records to the head
+   * of the log: a time set around a move must go with the record (a batched compaction that copied
+   * before it took the key's lock lost such times; benchmarks/README.md, "Compaction in batches"). One thread raises the expiry times of a few keys, one time per call, always later than
    * the last; churn on other keys keeps their segments compacting; a reader checks that no key's
    * time ever goes back, and at the end (and after a reopen) each key has the last time set.
    */
