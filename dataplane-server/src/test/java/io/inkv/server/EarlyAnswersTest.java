@@ -171,57 +171,70 @@ class EarlyAnswersTest {
   private record Refused(int status, String body, int resetError, long sent, boolean resetAfterAnswer) {}
 
   /**
+   * What Jetty's low-level HTTP/2 client sees of one stream's answer: its status, its body, and a
+   * reset if one comes (and whether it came after the whole body). A failed connection (a GOAWAY,
+   * a close) fails whatever still waits, with the reason.
+   */
+  private static final class Answer implements Stream.Listener {
+    final CompletableFuture<Integer> status = new CompletableFuture<>();
+    final CompletableFuture<String> body = new CompletableFuture<>();
+    final CompletableFuture<Integer> reset = new CompletableFuture<>();
+    volatile boolean resetAfterAnswer;
+    private final String what;
+    private final StringBuilder text = new StringBuilder();
+
+    Answer(String what) {
+      this.what = what;
+    }
+
+    @Override
+    public void onHeaders(Stream stream, HeadersFrame frame) {
+      status.complete(((MetaData.Response) frame.getMetaData()).getStatus());
+      stream.demand();
+    }
+
+    @Override
+    public void onDataAvailable(Stream stream) {
+      Stream.Data data = stream.readData();
+      if (data != null) {
+        text.append(StandardCharsets.UTF_8.decode(data.frame().getByteBuffer()));
+        boolean end = data.frame().isEndStream();
+        data.release();
+        if (end) {
+          body.complete(text.toString());
+          return;
+        }
+      }
+      stream.demand();
+    }
+
+    @Override
+    public void onReset(Stream stream, ResetFrame frame, Callback callback) {
+      resetAfterAnswer = body.isDone();
+      reset.complete(frame.getError());
+      callback.succeeded();
+    }
+
+    @Override
+    public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
+      AssertionError e = new AssertionError(what + " failed with error " + error + " (" + reason + ")", failure);
+      status.completeExceptionally(e);
+      body.completeExceptionally(e);
+      reset.completeExceptionally(e);
+      callback.succeeded();
+    }
+  }
+
+  /**
    * Sends a body of {@code length} bytes to POST /store/{key} on {@code session}, as Jetty's
    * low-level HTTP/2 client shows the frames, until the server resets the stream; returns what came.
    */
   private static Refused refusedUpload(Session session, URI base, String key, long length) throws Exception {
-    CompletableFuture<Integer> status = new CompletableFuture<>();
-    CompletableFuture<String> body = new CompletableFuture<>();
-    CompletableFuture<Integer> reset = new CompletableFuture<>();
-    boolean[] resetAfterAnswer = new boolean[1];
-    StringBuilder text = new StringBuilder();
-    Stream.Listener listener = new Stream.Listener() {
-      @Override
-      public void onHeaders(Stream stream, HeadersFrame frame) {
-        status.complete(((MetaData.Response) frame.getMetaData()).getStatus());
-        stream.demand();
-      }
-
-      @Override
-      public void onDataAvailable(Stream stream) {
-        Stream.Data data = stream.readData();
-        if (data != null) {
-          text.append(StandardCharsets.UTF_8.decode(data.frame().getByteBuffer()));
-          boolean end = data.frame().isEndStream();
-          data.release();
-          if (end) {
-            body.complete(text.toString());
-            return;
-          }
-        }
-        stream.demand();
-      }
-
-      @Override
-      public void onReset(Stream stream, ResetFrame frame, Callback callback) {
-        resetAfterAnswer[0] = body.isDone();
-        reset.complete(frame.getError());
-        callback.succeeded();
-      }
-
-      @Override
-      public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
-        // the connection failed (a GOAWAY, a close): fail whatever still waits, with the reason
-        AssertionError e = new AssertionError("the stream failed with error " + error + " (" + reason + ")", failure);
-        status.completeExceptionally(e);
-        body.completeExceptionally(e);
-        reset.completeExceptionally(e);
-        callback.succeeded();
-      }
-    };
+    Answer answer = new Answer("the stream");
+    CompletableFuture<Integer> reset = answer.reset;
     MetaData.Request request = new MetaData.Request("POST", HttpURI.from(base + "/store/" + key),
         HttpVersion.HTTP_2, HttpFields.build().put(HttpHeader.CONTENT_LENGTH, length), length);
-    Stream stream = session.newStream(new HeadersFrame(request, null, false), listener).get(10, TimeUnit.SECONDS);
+    Stream stream = session.newStream(new HeadersFrame(request, null, false), answer).get(10, TimeUnit.SECONDS);
     long sent = 0;
     while (sent < length && !reset.isDone()) {
       int n = (int) Math.min(256 * 1024, length - sent);
@@ -239,8 +252,8 @@ class EarlyAnswersTest {
       }
       sent += n;
     }
-    return new Refused(status.get(30, TimeUnit.SECONDS), body.get(30, TimeUnit.SECONDS),
-        reset.get(30, TimeUnit.SECONDS), sent, resetAfterAnswer[0]);
+    return new Refused(answer.status.get(30, TimeUnit.SECONDS), answer.body.get(30, TimeUnit.SECONDS),
+        reset.get(30, TimeUnit.SECONDS), sent, answer.resetAfterAnswer);
   }
 
   private static void assertRefusedPastTheBound(Refused r, long length) {
@@ -277,35 +290,10 @@ class EarlyAnswersTest {
 
   /** GET /health on {@code session}: the connection still serves. */
   private static int health(Session session, URI base) throws Exception {
-    CompletableFuture<Integer> status = new CompletableFuture<>();
+    Answer answer = new Answer("GET /health");
     MetaData.Request request = new MetaData.Request("GET", HttpURI.from(base + "/health"), HttpVersion.HTTP_2, HttpFields.EMPTY);
-    session.newStream(new HeadersFrame(request, null, true), new Stream.Listener() {
-      @Override
-      public void onHeaders(Stream stream, HeadersFrame frame) {
-        status.complete(((MetaData.Response) frame.getMetaData()).getStatus());
-        stream.demand();
-      }
-
-      @Override
-      public void onDataAvailable(Stream stream) {
-        Stream.Data data = stream.readData();
-        if (data != null) {
-          boolean end = data.frame().isEndStream();
-          data.release();
-          if (end) {
-            return;
-          }
-        }
-        stream.demand();
-      }
-
-      @Override
-      public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
-        status.completeExceptionally(new AssertionError("GET /health failed with error " + error + " (" + reason + ")", failure));
-        callback.succeeded();
-      }
-    }).get(10, TimeUnit.SECONDS);
-    return status.get(30, TimeUnit.SECONDS);
+    session.newStream(new HeadersFrame(request, null, true), answer).get(10, TimeUnit.SECONDS);
+    return answer.status.get(30, TimeUnit.SECONDS);
   }
 
   /**
