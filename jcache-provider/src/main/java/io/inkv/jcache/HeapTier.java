@@ -2,6 +2,7 @@ package io.inkv.jcache;
 
 import io.inkv.store.Store;
 import io.inkv.store.internal.EvictionPolicy;
+import io.inkv.store.internal.LongKeyTable;
 import io.inkv.store.internal.LookAheadIterator;
 import io.inkv.store.internal.StripedLocks;
 import java.util.Iterator;
@@ -12,7 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
- * The by-reference tier: the caller's key and value objects in a ConcurrentHashMap on the heap.
+ * The by-reference tier: the caller's key and value objects in a ConcurrentHashMap on the heap
+ * (Long keys in a LongKeyTable, below).
  * Keys are equal by equals() and hashCode(), as in any Java map; get returns the very instance
  * that was put; nothing is encoded, so keys and values need no codec and need not be
  * Serializable.
@@ -33,6 +35,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * pointing at an immutable state: 40 B and two dependent loads more per entry; a second kept the
  * key and a dead flag in a node on every entry, 32 B and one load more; a third a 24-byte Node on
  * every entry, one load more than the map's own.)
+ *
+ * Long keys. A java.lang.Long key, the commonest (an entity's id), is held in a LongKeyTable
+ * instead: the key as a long in one array and what the map would hold at the same index of
+ * another, so a get is two loads that depend only on the key's hash, issued together, where the
+ * map's is a slot, then its node, then the key object for equals(), one after the other (at 1M
+ * entries, LongKeyTableBenchmark: 0.64x the map's time with uniform keys). It keeps no Long and no
+ * node per entry. Every other key, and every key of a cache whose keys are not Longs, is in the
+ * map; a cache with both kinds has both, and size and iteration cover the two. The table is made
+ * by the first Long key written. Iteration returns a Long key as a Long equal to the one put, not
+ * the same instance (Long is a value-based class; its identity carries nothing).
  *
  * Writes. A change of one key (Tier.update) runs under the key's stripe of a StripedLocks, the
  * same discipline as the mapped store's key locks: the cache's CacheWriter and event publishing
@@ -89,6 +101,8 @@ final class HeapTier<K, V> implements Tier<K, V> {
 
   /** Each key's value, or its Node when the entry has an expiry time. */
   private final ConcurrentHashMap<Object, Object> map = new ConcurrentHashMap<>();
+  /** The same for Long keys, made at the first one. */
+  private volatile LongKeyTable longs;
   /** Whether any Node was ever stored: set before the first is, never cleared. */
   private volatile boolean expiring;
   private final StripedLocks locks = new StripedLocks(STRIPES);
@@ -109,6 +123,44 @@ final class HeapTier<K, V> implements Tier<K, V> {
   private ReentrantLock lockOf(Object k) {
     int h = k.hashCode();
     return locks.stripe((h ^ (h >>> 16)) * 0x9E3779B9 >>> 24);
+  }
+
+  /** What the tier holds for {@code k}: a Long key's in the LongKeyTable, any other's in the map. */
+  private Object held(Object k) {
+    if (k instanceof Long l) {
+      LongKeyTable t = longs;
+      return t == null ? null : t.get(l);
+    }
+    return map.get(k);
+  }
+
+  /** The table of Long keys, made by the first write of one; under the key's lock. */
+  private LongKeyTable longTable() {
+    LongKeyTable t = longs;
+    if (t == null) {
+      synchronized (this) {
+        t = longs;
+        if (t == null) {
+          longs = t = new LongKeyTable();
+        }
+      }
+    }
+    return t;
+  }
+
+  /** Removes {@code k} if it still holds {@code held}; returns whether it did. */
+  private boolean removeHeld(Object k, Object held) {
+    if (k instanceof Long l) {
+      LongKeyTable t = longs;
+      return t != null && t.remove(l, held);
+    }
+    return map.remove(k, held);
+  }
+
+  /** The number of entries held, expired ones not yet dropped included. */
+  private long count() {
+    LongKeyTable t = longs;
+    return map.size() + (t == null ? 0 : t.size());
   }
 
   /** The key's hash for the policy's sketch: hashCode spread over 64 bits. */
@@ -182,7 +234,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
    * method small enough to inline into get, so the read path makes no further call or allocation.
    */
   private Object live(Object k) {
-    Object held = map.get(k);
+    Object held = held(k);
     if (held != null && expiring && held instanceof Node node) {
       if (node.canExpire() && node.expired(System.currentTimeMillis())) {
         dropExpired(k, node);
@@ -243,7 +295,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
     boolean grew = false;
     lock.lock();
     try {
-      Object held = map.get(k);
+      Object held = held(k);
       if (held != null && expired(held, System.currentTimeMillis())) {
         unlink(k, held);
         update.expired(valueOf(held));
@@ -270,7 +322,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
     } finally {
       lock.unlock();
     }
-    if (grew && policy != null && map.size() > maxEntries) {
+    if (grew && policy != null && count() > maxEntries) {
       evict();
     }
     return result;
@@ -278,10 +330,14 @@ final class HeapTier<K, V> implements Tier<K, V> {
 
   /** Puts {@code fresh} in place of {@code old} (or of nothing), under the key's lock. */
   private void link(Object k, Object old, Object fresh) {
-    map.put(k, fresh);
+    if (k instanceof Long l) {
+      longTable().put(l, fresh);
+    } else {
+      map.put(k, fresh);
+    }
     if (policy != null) {
       if (old == null) {
-        policy.recordInsert(policyHash(k), k, map.size() > maxEntries);
+        policy.recordInsert(policyHash(k), k, count() > maxEntries);
       } else {
         policy.recordAccess(policyHash(k));
       }
@@ -366,7 +422,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
     ReentrantLock lock = lockOf(k);
     lock.lock();
     try {
-      Object held = map.get(k);
+      Object held = held(k);
       if (held != null) {
         link(k, held, hold(valueOf(held), expireAt));
       }
@@ -384,12 +440,12 @@ final class HeapTier<K, V> implements Tier<K, V> {
     ReentrantLock lock = lockOf(k);
     lock.lock();
     try {
-      Object held = map.get(k);
+      Object held = held(k);
       if (held != null) {
         if (removal) {
           unlink(k, held);
         } else {
-          map.remove(k, held);
+          removeHeld(k, held);
         }
       }
       return held;
@@ -404,7 +460,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
    * instance before equals).
    */
   private boolean unlink(Object k, Object held) {
-    if (!map.remove(k, held)) {
+    if (!removeHeld(k, held)) {
       return false;
     }
     if (policy != null) {
@@ -420,12 +476,12 @@ final class HeapTier<K, V> implements Tier<K, V> {
    * skipped (the policy forgets removals lazily, and sweeps its queues when they pile up).
    */
   private void evict() {
-    while (map.size() > maxEntries && evicting.tryLock()) {
+    while (count() > maxEntries && evicting.tryLock()) {
       try {
-        while (map.size() > maxEntries && policy.nextVictim(victim)) {
+        while (count() > maxEntries && policy.nextVictim(victim)) {
           evictKey(victim.key());
         }
-        policy.sweepIfNeeded(v -> map.containsKey(v.key()));
+        policy.sweepIfNeeded(v -> held(v.key()) != null);
       } finally {
         evicting.unlock();
       }
@@ -446,6 +502,10 @@ final class HeapTier<K, V> implements Tier<K, V> {
     locks.lockAll();
     try {
       map.clear();
+      LongKeyTable t = longs;
+      if (t != null) {
+        t.clear();
+      }
       if (policy != null) {
         policy.clear();
       }
@@ -456,7 +516,7 @@ final class HeapTier<K, V> implements Tier<K, V> {
 
   @Override
   public long size() {
-    return map.size();
+    return count();
   }
 
   @Override
@@ -467,20 +527,32 @@ final class HeapTier<K, V> implements Tier<K, V> {
   /** The live, unexpired entries, weakly consistent as the map's own iterator is. */
   @Override
   public Iterator<Kept> iterator() {
-    Iterator<Map.Entry<Object, Object>> it = map.entrySet().iterator();
+    Iterator<Map.Entry<Object, Object>> objects = map.entrySet().iterator();
+    LongKeyTable t = longs;
+    Iterator<LongKeyTable.Entry> numbers = t == null ? null : t.iterator();
     return new LookAheadIterator<>() {
       @Override
       protected Kept findNext() {
         long now = System.currentTimeMillis();
-        while (it.hasNext()) {
-          Map.Entry<Object, Object> e = it.next();
-          Object held = e.getValue();
-          if (!expired(held, now)) {
-            return new Kept(e.getKey(), valueOf(held));
+        while (true) {
+          Object k;
+          Object held;
+          if (numbers != null && numbers.hasNext()) {
+            LongKeyTable.Entry e = numbers.next();
+            k = e.key();
+            held = e.value();
+          } else if (objects.hasNext()) {
+            Map.Entry<Object, Object> e = objects.next();
+            k = e.getKey();
+            held = e.getValue();
+          } else {
+            return null;
           }
-          dropExpired(e.getKey(), (Node) held);
+          if (!expired(held, now)) {
+            return new Kept(k, valueOf(held));
+          }
+          dropExpired(k, (Node) held);
         }
-        return null;
       }
     };
   }

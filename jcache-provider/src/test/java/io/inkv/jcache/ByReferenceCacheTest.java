@@ -405,6 +405,73 @@ class ByReferenceCacheTest {
     assertFalse(Backend.DATA.containsKey(new Id("new")));
   }
 
+  /**
+   * Long keys live in a table of their own (HeapTier), other keys in the map: one cache with both
+   * behaves as one map, whatever the operation, and a Long is never confused with an equal-valued
+   * Integer, which is another key.
+   */
+  @Test
+  void longKeysAndOtherKeysInOneCacheBehaveAsOneMap() throws Exception {
+    Cache<Object, Account> cache = manager.createCache("mixedKeys", new InkvConfiguration<Object, Account>()
+        .setTypes(Object.class, Account.class).setStoreByValue(false).setMaxEntries(1_000)
+        .setExpiryPolicyFactory(FactoryBuilder.factoryOf(new EternalUntilRead())));
+    Map<Object, Account> model = new HashMap<>();
+    List<Object> keys = List.of(0L, 1L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 1, "1", new Id(1L), 1L << 40);
+    for (Object k : keys) {
+      Account a = new Account(String.valueOf(k), 1);
+      cache.put(k, a);
+      model.put(k, a);
+    }
+    for (Object k : keys) {
+      assertSame(model.get(k), cache.get(k), "key " + k + " of " + k.getClass().getSimpleName());
+    }
+    assertSame(model.get(1L), cache.get(Long.valueOf(1L)), "an equal Long is the same key");
+    assertNotSame(cache.get(1L), cache.get(1), "an Integer 1 is another key than a Long 1");
+    Map<Object, Account> iterated = new HashMap<>();
+    for (Cache.Entry<Object, Account> e : cache) {
+      assertNull(iterated.put(e.getKey(), e.getValue()), "key " + e.getKey() + " twice");
+    }
+    assertEquals(model.keySet(), iterated.keySet());
+    for (Object k : keys) {
+      assertSame(model.get(k), iterated.get(k));
+    }
+    assertEquals(keys.size(), cache.unwrap(InkvCache.class).estimatedSize());
+    Account other = new Account("other", 2);
+    assertFalse(cache.replace(Long.MAX_VALUE, other, other), "replace of a value it does not hold");
+    assertTrue(cache.replace(Long.MAX_VALUE, model.get(Long.MAX_VALUE), other));
+    assertSame(other, cache.getAndRemove(Long.MAX_VALUE));
+    assertFalse(cache.containsKey(Long.MAX_VALUE));
+    assertTrue(cache.remove(0L, model.get(0L)));
+    assertTrue(cache.containsKey(1) && cache.containsKey(1L) && cache.containsKey("1"));
+    assertEquals(keys.size() - 2, cache.unwrap(InkvCache.class).estimatedSize());
+    // a read gives an entry 80 ms (EternalUntilRead): a Long key's entry turns from its value held as itself to a node
+    Account read = new Account("read", 5);
+    Account unread = new Account("unread", 7);
+    cache.put(5L, read);
+    cache.put(7L, unread);
+    assertSame(read, cache.get(5L));
+    Thread.sleep(200);
+    assertNull(cache.get(5L), "expired 80 ms after the read");
+    assertSame(unread, cache.get(7L), "never read since its put: still eternal");
+    cache.clear();
+    for (Object k : keys) {
+      assertFalse(cache.containsKey(k));
+    }
+    // the bound counts both kinds of key
+    for (long i = 0; i < 1_500; i++) {
+      cache.put(i, new Account("n", i));
+      cache.put("s" + i, new Account("s", i));
+    }
+    assertEquals(1_000, cache.unwrap(InkvCache.class).estimatedSize());
+    int longs = 0;
+    for (Cache.Entry<Object, Account> e : cache) {
+      if (e.getKey() instanceof Long) {
+        longs++;
+      }
+    }
+    assertTrue(longs > 0 && longs < 1_000, longs + " of the 1,000 entries kept have Long keys");
+  }
+
   @Test
   void aBoundedHeapCacheHoldsItsBoundAndCountsEvictionsInStatisticsAndJmx() throws Exception {
     Cache<Id, Account> cache = manager.createCache("bounded",
