@@ -133,11 +133,14 @@ final class KafkaReplica implements Replica {
     this.beanName = registerBean();
   }
 
-  /** Opens the Kafka side of a replica over {@code target} and starts applying. */
+  /** Opens the Kafka side of a replica over {@code target}; it applies nothing until {@link #start()}. */
   static KafkaReplica open(ReplicationConfig config, Target target) {
-    KafkaReplica replica = new KafkaReplica(config, target);
-    replica.applier.start();
-    return replica;
+    return new KafkaReplica(config, target);
+  }
+
+  /** Starts applying to the target: once the target holds this replica, since apply() reads it. */
+  void start() {
+    applier.start();
   }
 
   /** Waits for the start-up catch-up, as configured; called once the front end is ready for listeners. */
