@@ -15,8 +15,10 @@ import java.util.concurrent.locks.StampedLock;
  * collector happened to place the node and the key in one line. Here the key is a long in one
  * array and the value a reference at the same index of another: the two loads of a lookup depend
  * only on the hash, so the processor issues them together and a get costs about one miss. The
- * table also keeps no Long object per entry (16 B) and no node (32 B): an entry is 8 + 4 bytes a
- * slot, 16 to 32 bytes at the loads below, against about 52 for the map's node, slot and key.
+ * table also keeps no Long object per entry (16 B) and no node (32 B): a slot is 8 + 4 bytes, an
+ * entry 16 to 32 at the loads below, against about 56 for the map's node (32), its slots (4 each,
+ * at most three quarters full) and the key (16). MemoryFootprint at 1M entries: 178 B an entry for
+ * a by-reference cache, 220 with the map.
  *
  * Layout. The key's 64-bit mix chooses a stripe by its top bits and a slot in the stripe's table
  * by its low bits; each stripe is an open-addressing table with linear probing (keys[i] and
