@@ -195,7 +195,7 @@ public final class LongKeyTable {
 
   /** Removes {@code key}; returns the value it had, or null. */
   public Object remove(long key) {
-    return remove(key, null, false);
+    return removeIf(key, null);
   }
 
   /**
@@ -203,10 +203,11 @@ public final class LongKeyTable {
    * ConcurrentHashMap.remove(key, value) compares); returns whether it did.
    */
   public boolean remove(long key, Object value) {
-    return value != null && remove(key, value, true) != null;
+    return value != null && removeIf(key, value) != null;
   }
 
-  private Object remove(long key, Object expected, boolean conditional) {
+  /** Removes {@code key} if {@code expected} is null or what it maps to; returns the value removed, or null. */
+  private Object removeIf(long key, Object expected) {
     long h = mix(key);
     Stripe s = stripeOf(h);
     long stamp = s.lock.writeLock();
@@ -217,7 +218,7 @@ public final class LongKeyTable {
         return null;
       }
       Object old = t.values[i];
-      if (conditional && old != expected && !expected.equals(old)) {
+      if (expected != null && old != expected && !expected.equals(old)) {
         return null;
       }
       delete(t, i);
