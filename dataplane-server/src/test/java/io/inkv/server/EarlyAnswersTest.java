@@ -7,37 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpURI;
-import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.ErrorCode;
-import org.eclipse.jetty.http2.api.Session;
-import org.eclipse.jetty.http2.api.Stream;
-import org.eclipse.jetty.http2.client.HTTP2Client;
-import org.eclipse.jetty.http2.frames.DataFrame;
-import org.eclipse.jetty.http2.frames.GoAwayFrame;
-import org.eclipse.jetty.http2.frames.HeadersFrame;
-import org.eclipse.jetty.http2.frames.ResetFrame;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.FuturePromise;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -170,90 +153,24 @@ class EarlyAnswersTest {
   /** What a client saw of one upload refused past the drain bound. */
   private record Refused(int status, String body, int resetError, long sent, boolean resetAfterAnswer) {}
 
-  /**
-   * What Jetty's low-level HTTP/2 client sees of one stream's answer: its status, its body, and a
-   * reset if one comes (and whether it came after the whole body). A failed connection (a GOAWAY,
-   * a close) fails whatever still waits, with the reason.
-   */
-  private static final class Answer implements Stream.Listener {
-    final CompletableFuture<Integer> status = new CompletableFuture<>();
-    final CompletableFuture<String> body = new CompletableFuture<>();
-    final CompletableFuture<Integer> reset = new CompletableFuture<>();
-    volatile boolean resetAfterAnswer;
-    private final String what;
-    private final StringBuilder text = new StringBuilder();
-
-    Answer(String what) {
-      this.what = what;
-    }
-
-    @Override
-    public void onHeaders(Stream stream, HeadersFrame frame) {
-      status.complete(((MetaData.Response) frame.getMetaData()).getStatus());
-      stream.demand();
-    }
-
-    @Override
-    public void onDataAvailable(Stream stream) {
-      Stream.Data data = stream.readData();
-      if (data != null) {
-        text.append(StandardCharsets.UTF_8.decode(data.frame().getByteBuffer()));
-        boolean end = data.frame().isEndStream();
-        data.release();
-        if (end) {
-          body.complete(text.toString());
-          return;
-        }
-      }
-      stream.demand();
-    }
-
-    @Override
-    public void onReset(Stream stream, ResetFrame frame, Callback callback) {
-      resetAfterAnswer = body.isDone();
-      reset.complete(frame.getError());
-      callback.succeeded();
-    }
-
-    @Override
-    public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
-      AssertionError e = new AssertionError(what + " failed with error " + error + " (" + reason + ")", failure);
-      status.completeExceptionally(e);
-      body.completeExceptionally(e);
-      reset.completeExceptionally(e);
-      callback.succeeded();
-    }
-  }
+  /** What a client may have on its way when a reset comes: a stream window (Jetty's, 512 KiB). */
+  static final int IN_FLIGHT = 512 * 1024;
 
   /**
-   * Sends a body of {@code length} bytes to POST /store/{key} on {@code session}, as Jetty's
-   * low-level HTTP/2 client shows the frames, until the server resets the stream; returns what came.
+   * Sends a body of {@code length} bytes to POST /store/{key} on {@code h2}, within the server's
+   * windows, until the server resets the stream; then {@link #IN_FLIGHT} bytes more for the closed
+   * stream, as the DATA of a client that sent it before the reset reached it (which a server that
+   * counted it against the connection's rate control would answer with GOAWAY, see
+   * Http2RateControl). Returns what came, as the frames showed it.
    */
-  private static Refused refusedUpload(Session session, URI base, String key, long length) throws Exception {
-    Answer answer = new Answer("the stream");
-    CompletableFuture<Integer> reset = answer.reset;
-    MetaData.Request request = new MetaData.Request("POST", HttpURI.from(base + "/store/" + key),
-        HttpVersion.HTTP_2, HttpFields.build().put(HttpHeader.CONTENT_LENGTH, length), length);
-    Stream stream = session.newStream(new HeadersFrame(request, null, false), answer).get(10, TimeUnit.SECONDS);
-    long sent = 0;
-    while (sent < length && !reset.isDone()) {
-      int n = (int) Math.min(256 * 1024, length - sent);
-      CompletableFuture<Stream> frame =
-          stream.data(new DataFrame(stream.getId(), ByteBuffer.wrap(HUGE, 0, n), sent + n == length));
-      try {
-        // the reset may leave a frame that waits for a window neither sent nor failed: wait
-        // for whichever comes first (a machine under load let the reset come in between)
-        CompletableFuture.anyOf(frame, reset).get(30, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
-        break; // the stream was reset while this frame waited for a window
-      }
-      if (!frame.isDone()) {
-        break;
-      }
-      sent += n;
+  private static Refused refusedUpload(RawHttp2 h2, String key, long length) throws Exception {
+    RawHttp2.RawStream stream = h2.post("/store/" + key, length);
+    long sent = h2.upload(stream, HUGE, length, 30);
+    if (stream.reset.isDone()) {
+      h2.dataAfterReset(stream, HUGE, IN_FLIGHT);
     }
-    return new Refused(answer.status.get(30, TimeUnit.SECONDS), answer.body.get(30, TimeUnit.SECONDS),
-        reset.get(30, TimeUnit.SECONDS), sent, answer.resetAfterAnswer);
+    return new Refused(stream.status.get(30, TimeUnit.SECONDS), stream.body.get(30, TimeUnit.SECONDS),
+        stream.reset.get(30, TimeUnit.SECONDS), sent, stream.resetAfterAnswer);
   }
 
   private static void assertRefusedPastTheBound(Refused r, long length) {
@@ -264,52 +181,37 @@ class EarlyAnswersTest {
     assertTrue(r.sent() < length, "the client stopped sending at the reset: " + r.sent());
   }
 
-  /** Opens a session with Jetty's low-level HTTP/2 client, runs {@code use}, and says whether the server sent GOAWAY. */
-  private static void withSession(TestServer s, SessionUse use) throws Exception {
-    HTTP2Client h2 = new HTTP2Client();
-    h2.start();
-    try {
-      CompletableFuture<String> goAway = new CompletableFuture<>();
-      FuturePromise<Session> connected = new FuturePromise<>();
-      h2.connect(new InetSocketAddress("127.0.0.1", s.server.port()), new Session.Listener() {
-        @Override
-        public void onGoAway(Session session, GoAwayFrame frame) {
-          goAway.complete(frame.toString());
-        }
-      }, connected);
-      use.accept(connected.get(10, TimeUnit.SECONDS));
-      assertFalse(goAway.isDone(), () -> "the server closed the connection: " + goAway.join());
-    } finally {
-      h2.stop();
+  /** Opens a raw HTTP/2 connection, runs {@code use}, and checks the server sent no GOAWAY. */
+  private static void withConnection(TestServer s, ConnectionUse use) throws Exception {
+    try (RawHttp2 h2 = new RawHttp2(s.server.port())) {
+      use.accept(h2);
+      assertFalse(h2.goAway.isDone(), () -> "the server closed the connection: " + h2.goAway.join());
     }
   }
 
-  private interface SessionUse {
-    void accept(Session session) throws Exception;
+  private interface ConnectionUse {
+    void accept(RawHttp2 h2) throws Exception;
   }
 
-  /** GET /health on {@code session}: the connection still serves. */
-  private static int health(Session session, URI base) throws Exception {
-    Answer answer = new Answer("GET /health");
-    MetaData.Request request = new MetaData.Request("GET", HttpURI.from(base + "/health"), HttpVersion.HTTP_2, HttpFields.EMPTY);
-    session.newStream(new HeadersFrame(request, null, true), answer).get(10, TimeUnit.SECONDS);
-    return answer.status.get(30, TimeUnit.SECONDS);
+  /** GET /health on {@code h2}: the connection still serves. */
+  private static int health(RawHttp2 h2) throws Exception {
+    return h2.get("/health").status.get(30, TimeUnit.SECONDS);
   }
 
   /**
    * Past the drain bound (16 MiB here) the answer still comes first, and the stream is then reset
-   * with NO_ERROR, not CANCEL: Jetty's low-level HTTP/2 client shows the frames as they come.
+   * with NO_ERROR, not CANCEL: a raw HTTP/2 connection (RawHttp2) shows the frames as they come.
    */
   @Test
   void pastTheDrainBoundTheAnswerIsFollowedByAResetWithNoError() throws Exception {
     try (TestServer s = new TestServer(dir.resolve("bound"), "--max-body-bytes", Integer.toString(LIMIT))) {
       assertEquals(Math.max(ApiHandler.DRAIN_AFTER_ANSWER_MIN_BYTES, 16L * LIMIT), 16L << 20);
       long length = 24L << 20;
-      withSession(s, session -> {
+      withConnection(s, h2 -> {
         for (int round = 0; round < 3; round++) {
-          assertRefusedPastTheBound(refusedUpload(session, s.server.uri(), "past-bound", length), length);
+          assertRefusedPastTheBound(refusedUpload(h2, "past-bound", length), length);
         }
-        assertEquals(200, health(session, s.server.uri()));
+        assertEquals(200, health(h2));
       });
       assertNull(s.server.stores().find("cache"), "nothing was stored");
     }
@@ -329,16 +231,16 @@ class EarlyAnswersTest {
       int uploads = 12;
       java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(uploads);
       try {
-        withSession(s, session -> {
+        withConnection(s, h2 -> {
           List<java.util.concurrent.Future<Refused>> refused = new java.util.ArrayList<>();
           for (int i = 0; i < uploads; i++) {
             String key = "at-once-" + i;
-            refused.add(clients.submit(() -> refusedUpload(session, s.server.uri(), key, length)));
+            refused.add(clients.submit(() -> refusedUpload(h2, key, length)));
           }
           for (var r : refused) {
             assertRefusedPastTheBound(r.get(60, TimeUnit.SECONDS), length);
           }
-          assertEquals(200, health(session, s.server.uri()));
+          assertEquals(200, health(h2));
         });
       } finally {
         clients.shutdownNow();
