@@ -153,21 +153,19 @@ class EarlyAnswersTest {
   /** What a client saw of one upload refused past the drain bound. */
   private record Refused(int status, String body, int resetError, long sent, boolean resetAfterAnswer) {}
 
-  /** What a client may have on its way when a reset comes: a stream window (Jetty's, 512 KiB). */
-  static final int IN_FLIGHT = 512 * 1024;
-
   /**
    * Sends a body of {@code length} bytes to POST /store/{key} on {@code h2}, within the server's
-   * windows, until the server resets the stream; then {@link #IN_FLIGHT} bytes more for the closed
-   * stream, as the DATA of a client that sent it before the reset reached it (which a server that
-   * counted it against the connection's rate control would answer with GOAWAY, see
-   * Http2RateControl). Returns what came, as the frames showed it.
+   * windows, until the server resets the stream. Past the drain bound it sends no more until the
+   * reset comes, then the rest of the stream's window: the DATA of a client whose frames crossed
+   * the reset, which reaches the server for a closed stream (a server that counted it against the
+   * connection's rate control would answer a few such refusals with GOAWAY, see Http2RateControl).
+   * Returns what came, as the frames showed it.
    */
   private static Refused refusedUpload(RawHttp2 h2, String key, long length) throws Exception {
     RawHttp2.RawStream stream = h2.post("/store/" + key, length);
-    long sent = h2.upload(stream, HUGE, length, 30);
+    long sent = h2.upload(stream, HUGE, length, 16L << 20, 30);
     if (stream.reset.isDone()) {
-      h2.dataAfterReset(stream, HUGE, IN_FLIGHT);
+      sent += h2.dataAfterReset(stream, HUGE);
     }
     return new Refused(stream.status.get(30, TimeUnit.SECONDS), stream.body.get(30, TimeUnit.SECONDS),
         stream.reset.get(30, TimeUnit.SECONDS), sent, stream.resetAfterAnswer);

@@ -123,20 +123,23 @@ final class RawHttp2 implements AutoCloseable {
 
   /**
    * Sends {@code length} bytes of {@code bytes} (repeated) as the body of {@code s}, as far as the
-   * server's windows allow, until the whole body is sent or the server resets the stream; waits
-   * at most {@code seconds} for a window. Returns the bytes sent.
+   * server's windows allow, until the whole body is sent or the server resets the stream; once
+   * more than {@code pauseAfter} bytes are sent, sends no more and waits for the reset, keeping
+   * the window the server granted (see {@link #dataAfterReset}). Waits at most {@code seconds}.
+   * Returns the bytes sent.
    */
-  long upload(RawStream s, byte[] bytes, long length, long seconds) throws IOException, InterruptedException {
+  long upload(RawStream s, byte[] bytes, long length, long pauseAfter, long seconds)
+      throws IOException, InterruptedException {
     long sent = 0;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (sent < length) {
       int n;
       synchronized (lock) {
-        while (!s.reset.isDone() && failure == null && (s.window <= 0 || sessionWindow <= 0)) {
+        while (!s.reset.isDone() && failure == null && (s.window <= 0 || sessionWindow <= 0 || sent > pauseAfter)) {
           long left = deadline - System.nanoTime();
           if (left <= 0) {
-            throw new AssertionError("no window for stream " + s.id + " after " + seconds + " s, " + sent
-                + " of " + length + " bytes sent; the server sent " + s.frames);
+            throw new AssertionError((sent > pauseAfter ? "no reset" : "no window") + " for stream " + s.id + " after "
+                + seconds + " s, " + sent + " of " + length + " bytes sent; the server sent " + s.frames);
           }
           TimeUnit.NANOSECONDS.timedWait(lock, left);
         }
@@ -154,13 +157,18 @@ final class RawHttp2 implements AutoCloseable {
   }
 
   /**
-   * Sends {@code length} bytes of DATA on {@code s} after its reset, as a client does whose frames
-   * were on their way when the reset came (up to a stream window of them): within the connection's
-   * window, which such DATA still uses, but not the closed stream's.
+   * Sends what is left of the stream's window as DATA on {@code s} after its reset, as a client
+   * does whose frames were on their way when the reset came, so that they reach the server after
+   * it closed the stream: within the stream's window and the connection's, which such DATA still
+   * uses. Returns the bytes sent.
    */
-  void dataAfterReset(RawStream s, byte[] bytes, long length) throws IOException, InterruptedException {
+  long dataAfterReset(RawStream s, byte[] bytes) throws IOException, InterruptedException {
     if (!s.reset.isDone()) {
       throw new IllegalStateException("stream " + s.id + " is not reset");
+    }
+    long length;
+    synchronized (lock) {
+      length = Math.max(0, s.window);
     }
     long sent = 0;
     while (sent < length) {
@@ -175,14 +183,16 @@ final class RawHttp2 implements AutoCloseable {
           TimeUnit.NANOSECONDS.timedWait(lock, left);
         }
         if (failure != null) {
-          return;
+          return sent;
         }
         n = (int) Math.min(Math.min(maxFrameSize, bytes.length), Math.min(length - sent, sessionWindow));
+        s.window -= n;
         sessionWindow -= n;
       }
       writeData(s.id, bytes, n, false);
       sent += n;
     }
+    return sent;
   }
 
   private void writeData(int id, byte[] bytes, int n, boolean last) throws IOException {
