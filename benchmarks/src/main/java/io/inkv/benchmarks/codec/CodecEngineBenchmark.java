@@ -43,7 +43,7 @@ public class CodecEngineBenchmark extends BenchmarkDefaults {
   @Param({"inkv", "kryo", "fory"})
   public String engine;
 
-  @Param({"record", "bean", "immutable", "kotlin", "list10", "map10"})
+  @Param({"record", "bean", "immutable", "kotlin", "list10", "map10", "list10rec", "map10rec"})
   public String shape;
 
   private Object value;

@@ -19,6 +19,12 @@ import java.util.Objects;
  *              its non-null parameters, getters, componentN(), copy()
  *   list10     an ArrayList of 10 immutable objects
  *   map10      a HashMap<String, Long> of 10 entries
+ *   list10rec  the data of list10 as a record: a record of ten records of the six fields
+ *   map10rec   the data of map10 as a record: ten String names and ten long counts
+ *
+ * The last two are the baselines of the List and the Map: what the same data costs in the
+ * generated layout, so that a collection's own cost is its ratio to them (the record shape is the
+ * baseline of the one-object shapes).
  *
  * Every class is Serializable so that the peers' by-value copies (Java serialization) take them.
  * Values are a function of (entry, version), so population and puts make them on the fly.
@@ -29,7 +35,9 @@ enum Shapes {
   IMMUTABLE(Immutable.class),
   KOTLIN(KotlinShaped.class),
   LIST10(List.class),
-  MAP10(Map.class);
+  MAP10(Map.class),
+  LIST10REC(TenRecs.class),
+  MAP10REC(TenCounters.class);
 
   final Class<?> type;
 
@@ -71,15 +79,35 @@ enum Shapes {
         }
         return list;
       }
-      default: {
+      case MAP10: {
         Map<String, Long> map = new HashMap<>();
         for (int i = 0; i < 10; i++) {
           map.put("counter-" + i, entry * 10 + i + version);
         }
         return map;
       }
+      case LIST10REC: {
+        Rec[] r = new Rec[10];
+        for (int i = 0; i < 10; i++) {
+          r[i] = new Rec(q + i, entry * 10 + i, price + i, symbol, venue, open);
+        }
+        return new TenRecs(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]);
+      }
+      default: {
+        long c = entry * 10 + version;
+        return new TenCounters("counter-0", c, "counter-1", c + 1, "counter-2", c + 2, "counter-3", c + 3,
+            "counter-4", c + 4, "counter-5", c + 5, "counter-6", c + 6, "counter-7", c + 7, "counter-8", c + 8,
+            "counter-9", c + 9);
+      }
     }
   }
+
+  public record TenRecs(Rec r0, Rec r1, Rec r2, Rec r3, Rec r4, Rec r5, Rec r6, Rec r7, Rec r8, Rec r9)
+      implements Serializable {}
+
+  public record TenCounters(String n0, long c0, String n1, long c1, String n2, long c2, String n3, long c3,
+      String n4, long c4, String n5, long c5, String n6, long c6, String n7, long c7, String n8, long c8,
+      String n9, long c9) implements Serializable {}
 
   public record Rec(int quantity, long id, double price, String symbol, String venue, boolean open)
       implements Serializable {}

@@ -44,7 +44,7 @@ public class ValueShapeBenchmark extends BenchmarkDefaults {
   @Param({"inkv", "caffeine", "ehcache"})
   public String system;
 
-  @Param({"record", "bean", "immutable", "kotlin", "list10", "map10"})
+  @Param({"record", "bean", "immutable", "kotlin", "list10", "map10", "list10rec", "map10rec"})
   public String shape;
 
   @Param("1000000")
