@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Value shapes side by side through the JCache API, by value (ValueShapeBenchmark: inkv, Caffeine
-# and Ehcache on heap; record, bean, immutable, kotlin, list10, map10; get and put; one thread,
+# and Ehcache on heap; record, bean, immutable, kotlin, list10, map10, and list10rec and map10rec,
+# the same data as the List and the Map in records; get and put; one thread,
 # uniform keys), then the candidate engines at the codec level (CodecEngineBenchmark: inkv's codec,
 # Kryo, Fory; encode and decode), in one script run, with -prof gc for B/op.
 #
