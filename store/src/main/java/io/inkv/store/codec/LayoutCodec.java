@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.function.BiConsumer;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.ClassFileVersion;
@@ -65,6 +65,11 @@ import net.bytebuddy.matcher.ElementMatchers;
  * skipped). A field whose type changed, or a value of another class, fails with DecodeException
  * naming the class and the field. Bytes that begin with Java serialization's magic number were
  * written when this class took the serialization fallback, and are read by it.
+ *
+ * A field of another generated class whose layouts never lead back to a class on the way is
+ * written as that class's body alone (writeBody), and the enclosing schema defines the nested
+ * layouts (RecordLayout.Schema): such a nested value is decoded by decodeEmbedded, which finds the
+ * schema of a value of another version among those definitions.
  *
  * A decode never throws anything but DecodeException: a constructor that rejects migrated values,
  * or damaged bytes that slip past the checks, are reported as such.
@@ -263,13 +268,49 @@ final class LayoutCodec<T> implements InPlaceCodec<T> {
     }
   }
 
+  /*
+   * Decodes a value nested in another one's field, written as a body without its trailer: its
+   * writer's schema, if it is not this class's, is among the definitions of the enclosing value's
+   * schema. A value stored before schemas (the legacy fingerprint) is read as it always was.
+   */
+  T decodeEmbedded(Region region, int offset, int length, Map<Integer, byte[]> definitions) {
+    try {
+      if (length < 4) {
+        throw new DecodeException("a " + type.getName() + " takes at least " + layout.dataOffset() + " bytes, not " + length);
+      }
+      int fp = region.getInt(offset + RecordLayout.FINGERPRINT_OFFSET);
+      if (fp == layout.fingerprint() || fp == layout.legacyFingerprint()) {
+        layout.check(region, offset, length);
+        return type.cast(accessor.read(layout, region, offset, length));
+      }
+      Migration m = migrations.get(fp);
+      if (m == null) {
+        byte[] body = definitions.get(fp);
+        if (body == null) {
+          throw new DecodeException(String.format("a stored %s nested in another value has fingerprint %08x, which"
+              + " the enclosing value's schema does not define", type.getName(), fp));
+        }
+        m = cache(fp, new Migration(RecordLayout.fromBody(body, type, definitions)));
+      }
+      return type.cast(m.read(region, offset, length));
+    } catch (DecodeException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new DecodeException("cannot decode a " + type.getName() + ": " + e, e);
+    }
+  }
+
   private Migration migration(int fp, Region schemaRegion, int schemaOffset, int schemaLength) {
     byte[] schema = new byte[schemaLength];
     schemaRegion.getBytes(schemaOffset, schema, 0, schemaLength);
-    if (RecordLayout.fnv(0x811C9DC5, schema) != fp) {
+    RecordLayout writer = RecordLayout.fromSchema(new HeapRegion(schema), 0, schemaLength, type);
+    if (writer.fingerprint() != fp) {
       throw new DecodeException("a stored " + type.getName() + " is damaged: its fingerprint does not match its schema");
     }
-    Migration m = new Migration(RecordLayout.fromSchema(new HeapRegion(schema), 0, schemaLength, type));
+    return cache(fp, new Migration(writer));
+  }
+
+  private Migration cache(int fp, Migration m) {
     if (migrations.size() < MAX_MIGRATIONS) {
       migrations.putIfAbsent(fp, m);
     }

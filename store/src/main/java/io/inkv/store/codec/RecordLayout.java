@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The binary layout a generated codec gives the values of one record or plain-object class:
@@ -202,10 +204,16 @@ public final class RecordLayout {
   private final String className;
   private final List<Field> fields;
   private final Field[] fieldArray;
-  private final int fingerprint;
   private final int legacyFingerprint;
-  private final byte[] schema;
-  private final byte[] trailer;
+  private final byte[] plainBody;
+  /*
+   * The schema values carry and the fingerprint they start with: set at construction for a
+   * layout without nested fields and for a writer's layout read from a schema, and on first use
+   * (resolve) for a class with nested fields, whose schema includes those of the nested layouts.
+   * Schema's fields are final, so a racy first use publishes it safely (two threads may both
+   * build the same schema).
+   */
+  private Schema resolved;
   private final int tableOffset;
   private final int varCount;
   private final int dataOffset;
@@ -234,14 +242,18 @@ public final class RecordLayout {
       h = fnv(h, (names.get(i) + ':' + kinds[i] + ':' + typeNames[i] + ';').getBytes(StandardCharsets.UTF_8));
     }
     this.legacyFingerprint = h;
-    this.schema = schema(className, names, kinds, typeNames);
-    this.fingerprint = fnv(FNV_BASIS, schema);
-    if (schema.length > 0xFFFF) {
+    this.plainBody = body(className, names, kinds, typeNames, null, null);
+    if (plainBody.length > 0xFFFF) {
       throw new IllegalArgumentException(className + " has too many fields for a generated codec (a schema of "
-          + schema.length + " bytes)");
+          + plainBody.length + " bytes)");
     }
-    this.trailer = Arrays.copyOf(schema, schema.length + 2);
-    LittleEndian.putShort(trailer, schema.length, (short) schema.length);
+    boolean anyNested = false;
+    for (Kind k : kinds) {
+      anyNested |= k == Kind.NESTED;
+    }
+    if (types != null && !anyNested) {
+      this.resolved = new Schema(plainBody, Map.of(), new boolean[n], true);
+    }
     int fixedOffset = BITMAP_OFFSET + (nullable + 7) / 8;
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
@@ -275,6 +287,8 @@ public final class RecordLayout {
 
   private static final int FNV_BASIS = 0x811C9DC5;
   private static final byte SCHEMA_VERSION = 1;
+  /** The schema version of a layout with nested layouts written without their trailers. */
+  private static final byte SCHEMA_VERSION_EMBEDDING = 2;
 
   static int fnv(int h, byte[] bytes) {
     for (byte b : bytes) {
@@ -300,33 +314,221 @@ public final class RecordLayout {
   }
 
   /*
-   * The schema a value carries after its fields (and a class definition in the tagged format
-   * carries once): version, FNV-1a of the class name, field count, and per field its kind's
-   * ordinal, name and (for NESTED fields) declared type name. Its hash is the fingerprint.
+   * A layout's own schema (its body): version, FNV-1a of the class name, field count, and per
+   * field its kind's ordinal, name and (for NESTED fields) declared type name. In version 2 (a
+   * layout with embedded nested layouts) a NESTED field's type is a varint instead: k > 0 for the
+   * same type as the k-th distinct nested type before it, or 0 followed by the type name, a byte
+   * (1 if its values are written as bodies without their own trailer, 0 if they stand alone) and,
+   * when 1, the fingerprint of that type's layout; so ten fields of one class name it once. The
+   * fingerprint is the hash of the body; since a body names its nested layouts by their
+   * fingerprints, it changes when any nested layout changes.
    */
-  private static byte[] schema(String className, List<String> names, Kind[] kinds, String[] typeNames) {
+  private static byte[] body(String className, List<String> names, Kind[] kinds, String[] typeNames,
+      boolean[] embedded, int[] nestedFingerprints) {
     ByteOutput out = new ByteOutput(64);
-    out.writeByte(SCHEMA_VERSION);
+    out.writeByte(embedded == null ? SCHEMA_VERSION : SCHEMA_VERSION_EMBEDDING);
     out.writeInt(fnv(FNV_BASIS, className.getBytes(StandardCharsets.UTF_8)));
     out.writeVarInt(names.size());
+    List<String> seen = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       out.writeByte(kinds[i].ordinal());
       out.writeString(names.get(i));
-      out.writeString(kinds[i] == Kind.NESTED ? typeNames[i] : "");
+      if (embedded == null || kinds[i] != Kind.NESTED) {
+        out.writeString(kinds[i] == Kind.NESTED ? typeNames[i] : "");
+        continue;
+      }
+      int ref = seen.indexOf(typeNames[i]);
+      out.writeVarInt(ref + 1);
+      if (ref < 0) {
+        seen.add(typeNames[i]);
+        out.writeString(typeNames[i]);
+        out.writeByte(embedded[i] ? 1 : 0);
+        if (embedded[i]) {
+          out.writeInt(nestedFingerprints[i]);
+        }
+      }
     }
     return out.toByteArray();
   }
 
+  /*
+   * What the values of a layout carry and start with. bytes is the schema a value that stands
+   * alone ends with (then its length, uint16: the trailer) and a tagged class definition holds:
+   * the body, and in version 2 the bodies of every nested layout written without its trailer,
+   * directly or further down (a varint count, then each sized), each once, so a value of another
+   * version is read with the schemas it was written with.
+   */
+  static final class Schema {
+    final byte[] body;
+    final byte[] bytes;
+    final byte[] trailer;
+    final int fingerprint;
+    final boolean[] embedded;
+    final Map<Integer, byte[]> definitions;
+    /* No nested layout reaches back to this one's class: only then may an enclosing layout embed it. */
+    final boolean acyclic;
+
+    Schema(byte[] body, Map<Integer, byte[]> definitions, boolean[] embedded, boolean acyclic) {
+      this.body = body;
+      this.fingerprint = fnv(FNV_BASIS, body);
+      this.embedded = embedded;
+      this.definitions = definitions;
+      this.acyclic = acyclic;
+      if (body[0] == SCHEMA_VERSION) {
+        this.bytes = body;
+      } else {
+        ByteOutput out = new ByteOutput(body.length + 64 * definitions.size());
+        out.writeBytes(body, 0, body.length);
+        out.writeVarInt(definitions.size());
+        for (byte[] d : definitions.values()) {
+          out.writeSized(d);
+        }
+        this.bytes = out.toByteArray();
+      }
+      this.trailer = Arrays.copyOf(bytes, bytes.length + 2);
+      LittleEndian.putShort(trailer, bytes.length, (short) bytes.length);
+    }
+  }
+
+  /** Returns this layout's schema, building it on first use for a class with nested fields. */
+  Schema resolved() {
+    Schema s = resolved;
+    return s != null ? s : resolve();
+  }
+
+  private static final class Frame {
+    final Class<?> type;
+    boolean cyclic;
+
+    Frame(Class<?> type) {
+      this.type = type;
+    }
+  }
+
+  private static final ThreadLocal<ArrayList<Frame>> RESOLVING = ThreadLocal.withInitial(ArrayList::new);
+
+  /*
+   * Builds the schema of a class with nested fields. A nested field whose codec is a generated
+   * layout is written without its trailer (embedded) when no layout reachable from it reaches
+   * back (acyclic): then its schema, and those below it, go into this one's once. A class that
+   * holds itself, directly or through others, keeps its nested values standing alone, each with
+   * its trailer, as every value was written before version 2; so does a field whose codec is not
+   * a layout (collections, interfaces: the tagged format defines its classes itself). The walk
+   * goes by class over the layouts being resolved on this thread: meeting a class already on the
+   * stack is a cycle that every class on the stack reaches. Whether a class is acyclic does not
+   * depend on where the walk started, so every process gives a class the same schema.
+   */
+  private Schema resolve() {
+    ArrayList<Frame> stack = RESOLVING.get();
+    Frame me = new Frame(type);
+    stack.add(me);
+    try {
+      int n = fieldArray.length;
+      boolean[] embedded = new boolean[n];
+      int[] fingerprints = new int[n];
+      Map<Integer, byte[]> definitions = new LinkedHashMap<>();
+      boolean any = false;
+      for (Field f : fieldArray) {
+        if (f.kind() != Kind.NESTED) {
+          continue;
+        }
+        Codec<?> codec;
+        try {
+          codec = nestedCodec(f.index());
+        } catch (IllegalArgumentException e) {
+          continue; // a type without a codec: encoding a non-null value of it reports why
+        }
+        if (!(codec instanceof LayoutCodec<?> inner)) {
+          continue;
+        }
+        boolean onStack = false;
+        for (Frame frame : stack) {
+          onStack |= frame.type == inner.type();
+        }
+        if (onStack) {
+          markCyclic(stack);
+          continue;
+        }
+        Schema s = inner.layout().resolved();
+        if (!s.acyclic) {
+          markCyclic(stack);
+          continue;
+        }
+        embedded[f.index()] = true;
+        fingerprints[f.index()] = s.fingerprint;
+        any = true;
+        definitions.putIfAbsent(s.fingerprint, s.body);
+        s.definitions.forEach(definitions::putIfAbsent);
+      }
+      Schema schema = null;
+      if (any) {
+        schema = new Schema(body(className, names(), kinds(), typeNames(), embedded, fingerprints),
+            Collections.unmodifiableMap(definitions), embedded, !me.cyclic);
+      }
+      if (schema == null || schema.bytes.length > 0xFFFF) {
+        schema = new Schema(plainBody, Map.of(), new boolean[n], !me.cyclic);
+      }
+      resolved = schema;
+      return schema;
+    } finally {
+      stack.remove(stack.size() - 1);
+    }
+  }
+
+  private static void markCyclic(List<Frame> stack) {
+    for (Frame f : stack) {
+      f.cyclic = true;
+    }
+  }
+
+  private List<String> names() {
+    List<String> names = new ArrayList<>(fieldArray.length);
+    for (Field f : fieldArray) {
+      names.add(f.name());
+    }
+    return names;
+  }
+
+  private Kind[] kinds() {
+    Kind[] kinds = new Kind[fieldArray.length];
+    for (Field f : fieldArray) {
+      kinds[f.index()] = f.kind();
+    }
+    return kinds;
+  }
+
+  private String[] typeNames() {
+    String[] names = new String[fieldArray.length];
+    for (Field f : fieldArray) {
+      names[f.index()] = f.typeName();
+    }
+    return names;
+  }
+
   /**
-   * Reads the layout a writer used from its schema bytes; the result knows kinds, names and type
-   * names, not classes.
+   * Reads the layout a writer used from its schema bytes (a trailer's or a class definition's:
+   * the body and, in version 2, the definitions of its nested layouts); the result knows kinds,
+   * names and type names, not classes, and its {@link #fingerprint()} is the hash of the body.
    *
    * @throws Codec.DecodeException if the bytes are not a schema
    */
   static RecordLayout fromSchema(Region region, int offset, int length, Class<?> readerType) {
+    return parse(region, offset, length, readerType, null);
+  }
+
+  /**
+   * Reads the layout of a nested value written without its trailer from its body, one of the
+   * {@code definitions} of the enclosing value's schema (which its own nested layouts use too).
+   */
+  static RecordLayout fromBody(byte[] body, Class<?> readerType, Map<Integer, byte[]> definitions) {
+    return parse(new HeapRegion(body), 0, body.length, readerType, definitions);
+  }
+
+  private static RecordLayout parse(Region region, int offset, int length, Class<?> readerType,
+      Map<Integer, byte[]> inherited) {
     ValueReader in = new ValueReader(region, offset, length);
     int version = in.readByte();
-    if (version != SCHEMA_VERSION) {
+    if (version != SCHEMA_VERSION && version != SCHEMA_VERSION_EMBEDDING) {
       throw new Codec.DecodeException("unknown layout schema version " + version + " for " + readerType.getName());
     }
     int classHash = in.readInt();
@@ -337,7 +539,10 @@ public final class RecordLayout {
     List<String> names = new ArrayList<>(n);
     Kind[] kinds = new Kind[n];
     String[] typeNames = new String[n];
+    boolean[] embedded = new boolean[n];
     Kind[] all = Kind.values();
+    List<String> seenTypes = new ArrayList<>();
+    List<Boolean> seenEmbedded = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int k = in.readByte() & 0xFF;
       if (k >= all.length) {
@@ -345,13 +550,51 @@ public final class RecordLayout {
       }
       kinds[i] = all[k];
       names.add(in.readString());
-      String t = in.readString();
-      typeNames[i] = kinds[i] == Kind.NESTED ? t : kinds[i].typeName();
+      if (version == SCHEMA_VERSION || kinds[i] != Kind.NESTED) {
+        String t = in.readString();
+        typeNames[i] = kinds[i] == Kind.NESTED ? t : kinds[i].typeName();
+        continue;
+      }
+      int ref = in.readVarInt();
+      if (ref > seenTypes.size()) {
+        throw new Codec.DecodeException("a stored schema of " + readerType.getName() + " is damaged: field "
+            + names.get(i) + " refers to nested type " + ref + " of " + seenTypes.size());
+      }
+      if (ref > 0) {
+        typeNames[i] = seenTypes.get(ref - 1);
+        embedded[i] = seenEmbedded.get(ref - 1);
+        continue;
+      }
+      typeNames[i] = in.readString();
+      int flag = in.readByte();
+      if (flag != 0 && flag != 1) {
+        throw new Codec.DecodeException("a stored schema of " + readerType.getName() + " is damaged: field "
+            + names.get(i) + " has embedding flag " + flag);
+      }
+      embedded[i] = flag == 1;
+      if (embedded[i]) {
+        in.readInt(); // the nested layout's fingerprint, which its values start with too
+      }
+      seenTypes.add(typeNames[i]);
+      seenEmbedded.add(embedded[i]);
+    }
+    byte[] body = new byte[in.position() - offset];
+    region.getBytes(offset, body, 0, body.length);
+    Map<Integer, byte[]> definitions = inherited == null ? Map.of() : inherited;
+    if (inherited == null && version == SCHEMA_VERSION_EMBEDDING) {
+      int count = in.readCount(1);
+      definitions = new LinkedHashMap<>();
+      for (int i = 0; i < count; i++) {
+        byte[] d = in.readSized();
+        definitions.put(fnv(FNV_BASIS, d), d);
+      }
     }
     if (in.remaining() != 0) {
       throw new Codec.DecodeException("a stored schema of " + readerType.getName() + " has " + in.remaining() + " bytes too many");
     }
-    return new RecordLayout(null, readerType.getName(), names, kinds, typeNames, null, null);
+    RecordLayout layout = new RecordLayout(null, readerType.getName(), names, kinds, typeNames, null, null);
+    layout.resolved = new Schema(body, definitions, embedded, true);
+    return layout;
   }
 
   /** Returns the fingerprint the codec wrote before values carried their schema. */
@@ -361,7 +604,7 @@ public final class RecordLayout {
 
   /** Returns the schema bytes (see {@link #fromSchema}). */
   byte[] schema() {
-    return schema;
+    return resolved().bytes;
   }
 
   /** Returns the class this layout describes. */
@@ -390,7 +633,7 @@ public final class RecordLayout {
 
   /** Returns the fingerprint every value of this layout starts with. */
   public int fingerprint() {
-    return fingerprint;
+    return resolved().fingerprint;
   }
 
   /** Returns the offset of the offset table (the end of the fixed-width fields). */
@@ -413,6 +656,7 @@ public final class RecordLayout {
       throw new Codec.DecodeException("a " + className + " takes at least " + dataOffset + " bytes, not " + length);
     }
     int stored = region.getInt(base + FINGERPRINT_OFFSET);
+    int fingerprint = resolved().fingerprint;
     if (stored != fingerprint && stored != legacyFingerprint) {
       throw new Codec.DecodeException(String.format(
           "the stored value was written with another layout of %s (fingerprint %08x, this class has %08x)",
@@ -451,7 +695,15 @@ public final class RecordLayout {
       case NESTED: {
         int start = varStart(region, base, length, f);
         int end = varEnd(region, base, length, f, start);
-        return nestedCodec.decode(region, base + start, end - start);
+        Schema schema = resolved();
+        if (!schema.embedded[fieldIndex]) {
+          return nestedCodec.decode(region, base + start, end - start);
+        }
+        if (!(nestedCodec instanceof LayoutCodec<?> inner)) {
+          throw new Codec.DecodeException(className + "." + f.name() + " was stored field by field as a " + f.typeName()
+              + ", which is not encoded that way now (" + nestedCodec + ")");
+        }
+        return inner.decodeEmbedded(region, base + start, end - start, schema.definitions);
       }
       default: return readBoxed(region, base, fieldIndex);
     }
@@ -545,7 +797,11 @@ public final class RecordLayout {
     Field f = fieldArray[fieldIndex];
     int start = varStart(region, base, length, f);
     int end = varEnd(region, base, length, f, start);
-    return nestedCodec(fieldIndex).decode(region, base + start, end - start);
+    Codec<?> codec = nestedCodec(fieldIndex);
+    Schema schema = resolved();
+    return schema.embedded[fieldIndex]
+        ? ((LayoutCodec<?>) codec).decodeEmbedded(region, base + start, end - start, schema.definitions)
+        : codec.decode(region, base + start, end - start);
   }
 
   Codec<?> nestedCodec(int fieldIndex) {
@@ -571,6 +827,7 @@ public final class RecordLayout {
 
   /** Writes the schema trailer a value that stands alone ends with (a typed codec's value, tag 19). */
   void writeTrailer(ByteOutput out) {
+    byte[] trailer = resolved().trailer;
     out.writeBytes(trailer, 0, trailer.length);
   }
 
@@ -593,14 +850,16 @@ public final class RecordLayout {
      * is not ASCII, and the array of a nested codec that does not write in place.
      */
     private final RecordLayout layout;
+    private final Schema schema;
     private final ByteOutput out;
     private final int base;
 
     Writer(RecordLayout layout, ByteOutput out) {
       this.layout = layout;
+      this.schema = layout.resolved();
       this.out = out;
       this.base = out.reserve(layout.dataOffset);
-      putInt(FINGERPRINT_OFFSET, layout.fingerprint);
+      putInt(FINGERPRINT_OFFSET, schema.fingerprint);
     }
 
     /** Writes a {@code boolean} at {@code offset}. */
@@ -713,7 +972,12 @@ public final class RecordLayout {
             + " or holds itself (a cycle): inkv's codec writes trees of values, not graphs");
       }
       try {
-        InPlaceCodec.encodeInto(layout.nestedCodec(fieldIndex), out, v);
+        Codec<?> codec = layout.nestedCodec(fieldIndex);
+        if (schema.embedded[fieldIndex]) {
+          ((LayoutCodec<?>) codec).writeBody(out, v);
+        } else {
+          InPlaceCodec.encodeInto(codec, out, v);
+        }
       } finally {
         depth[0] = Math.max(0, depth[0] - 1);
       }

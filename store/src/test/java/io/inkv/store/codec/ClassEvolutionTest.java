@@ -43,11 +43,17 @@ class ClassEvolutionTest {
       + " this.owner = owner; this.balance = balance; this.level = level; } public String owner() { return owner; }"
       + " public long balance() { return balance; } public int level() { return level; } }";
 
+  private static final String ADDRESS_V1 = "package demo; public record Address(String city, int zip) {}";
+  private static final String ADDRESS_V2 = "package demo; public record Address(String city, int zip, String country) {}";
+  private static final String ADDRESS_V3 = "package demo; public record Address(String city, long zip) {}";
+  /* The same in every version: only the class of its nested fields changes. */
+  private static final String CUSTOMER = "package demo; public record Customer(long id, Address home, Address work) {}";
+
   @BeforeAll
   static void compileTwoVersions() throws IOException {
-    v1 = compile("v1", PROFILE_V1, ACCOUNT_V1);
-    v2 = compile("v2", PROFILE_V2, ACCOUNT_V2);
-    v3 = compile("v3", PROFILE_V3, ACCOUNT_V1);
+    v1 = compile("v1", PROFILE_V1, ACCOUNT_V1, ADDRESS_V1, CUSTOMER);
+    v2 = compile("v2", PROFILE_V2, ACCOUNT_V2, ADDRESS_V2, CUSTOMER);
+    v3 = compile("v3", PROFILE_V3, ACCOUNT_V1, ADDRESS_V3, CUSTOMER);
     none = new URLClassLoader(new URL[0], ClassEvolutionTest.class.getClassLoader());
   }
 
@@ -56,7 +62,9 @@ class ClassEvolutionTest {
     Path out = Files.createDirectories(dir.resolve(version));
     List<String> args = new java.util.ArrayList<>(List.of("-d", out.toString(), "--release", "17"));
     for (String s : sources) {
-      String name = s.contains("record Profile") ? "Profile" : "Account";
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("public (?:final )?(?:record|class) (\\w+)").matcher(s);
+      assertTrue(m.find(), s);
+      String name = m.group(1);
       Path file = src.resolve(name + ".java");
       Files.writeString(file, s);
       args.add(file.toString());
@@ -157,5 +165,42 @@ class ClassEvolutionTest {
     byte[] account = codec(v1, "Account").encode(newInstance(v1, "Account", "x", 1L));
     Codec.DecodeException e = assertThrows(Codec.DecodeException.class, () -> codec(v1, "Profile").decode(account));
     assertTrue(e.getMessage().contains("demo.Profile"), e.getMessage());
+  }
+
+  @Test
+  void aNestedRecordWhoseClassChangedReadsAcrossVersionsBothWays() throws Exception {
+    Object home = newInstance(v1, "Address", "Oslo", 150);
+    byte[] old = codec(v1, "Customer").encode(newInstance(v1, "Customer", 1L, home, null));
+    Object read = codec(v2, "Customer").decode(old);
+    assertEquals(1L, get(read, "id"));
+    assertEquals("Oslo", get(get(read, "home"), "city"));
+    assertEquals(150, get(get(read, "home"), "zip"));
+    assertNull(get(get(read, "home"), "country"));
+    assertNull(get(read, "work"));
+
+    byte[] newer = codec(v2, "Customer").encode(newInstance(v2, "Customer", 2L,
+        newInstance(v2, "Address", "Rome", 100, "IT"), newInstance(v2, "Address", "Pisa", 560, "IT")));
+    Object back = codec(v1, "Customer").decode(newer);
+    assertEquals(type(v1, "Address"), get(back, "home").getClass());
+    assertEquals("Rome", get(get(back, "home"), "city"));
+    assertEquals(560, get(get(back, "work"), "zip"));
+  }
+
+  @Test
+  void nestedRecordsInACollectionReadAcrossVersionsOfTheirNestedClass() throws Exception {
+    Object list = List.of(newInstance(v2, "Customer", 3L, newInstance(v2, "Address", "Bern", 3000, "CH"), null),
+        newInstance(v2, "Customer", 4L, null, newInstance(v2, "Address", "Linz", 4020, "AT")));
+    @SuppressWarnings("unchecked")
+    List<Object> read = (List<Object>) Codec.anyType(v1).decode(Codec.anyType(v2).encode(list));
+    assertEquals("Bern", get(get(read.get(0), "home"), "city"));
+    assertEquals(4020, get(get(read.get(1), "work"), "zip"));
+    assertEquals(type(v1, "Customer"), read.get(1).getClass());
+  }
+
+  @Test
+  void aNestedFieldWhoseTypeChangedIsADecodeExceptionNamingTheNestedClass() throws Exception {
+    byte[] old = codec(v1, "Customer").encode(newInstance(v1, "Customer", 1L, newInstance(v1, "Address", "Oslo", 150), null));
+    Codec.DecodeException e = assertThrows(Codec.DecodeException.class, () -> codec(v3, "Customer").decode(old));
+    assertTrue(e.getMessage().contains("demo.Address.zip"), e.getMessage());
   }
 }

@@ -104,5 +104,7 @@ class DecoderFuzzTest {
     fuzz(any, new long[] {1, 2, 3}, random);
     fuzz(any, Optional.of(new BigDecimal("3.14")), random);
     fuzz(Codec.forClass(LegacyFixtures.Book.class, LOADER), LegacyFixtures.book(), random);
+    fuzz(Codec.forClass(LegacyFixtures.Order.class, LOADER), LegacyFixtures.order(), random);
+    fuzz(any, List.of(LegacyFixtures.order(), LegacyFixtures.order()), random);
   }
 }

@@ -11,6 +11,11 @@ final class LegacyFixtures {
 
   record Book(long id, String title, int pages, Integer score, List<String> tags) {}
 
+  /** A value object nested in {@link Order}: written with its own schema trailer before 2026-12-07. */
+  record Line(String sku, int quantity, Book book) {}
+
+  record Order(long id, Line first, Line second, Line none) {}
+
   static final class Bean {
     private int count;
     private String name;
@@ -54,6 +59,10 @@ final class LegacyFixtures {
     public int hashCode() {
       return Objects.hash(currency, cents);
     }
+  }
+
+  static Order order() {
+    return new Order(42, new Line("a-1", 3, book()), new Line("b-2", 1, null), null);
   }
 
   static Book book() {
