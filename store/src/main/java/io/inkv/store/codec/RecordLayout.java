@@ -242,18 +242,6 @@ public final class RecordLayout {
       h = fnv(h, (names.get(i) + ':' + kinds[i] + ':' + typeNames[i] + ';').getBytes(StandardCharsets.UTF_8));
     }
     this.legacyFingerprint = h;
-    this.plainBody = body(className, names, kinds, typeNames, null, null);
-    if (plainBody.length > 0xFFFF) {
-      throw new IllegalArgumentException(className + " has too many fields for a generated codec (a schema of "
-          + plainBody.length + " bytes)");
-    }
-    boolean anyNested = false;
-    for (Kind k : kinds) {
-      anyNested |= k == Kind.NESTED;
-    }
-    if (types != null && !anyNested) {
-      this.resolved = new Schema(plainBody, Map.of(), new boolean[n], true);
-    }
     int fixedOffset = BITMAP_OFFSET + (nullable + 7) / 8;
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
@@ -283,6 +271,18 @@ public final class RecordLayout {
     this.fields = Collections.unmodifiableList(list);
     this.fieldArray = list.toArray(new Field[0]);
     this.nested = new Codec<?>[n];
+    this.plainBody = body(className, fieldArray, null, null);
+    if (plainBody.length > 0xFFFF) {
+      throw new IllegalArgumentException(className + " has too many fields for a generated codec (a schema of "
+          + plainBody.length + " bytes)");
+    }
+    boolean anyNested = false;
+    for (Kind k : kinds) {
+      anyNested |= k == Kind.NESTED;
+    }
+    if (types != null && !anyNested) {
+      this.resolved = new Schema(plainBody, Map.of(), new boolean[n], true);
+    }
   }
 
   private static final int FNV_BASIS = 0x811C9DC5;
@@ -323,25 +323,26 @@ public final class RecordLayout {
    * fingerprint is the hash of the body; since a body names its nested layouts by their
    * fingerprints, it changes when any nested layout changes.
    */
-  private static byte[] body(String className, List<String> names, Kind[] kinds, String[] typeNames,
-      boolean[] embedded, int[] nestedFingerprints) {
+  private static byte[] body(String className, Field[] fields, boolean[] embedded, int[] nestedFingerprints) {
     ByteOutput out = new ByteOutput(64);
     out.writeByte(embedded == null ? SCHEMA_VERSION : SCHEMA_VERSION_EMBEDDING);
     out.writeInt(fnv(FNV_BASIS, className.getBytes(StandardCharsets.UTF_8)));
-    out.writeVarInt(names.size());
+    out.writeVarInt(fields.length);
     List<String> seen = new ArrayList<>();
-    for (int i = 0; i < names.size(); i++) {
-      out.writeByte(kinds[i].ordinal());
-      out.writeString(names.get(i));
-      if (embedded == null || kinds[i] != Kind.NESTED) {
-        out.writeString(kinds[i] == Kind.NESTED ? typeNames[i] : "");
+    for (int i = 0; i < fields.length; i++) {
+      Kind kind = fields[i].kind();
+      String typeName = fields[i].typeName();
+      out.writeByte(kind.ordinal());
+      out.writeString(fields[i].name());
+      if (embedded == null || kind != Kind.NESTED) {
+        out.writeString(kind == Kind.NESTED ? typeName : "");
         continue;
       }
-      int ref = seen.indexOf(typeNames[i]);
+      int ref = seen.indexOf(typeName);
       out.writeVarInt(ref + 1);
       if (ref < 0) {
-        seen.add(typeNames[i]);
-        out.writeString(typeNames[i]);
+        seen.add(typeName);
+        out.writeString(typeName);
         out.writeByte(embedded[i] ? 1 : 0);
         if (embedded[i]) {
           out.writeInt(nestedFingerprints[i]);
@@ -462,7 +463,7 @@ public final class RecordLayout {
       }
       Schema schema = null;
       if (any) {
-        schema = new Schema(body(className, names(), kinds(), typeNames(), embedded, fingerprints),
+        schema = new Schema(body(className, fieldArray, embedded, fingerprints),
             Collections.unmodifiableMap(definitions), embedded, !me.cyclic);
       }
       if (schema == null || schema.bytes.length > 0xFFFF) {
@@ -479,30 +480,6 @@ public final class RecordLayout {
     for (Frame f : stack) {
       f.cyclic = true;
     }
-  }
-
-  private List<String> names() {
-    List<String> names = new ArrayList<>(fieldArray.length);
-    for (Field f : fieldArray) {
-      names.add(f.name());
-    }
-    return names;
-  }
-
-  private Kind[] kinds() {
-    Kind[] kinds = new Kind[fieldArray.length];
-    for (Field f : fieldArray) {
-      kinds[f.index()] = f.kind();
-    }
-    return kinds;
-  }
-
-  private String[] typeNames() {
-    String[] names = new String[fieldArray.length];
-    for (Field f : fieldArray) {
-      names[f.index()] = f.typeName();
-    }
-    return names;
   }
 
   /**
