@@ -4,9 +4,7 @@ import io.inkv.store.memory.MappedFile;
 import io.inkv.store.memory.Region;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.atomic.AtomicLong;
 
 /*
@@ -90,35 +88,21 @@ final class Segment {
   }
 
   /**
-   * Makes segment {@code id} of a file of {@code capacity} zero bytes prepared ahead with
-   * {@link MappedFile#preallocate}: renames it to the segment's name, maps it and writes the
-   * header. The rename is atomic, so the directory holds either the prepared file (a *.tmp file,
-   * deleted at open) or the new segment, never a segment without its header's magic number
-   * (a header that is not whole is one Segment.open refuses, as for {@link #create}).
+   * Makes segment {@code id} of a file of {@code capacity} zero bytes prepared and mapped ahead with
+   * {@link MappedFile#prepare}: renames it to the segment's name and writes the header. The rename
+   * is atomic, so the directory holds either the prepared file (a *.tmp file, deleted at open) or
+   * the new segment, never a segment without its header's magic number (a header that is not whole
+   * is one Segment.open refuses, as for {@link #create}).
    *
-   * @throws UncheckedIOException if the file cannot be renamed or mapped, or is not {@code capacity} bytes
+   * @throws UncheckedIOException if the file is not {@code capacity} bytes or cannot be renamed;
+   *     {@code prepared} is then still the caller's, under its old name
    */
-  static Segment adopt(Path prepared, Path target, int id, int capacity, long storeId, long now) {
-    try {
-      if (Files.size(prepared) != capacity) {
-        throw new IOException("prepared file is " + Files.size(prepared) + " bytes, not " + capacity);
-      }
-      Files.move(prepared, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(prepared + ": cannot become " + target + ": " + e.getMessage(), e);
+  static Segment adopt(MappedFile prepared, Path target, int id, int capacity, long storeId, long now) {
+    if (prepared.region().capacity() != capacity) {
+      throw new UncheckedIOException(new IOException(prepared.path() + ": prepared file is "
+          + prepared.region().capacity() + " bytes, not " + capacity));
     }
-    MappedFile file;
-    try {
-      file = MappedFile.open(target, true);
-    } catch (UncheckedIOException e) {
-      try {
-        Files.deleteIfExists(target); // no header yet: nothing in it is the store's
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    return initialize(file, id, capacity, storeId, now);
+    return initialize(prepared.renameTo(target), id, capacity, storeId, now);
   }
 
   private static Segment initialize(MappedFile file, int id, int capacity, long storeId, long now) {

@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /*
- * The spare segment: the next segment's file, written ahead of need. The file is written
- * (zero-filled, so that writes through its mapping cannot fail for want of disk space) by one
- * thread shared by every store of the JVM, once the active segment is half full; a roll then
- * renames and maps it instead of writing up to 64 MiB of zeros under the append lock, which
- * stalled every write for ~300 ms on this project's test disks. The file's name is one StoreFiles
+ * The spare segment: the next segment's file, written and mapped ahead of need. The file is
+ * written (zero-filled, so that writes through its mapping cannot fail for want of disk space),
+ * mapped, and every page of the mapping touched (MappedFile.prepare) by one thread shared by every
+ * store of the JVM, once the active segment is half full; a roll then only renames it, instead of
+ * writing up to 64 MiB of zeros under the append lock (which stalled every write for ~300 ms on
+ * this project's test disks) and then faulting each page in under that lock, one append in every
+ * few dozen (docs/store.md, "Segments prepared ahead"). The file's name is one StoreFiles
  * gives (a *.next.tmp file), so an open after a crash deletes it like any unfinished file.
  *
  * Not while less than twice its size is free on the disk (it must not take the space the writes
@@ -35,8 +37,18 @@ final class SpareSegment {
       n -> "inkv-segment-allocator", SpareSegment::writer);
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  /** A prepared file and its size. */
-  record Spare(Path path, int size) {}
+  /** A prepared file, mapped, and its size. */
+  record Spare(MappedFile file, int size) {
+    Path path() {
+      return file.path();
+    }
+
+    /** Unmaps and deletes the file; for a spare nobody will use. */
+    void delete() {
+      file.close();
+      deleteQuietly(file.path());
+    }
+  }
 
   private final Path directory;
   private final AtomicLong adopted = new AtomicLong();
@@ -110,7 +122,7 @@ final class SpareSegment {
       if (spare.size == size) {
         return;
       }
-      deleteQuietly(spare.path);
+      spare.delete();
       spare = null;
     }
     if (writer == null) {
@@ -126,12 +138,13 @@ final class SpareSegment {
       }
       writingSize = size;
     }
+    MappedFile file;
     try {
       long usable = Files.getFileStore(directory).getUsableSpace();
       if (usable < 2L * size) {
         throw new IOException(usable + " bytes free, less than twice the " + size + " to prepare");
       }
-      MappedFile.preallocate(path, size);
+      file = MappedFile.prepare(path, size);
     } catch (IOException | UncheckedIOException e) {
       LOG.log(System.Logger.Level.DEBUG, () -> directory + ": not preparing the next segment: " + e.getMessage());
       synchronized (this) {
@@ -143,9 +156,9 @@ final class SpareSegment {
     synchronized (this) {
       writingSize = 0;
       if (closed) {
-        deleteQuietly(path);
+        new Spare(file, size).delete();
       } else {
-        spare = new Spare(path, size);
+        spare = new Spare(file, size);
       }
     }
   }
@@ -171,7 +184,7 @@ final class SpareSegment {
     }
     synchronized (this) {
       if (spare != null) {
-        deleteQuietly(spare.path);
+        spare.delete();
         spare = null;
       }
     }

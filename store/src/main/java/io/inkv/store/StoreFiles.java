@@ -504,12 +504,12 @@ final class StoreFiles {
       return null;
     }
     try {
-      Segment adopted = Segment.adopt(s.path(), path, nextSegmentId, size, storeId, options.clock().getAsLong());
+      Segment adopted = Segment.adopt(s.file(), path, nextSegmentId, size, storeId, options.clock().getAsLong());
       spare.adopted();
       return adopted;
     } catch (UncheckedIOException e) {
       LOG.log(System.Logger.Level.WARNING, directory + ": the prepared next segment could not be used; creating one", e);
-      SpareSegment.deleteQuietly(s.path());
+      s.delete();
       return null;
     }
   }

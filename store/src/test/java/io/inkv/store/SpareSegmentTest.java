@@ -94,7 +94,7 @@ class SpareSegmentTest {
       assertEquals(dir.resolve("big.next.tmp"), taken == null ? null : taken.path(), "the file being written was waited for");
       assertEquals(size, Files.size(taken.path()));
       assertEquals(null, spare.take(size), "and taken once");
-      Files.delete(taken.path());
+      taken.delete();
       assertEquals(null, spare.take(SEGMENT), "a size nobody prepares is not waited for");
     } finally {
       spare.discard();

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -153,23 +154,54 @@ public final class MappedFile implements AutoCloseable {
   }
 
   /**
-   * Creates {@code path} as a file of {@code size} zero bytes, allocated on disk the way
-   * {@link #create} allocates (so that writes through a later mapping cannot fail for want of
-   * space), and closes it without mapping it: a segment file prepared ahead of the write that
-   * needs it. The file is removed if it cannot be completed.
+   * Creates {@code path} as {@link #create} does and maps it with every page already in this
+   * process's page tables: a segment file prepared ahead of the write that needs it, by a thread
+   * other than the writers. {@link #create} leaves the first store into each page of the mapping
+   * to fault it in (a shared file page: the page-cache lookup, the file system's page_mkwrite, the
+   * page-table update), several microseconds on a virtual machine; under the append lock every
+   * other writer waits for it (docs/store.md, "Segments prepared ahead"). Here one zero byte is
+   * stored into every page, where the file already holds zeros, so the content does not change.
+   * The file is removed if it cannot be completed.
    *
    * @throws UncheckedIOException naming the file, with the file system's {@code IOException} as its cause
    */
-  public static void preallocate(Path path, int size) {
-    checkSize(path, size);
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      allocate(path, channel, size);
-    } catch (IOException e) {
-      throw removeIncomplete(path, "prepare", size, e);
+  public static MappedFile prepare(Path path, int size) {
+    MappedFile file = create(path, size);
+    for (int at = 0; at < size; at += PAGE) {
+      file.region.putByte(at, (byte) 0);
     }
+    return file;
   }
 
-  /** Deletes a file that {@code create} or {@code preallocate} could not complete; returns the error to throw. */
+  /** The page size the pages of a prepared mapping are touched at: Linux's smallest (x86-64, arm64). */
+  static final int PAGE = 4096;
+
+  /**
+   * Renames this mapped file to {@code target} (an atomic rename in the same directory) and returns
+   * the mapping under its new name; this object is spent (its {@link #close()} does nothing), so
+   * the caller closes the one returned. The mapping itself is not touched: a file keeps its pages
+   * and its mapping across a rename.
+   *
+   * @throws UncheckedIOException naming both files if the rename fails; this object is then
+   *     still the file under its old name
+   */
+  public synchronized MappedFile renameTo(Path target) {
+    if (closed) {
+      throw new IllegalStateException(this + " is closed");
+    }
+    try {
+      Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(path + ": cannot become " + target + ": " + describe(e), e);
+    }
+    closed = true; // the mapping and the channel now belong to the returned object
+    if (reader != null) {
+      closeQuietly(reader);
+    }
+    return new MappedFile(target, channel, mapping);
+  }
+
+  /** Deletes a file that {@code create} could not complete; returns the error to throw. */
   private static UncheckedIOException removeIncomplete(Path path, String verb, int size, IOException e) {
     try {
       Files.deleteIfExists(path);

@@ -207,4 +207,68 @@ class MappedFileTest {
     }
     assertFalse(buffer.read(file, 0, 0, 8), "a read of a closed file");
   }
+  @Test
+  void aPreparedFileHasEveryPageInThePageTablesAndKeepsThemWhenRenamed() throws IOException {
+    Assumptions.assumeTrue(Files.isReadable(SMAPS), "/proc/self/smaps is not available on this system");
+    int size = 1 << 20;
+    Path created = dir.resolve("created");
+    Path prepared = dir.resolve("7.next.tmp");
+    Path target = dir.resolve("0000000007.seg");
+    try (MappedFile plain = MappedFile.create(created, size); MappedFile file = MappedFile.prepare(prepared, size)) {
+      assertEquals(size, plain.region().capacity());
+      assertEquals(0, residentKb(created), "create leaves each page to the first store into it");
+      assertEquals(size / 1024, residentKb(prepared), "prepare has every page of the mapping present");
+      for (int at = 0; at < size; at += 8) {
+        assertEquals(0, file.region().getLong(at), "a prepared file holds zeros, at " + at);
+      }
+      MappedFile renamed = file.renameTo(target);
+      try {
+        assertTrue(file.isClosed(), "the object renamed is spent");
+        assertFalse(Files.exists(prepared));
+        assertEquals(size, Files.size(target));
+        assertEquals(size / 1024, residentKb(target), "the rename keeps the mapping and its pages");
+        renamed.region().putLong(64, 42);
+        renamed.force();
+      } finally {
+        renamed.close();
+      }
+      assertFalse(mapped(target), "closing the renamed file unmaps it");
+    }
+    try (MappedFile reopened = MappedFile.open(target, false)) {
+      assertEquals(42, reopened.region().getLong(64), "written under the new name");
+    }
+  }
+
+  @Test
+  void aRenameThatFailsNamesBothFilesAndLeavesTheFileAsItWas() throws IOException {
+    Path prepared = dir.resolve("8.next.tmp");
+    try (MappedFile file = MappedFile.prepare(prepared, SIZE)) {
+      Path nowhere = dir.resolve("missing").resolve("0000000008.seg");
+      java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> file.renameTo(nowhere));
+      assertTrue(e.getMessage().contains(prepared.toString()) && e.getMessage().contains(nowhere.toString()), e.getMessage());
+      assertFalse(file.isClosed());
+      file.region().putLong(0, 7);
+      assertEquals(7, file.region().getLong(0));
+      assertTrue(Files.exists(prepared));
+    }
+  }
+
+  private static final Path SMAPS = Paths.get("/proc/self/smaps");
+
+  /** The kB of {@code file}'s mapping present in this process's page tables (smaps "Rss"). */
+  private static long residentKb(Path file) throws IOException {
+    String name = file.toAbsolutePath().toString();
+    List<String> lines = Files.readAllLines(SMAPS);
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).endsWith(name)) {
+        for (int j = i + 1; j < lines.size(); j++) {
+          String line = lines.get(j);
+          if (line.startsWith("Rss:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", ""));
+          }
+        }
+      }
+    }
+    throw new AssertionError(name + " is not mapped");
+  }
 }
