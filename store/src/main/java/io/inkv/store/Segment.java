@@ -2,7 +2,6 @@ package io.inkv.store;
 
 import io.inkv.store.memory.MappedFile;
 import io.inkv.store.memory.Region;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
@@ -94,14 +93,13 @@ final class Segment {
    * the new segment, never a segment without its header's magic number (a header that is not whole
    * is one Segment.open refuses, as for {@link #create}).
    *
-   * @throws UncheckedIOException if the file is not {@code capacity} bytes or cannot be renamed;
-   *     {@code prepared} is then still the caller's, under its old name
+   * <p>{@code prepared} maps exactly {@code capacity} bytes: SpareSegment hands out a prepared file
+   * only for the size it was made at.
+   *
+   * @throws UncheckedIOException if the file cannot be renamed; {@code prepared} is then still the
+   *     caller's, under its old name
    */
   static Segment adopt(MappedFile prepared, Path target, int id, int capacity, long storeId, long now) {
-    if (prepared.region().capacity() != capacity) {
-      throw new UncheckedIOException(new IOException(prepared.path() + ": prepared file is "
-          + prepared.region().capacity() + " bytes, not " + capacity));
-    }
     return initialize(prepared.renameTo(target), id, capacity, storeId, now);
   }
 

@@ -24,6 +24,9 @@ public final class MappedFile implements AutoCloseable {
   /** The largest file one mapping may cover. */
   public static final int MAX_SIZE = 1 << 30;
 
+  /** The page size the pages of a prepared mapping are touched at: Linux's smallest (x86-64, arm64). */
+  static final int PAGE = 4096;
+
   private static final Mapper MAPPER = Mapper.forThisJdk();
 
   /**
@@ -149,7 +152,7 @@ public final class MappedFile implements AutoCloseable {
       return new MappedFile(path, channel, MAPPER.map(channel, FileChannel.MapMode.READ_WRITE, size));
     } catch (IOException e) {
       closeQuietly(channel);
-      throw removeIncomplete(path, "create", size, e);
+      throw removeIncomplete(path, size, e);
     }
   }
 
@@ -172,9 +175,6 @@ public final class MappedFile implements AutoCloseable {
     }
     return file;
   }
-
-  /** The page size the pages of a prepared mapping are touched at: Linux's smallest (x86-64, arm64). */
-  static final int PAGE = 4096;
 
   /**
    * Renames this mapped file to {@code target} (an atomic rename in the same directory) and returns
@@ -202,13 +202,13 @@ public final class MappedFile implements AutoCloseable {
   }
 
   /** Deletes a file that {@code create} could not complete; returns the error to throw. */
-  private static UncheckedIOException removeIncomplete(Path path, String verb, int size, IOException e) {
+  private static UncheckedIOException removeIncomplete(Path path, int size, IOException e) {
     try {
       Files.deleteIfExists(path);
     } catch (IOException suppressed) {
       e.addSuppressed(suppressed);
     }
-    return new UncheckedIOException(path + ": cannot " + verb + " a file of " + size + " bytes: " + describe(e), e);
+    return new UncheckedIOException(path + ": cannot create a file of " + size + " bytes: " + describe(e), e);
   }
 
   /**
