@@ -116,7 +116,6 @@ final class KafkaReplica implements Replica {
     producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     this.producer = new KafkaProducer<>(producerProps);
-    this.outbox = new Outbox(config.storeName(), topic, producer);
     Map<String, Object> consumerDefaults = new LinkedHashMap<>();
     consumerDefaults.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     consumerDefaults.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
@@ -129,6 +128,9 @@ final class KafkaReplica implements Replica {
       producer.close(Duration.ZERO);
       throw e;
     }
+    // the publisher thread starts only once the topic is known to be this replica's: a refused
+    // open leaves no thread behind
+    this.outbox = new Outbox(config.storeName(), topic, producer);
     this.applier = new Applier(this, ownWrites, counters, target, consumerProps, checkpoint);
     this.beanName = registerBean();
   }
@@ -140,7 +142,14 @@ final class KafkaReplica implements Replica {
 
   /** Starts applying to the target: once the target holds this replica, since apply() reads it. */
   void start() {
-    applier.start();
+    try {
+      applier.start();
+    } catch (RuntimeException e) {
+      // the applier closed its consumer; what this replica opened besides goes too, or every
+      // failed open would leave a publisher thread, a producer and an MXBean behind
+      closeClients(Duration.ZERO);
+      throw e;
+    }
   }
 
   /** Waits for the start-up catch-up, as configured; called once the front end is ready for listeners. */
@@ -401,9 +410,14 @@ final class KafkaReplica implements Replica {
   /** Stops the applier (with a final checkpoint) and closes the Kafka clients. */
   void close() {
     applier.stop();
+    closeClients(Duration.ofSeconds(30));
+  }
+
+  /** Closes the outbox, the producer (waiting up to {@code wait} for its sends) and the MXBean. */
+  private void closeClients(Duration wait) {
     outbox.close();
     try {
-      producer.close(Duration.ofSeconds(30));
+      producer.close(wait);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "closing the producer of " + config.storeName() + " failed", e);
     }

@@ -289,9 +289,11 @@ class ReplicationTest {
     bytes.put(b("k"), b("v"));
     io.inkv.store.document.DocumentStore local = io.inkv.store.document.DocumentStore.open(
         StoreOptions.builder(tmp.resolve("docs")).build());
+    long publishers = publisherThreads(name);
     ReplicationException e = assertThrows(ReplicationException.TopicException.class,
         () -> Replication.replicate(local, config(name).build()));
     local.close();
+    assertEquals(publishers, publisherThreads(name), "a refused open leaves no publisher thread behind");
     assertTrue(e.getMessage().contains("replicates a byte store") && e.getMessage().contains("is a document store"),
         e.getMessage());
     assertTrue(e.getMessage().contains("inkv." + name), e.getMessage());
@@ -301,7 +303,9 @@ class ReplicationTest {
         StoreOptions.builder(tmp.resolve("docs2")).build());
     try (ReplicatedDocumentStore d = Replication.replicate(docs, config(other).build())) {
       d.upsert(b("alice"), io.inkv.store.document.Document.builder().put("age", 22).build());
+      long otherPublishers = publisherThreads(other);
       ReplicationException e2 = assertThrows(ReplicationException.TopicException.class, () -> replica("b2", config(other).build()));
+      assertEquals(otherPublishers, publisherThreads(other), "a refused open leaves no publisher thread behind");
       assertTrue(e2.getMessage().contains("replicates a document store"), e2.getMessage());
       assertEquals(0, d.replicationStats().malformed() + d.replicationStats().failed());
     }
@@ -334,6 +338,11 @@ class ReplicationTest {
     assertNull(a.get(b("bad")), "a value that fails the replica's format is never stored");
     assertEquals(1, a.replicationStats().failed());
     assertArrayEquals(b("xyz"), tool.get(b("bad")), "the tool itself holds any bytes");
+  }
+
+  /** The live publisher threads of replicas of store {@code name}: one per open replica. */
+  static long publisherThreads(String name) {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("inkv-publisher-" + name)).count();
   }
 
   /** The sum of the end offsets of the topic's first {@code partitions} partitions, as a new reader sees them. */
