@@ -18,11 +18,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * The spare segment: the next segment's file, written and mapped ahead of need. The file is
  * written (zero-filled, so that writes through its mapping cannot fail for want of disk space),
  * mapped, and every page of the mapping touched (MappedFile.prepare) by one thread shared by every
- * store of the JVM, once the active segment is half full; a roll then only renames it, instead of
- * writing up to 64 MiB of zeros under the append lock (which stalled every write for ~300 ms on
- * this project's test disks) and then faulting each page in under that lock, one append in every
- * few dozen (docs/store.md, "Segments prepared ahead"). The file's name is one StoreFiles
- * gives (a *.next.tmp file), so an open after a crash deletes it like any unfinished file.
+ * store of the JVM, as soon as the active segment takes its first record (once it was half full:
+ * a writer of values of about 800 bytes then filled the other half first and waited at the roll);
+ * a roll then only renames it, instead of writing up to 64 MiB of zeros under the append lock
+ * (which stalled every write for ~300 ms on this project's test disks) and then faulting each page
+ * in under that lock, one append in every few dozen (docs/store.md, "Segments prepared ahead").
+ * The file's name is one StoreFiles gives (a *.next.tmp file), so an open after a crash deletes it
+ * like any unfinished file.
  *
  * Not while less than twice its size is free on the disk (it must not take the space the writes
  * need), and not for RETRY_NANOS after a failure.

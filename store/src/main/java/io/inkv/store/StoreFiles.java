@@ -433,9 +433,8 @@ final class StoreFiles {
 
   private long committed(Segment s, int at, int length, long seq, long expireAt) {
     s.writePosition = at + length;
-    int half = s.capacity >>> 1;
-    if (at < half && at + length >= half) {
-      prepareSpare(); // hands the next file's writing off now: a tick could come after the roll, too late
+    if (at == Segment.HEADER) {
+      prepareSpare(); // the segment's first record: the next file's writing starts now, not at a tick
     }
     s.noteRecord(seq, expireAt);
     s.dirtySinceImage = true;
@@ -514,7 +513,7 @@ final class StoreFiles {
     }
   }
 
-  /** Has the spare prepared once the active segment is half full (the crossing append; maintenance retries). */
+  /** Has the spare prepared for the active segment's successor (its first append asks; maintenance retries). */
   void prepareSpare() {
     if (!options.backgroundMaintenance() || options.readOnly()) {
       return;
@@ -523,7 +522,7 @@ final class StoreFiles {
     appendLock.lock();
     try {
       Segment a = active;
-      if (a == null || a.writePosition < a.capacity / 2) {
+      if (a == null) {
         return;
       }
       size = nextSegmentSize(a, 0);

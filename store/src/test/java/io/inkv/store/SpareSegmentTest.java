@@ -6,6 +6,7 @@ import static io.inkv.store.StoreTesting.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The next segment's file is prepared in the background once the active segment is half full (the
- * write that crosses the half asks for it, and maintenance asks again), and
+ * The next segment's file is prepared in the background from the moment a segment takes its first
+ * record (that write asks for it, and maintenance asks again), and
  * a roll renames it into place instead of writing a new file under the append lock. What must hold:
  * the prepared file is used, the segment made from it behaves like any other (also after a
  * reopen), a clean close leaves no prepared file behind, and one left by a crash is deleted at open.
@@ -41,13 +42,11 @@ class SpareSegmentTest {
     try (Store store = options().open()) {
       LogStore log = (LogStore) store;
       // the first segment is the full 64 KiB here (the minimum), so the next one is that size too
-      written = fillPastHalf(store, log, written);
+      written = writeUntilSegments(store, log, 1, written);
       awaitPrepared(log);
-      long before = log.files.segmentsForTest().size();
-      written = writeUntilSegments(store, log, before + 1, written);
+      written = writeUntilSegments(store, log, 2, written);
       assertEquals(1, log.files.spare.adoptedForTest(), "the roll used the prepared file");
-      for (int i = 0; i < 30; i++) { // and the next rolls too, each once its predecessor is half full
-        written = fillPastHalf(store, log, written);
+      for (int i = 0; i < 30; i++) { // and the next rolls too, each prepared once its predecessor took a record
         awaitPrepared(log);
         written = writeUntilSegments(store, log, log.files.segmentsForTest().size() + 1, written);
       }
@@ -62,17 +61,18 @@ class SpareSegmentTest {
   }
 
   @Test
-  void theWriteThatFillsHalfTheSegmentStartsThePreparationWithoutWaitingForMaintenance() throws Exception {
+  void theFirstWriteOfASegmentStartsThePreparationWithoutWaitingForMaintenance() throws Exception {
     // A maintenance tick an hour away: only the writes themselves can have the spare prepared, as
-    // they must when a fast writer fills half a segment between two ticks.
+    // they must when a fast writer fills a segment between two ticks.
     try (Store store = options().maintenanceInterval(Duration.ofHours(1)).open()) {
       LogStore log = (LogStore) store;
-      int written = 0;
+      int written = writeUntilSegments(store, log, 1, 0);
       for (int roll = 1; roll <= 5; roll++) {
-        written = fillPastHalf(store, log, written);
+        Segment active = log.files.segmentsForTest().get(log.files.segmentsForTest().size() - 1);
+        assertTrue(active.writePosition < Segment.HEADER + 1024, "the active segment holds only the record that started it");
         awaitPrepared(log);
         written = writeUntilSegments(store, log, log.files.segmentsForTest().size() + 1, written);
-        assertEquals(roll, log.files.spare.adoptedForTest(), "roll " + roll + " used the file its writes had prepared");
+        assertEquals(roll, log.files.spare.adoptedForTest(), "roll " + roll + " used the file its first write had prepared");
       }
       assertAllPresent(store, written);
     }
@@ -122,23 +122,6 @@ class SpareSegmentTest {
       assertEquals(0, log.files.spare.adoptedForTest());
       assertEquals(List.of(), preparedFiles());
       assertAllPresent(store, written);
-    }
-  }
-
-  private static int fillPastHalf(Store store, LogStore log, int from) {
-    int i = from;
-    while (true) {
-      if (log.files.segmentsForTest().isEmpty()) { // a new store has no segment until its first write
-        store.put(key(i), value(i, 200));
-        i++;
-        continue;
-      }
-      Segment active = log.files.segmentsForTest().get(log.files.segmentsForTest().size() - 1);
-      if (active.writePosition > active.capacity / 2 + 1024) {
-        return i;
-      }
-      store.put(key(i), value(i, 200));
-      i++;
     }
   }
 
