@@ -207,6 +207,7 @@ class MappedFileTest {
     }
     assertFalse(buffer.read(file, 0, 0, 8), "a read of a closed file");
   }
+
   @Test
   void aPreparedFileHasEveryPageInThePageTablesAndKeepsThemWhenRenamed() throws IOException {
     Assumptions.assumeTrue(Files.isReadable(SMAPS), "/proc/self/smaps is not available on this system");
