@@ -133,9 +133,16 @@ public abstract class AddressMap {
             return 0L; // a table being replaced: the stamp will not validate
         }
         int index = QHash.SeparateKVIntKeyMixing.mix(key) % capacity;
+        // The key and the value of the home slot are loaded together and both decide the branch,
+        // so the two arrays' cache lines (and pages) are fetched at once. Loaded only where the
+        // key matched, the value's miss waited for the key's whenever the branch was mispredicted,
+        // and a lookup that finds its key beyond the home slot mispredicts. A present key's value
+        // is never 0; a 0 beside a matching key is a torn view, and the probe below ends in the
+        // stamp's failed validation.
         int current = keys[index];
-        if (current == key) {
-            return values[index];
+        long value = values[index];
+        if ((current == key) & (value != 0L)) {
+            return value;
         }
         if (current == free) {
             return 0L;

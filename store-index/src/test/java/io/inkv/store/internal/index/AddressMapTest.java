@@ -56,6 +56,31 @@ class AddressMapTest {
         assertEquals(0, map.size());
     }
 
+    /*
+     * getForOptimisticRead takes a home slot's key only with a value that is not 0 (0 is never an
+     * address; beside a matching key it is a torn view), and otherwise probes on: in a nearly
+     * full table that probe must still end, at 0, and leave every other key's answer alone.
+     */
+    @Test
+    void aKeyMappedToZeroReadsAsAbsentAndItsProbeEnds() {
+        AddressMap map = AddressMap.withExpectedSize(1_000);
+        SplittableRandom random = new SplittableRandom(5);
+        Map<Integer, Long> model = new HashMap<>();
+        while (model.size() < 1_000) {
+            int key = random.nextInt();
+            long value = random.nextLong() | 1L;
+            model.put(key, value);
+            map.put(key, value);
+        }
+        int zeroKey = model.keySet().iterator().next();
+        map.put(zeroKey, 0L);
+        model.remove(zeroKey);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertEquals(0L, map.getForOptimisticRead(zeroKey)));
+        for (Map.Entry<Integer, Long> e : model.entrySet()) {
+            assertEquals(e.getValue(), map.getForOptimisticRead(e.getKey()));
+        }
+    }
+
     @Test
     void randomOperationsMatchHashMap() {
         SplittableRandom random = new SplittableRandom(0x1d3a_5eedL);
