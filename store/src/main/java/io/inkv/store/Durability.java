@@ -17,7 +17,9 @@ package io.inkv.store;
  *       {@link StoreOptions.Builder#syncInterval(java.time.Duration) sync interval}; a power loss
  *       loses at most the writes of the last interval.
  *   <li>{@link #EVERY_WRITE}: a write returns only after its record is on the device (concurrent
- *       writers share one flush: group commit). A power loss loses no write that returned.
+ *       writers share one flush: group commit). A power loss loses no write that returned. The
+ *       store makes its segment files in 4 KiB pages rather than 2 MiB ones, so that each flush
+ *       writes back only the pages written since the last.
  * </ul>
  */
 public enum Durability {

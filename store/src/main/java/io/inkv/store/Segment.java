@@ -82,8 +82,8 @@ final class Segment {
    *
    * @throws UncheckedIOException naming the file if the file system refuses (full, read-only)
    */
-  static Segment create(Path path, int id, int capacity, long storeId, long now) {
-    return initialize(MappedFile.create(path, capacity), id, capacity, storeId, now);
+  static Segment create(Path path, int id, int capacity, long storeId, long now, MappedFile.Pages pages) {
+    return initialize(MappedFile.create(path, capacity, pages), id, capacity, storeId, now);
   }
 
   /**

@@ -53,6 +53,7 @@ final class SpareSegment {
   }
 
   private final Path directory;
+  private final MappedFile.Pages pages;
   private final AtomicLong adopted = new AtomicLong();
   private Spare spare; // guarded by this
   private Future<?> task; // guarded by this
@@ -61,7 +62,8 @@ final class SpareSegment {
   private long retryAt; // guarded by this: System.nanoTime() before which a failed preparation is not retried
   private boolean closed; // guarded by this
 
-  SpareSegment(Path directory) {
+  SpareSegment(Path directory, MappedFile.Pages pages) {
+    this.pages = pages;
     this.directory = directory;
   }
 
@@ -146,7 +148,7 @@ final class SpareSegment {
       if (usable < 2L * size) {
         throw new IOException(usable + " bytes free, less than twice the " + size + " to prepare");
       }
-      file = MappedFile.prepare(path, size);
+      file = MappedFile.prepare(path, size, pages);
     } catch (IOException | UncheckedIOException e) {
       LOG.log(System.Logger.Level.DEBUG, () -> directory + ": not preparing the next segment: " + e.getMessage());
       synchronized (this) {

@@ -97,7 +97,7 @@ final class StoreFiles {
     this.lockChannel = lockChannel;
     this.fileLock = fileLock;
     this.hasImage = hasImage;
-    this.spare = new SpareSegment(directory);
+    this.spare = new SpareSegment(directory, pages());
   }
 
   // ---------------------------------------------------------------- names
@@ -485,7 +485,18 @@ final class StoreFiles {
   private Segment newSegment(int id, int size) {
     Path path = directory.resolve(segmentFileName(id));
     Segment adopted = adoptSpare(size, path);
-    return adopted != null ? adopted : Segment.create(path, id, size, storeId, options.clock().getAsLong());
+    return adopted != null ? adopted : Segment.create(path, id, size, storeId, options.clock().getAsLong(), pages());
+  }
+
+  /*
+   * How new segment files are written (MappedFile.Pages): in 2 MiB writes, so that the kernel can
+   * map them in 2 MiB pages and a record read misses the TLB less, except for a store that forces
+   * every write, where a force would write back a whole 2 MiB folio for each record: a put forced
+   * to the device took several times as long as in a file written 4 KiB at a time, and the 1 MiB
+   * writes before cost it too (benchmarks/README.md, "Segment files written in 2 MiB writes").
+   */
+  private MappedFile.Pages pages() {
+    return options.durability() == Durability.EVERY_WRITE ? MappedFile.Pages.SMALL : MappedFile.Pages.HUGE;
   }
 
   /** The size of the segment that follows {@code s} (null: the first) for a record of {@code length} bytes. */

@@ -83,7 +83,7 @@ class SpareSegmentTest {
     // 256 MiB of zeros take the allocator thread long enough that the take below comes while it
     // writes; before take waited, it answered null then, and the roll wrote a second file itself
     int size = 256 << 20;
-    SpareSegment spare = new SpareSegment(dir);
+    SpareSegment spare = new SpareSegment(dir, io.inkv.store.memory.MappedFile.Pages.HUGE);
     try {
       spare.prepare(size, dir.resolve("big.next.tmp"));
       long deadline = System.nanoTime() + WAIT.toNanos();
