@@ -63,8 +63,8 @@ final class SpareSegment {
   private boolean closed; // guarded by this
 
   SpareSegment(Path directory, MappedFile.Pages pages) {
-    this.pages = pages;
     this.directory = directory;
+    this.pages = pages;
   }
 
   private static ThreadPoolExecutor writer(ThreadFactory threads) {

@@ -21,9 +21,9 @@ import java.util.SplittableRandom;
  * The same cycle is then walked in a file made as a segment file is (MappedFile.create: written
  * with zeros through the channel, then mapped read-write; in java.io.tmpdir), since a store's
  * record reads are loads from such a mapping, not from the heap. How the file's page cache was
- * written decides how the kernel can map it: written in 1 MiB writes, a segment's random loads cost
- * 1.5-1.9x the heap's on the test VM; in 2 MiB writes (mapped in 2 MiB pages), less than the
- * heap's (benchmarks/README.md, "Segment files written in 2 MiB writes").
+ * written decides how the kernel can map it: on the test VM, with segments written in 1 MiB writes
+ * the walk took 1.2-1.9x the heap's time at 256 MiB and 7x at 1 GiB; in 2 MiB writes (mapped in
+ * 2 MiB pages) about the heap's (benchmarks/README.md, "Segment files written in 2 MiB writes").
  *
  * usage: java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -cp benchmarks/target/benchmarks.jar \
  *          io.inkv.benchmarks.suite.MemoryLatency [MiB ...]      (default 1 16 64 256 1024)
