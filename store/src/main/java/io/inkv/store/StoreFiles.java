@@ -74,6 +74,12 @@ final class StoreFiles {
   private final boolean hasImage;
   final SegmentTable segments = new SegmentTable();
   final SpareSegment spare;
+  /*
+   * How this store's new segment files are written (MappedFile.Pages): 2 MiB writes, so that the
+   * kernel can map them in 2 MiB pages, except for a store that forces every write, where each
+   * force would write back a whole 2 MiB folio for one record.
+   */
+  private final MappedFile.Pages pages;
 
   private final ReentrantLock appendLock = new SpinningLock();
   private final Object syncLock = new Object();
@@ -97,7 +103,8 @@ final class StoreFiles {
     this.lockChannel = lockChannel;
     this.fileLock = fileLock;
     this.hasImage = hasImage;
-    this.spare = new SpareSegment(directory, pages());
+    this.pages = options.durability() == Durability.EVERY_WRITE ? MappedFile.Pages.SMALL : MappedFile.Pages.HUGE;
+    this.spare = new SpareSegment(directory, pages);
   }
 
   // ---------------------------------------------------------------- names
@@ -485,18 +492,7 @@ final class StoreFiles {
   private Segment newSegment(int id, int size) {
     Path path = directory.resolve(segmentFileName(id));
     Segment adopted = adoptSpare(size, path);
-    return adopted != null ? adopted : Segment.create(path, id, size, storeId, options.clock().getAsLong(), pages());
-  }
-
-  /*
-   * How new segment files are written (MappedFile.Pages): in 2 MiB writes, so that the kernel can
-   * map them in 2 MiB pages and a record read misses the TLB less, except for a store that forces
-   * every write, where a force would write back a whole 2 MiB folio for each record: a put forced
-   * to the device took several times as long as in a file written 4 KiB at a time, and the 1 MiB
-   * writes before cost it too (benchmarks/README.md, "Segment files written in 2 MiB writes").
-   */
-  private MappedFile.Pages pages() {
-    return options.durability() == Durability.EVERY_WRITE ? MappedFile.Pages.SMALL : MappedFile.Pages.HUGE;
+    return adopted != null ? adopted : Segment.create(path, id, size, storeId, options.clock().getAsLong(), pages);
   }
 
   /** The size of the segment that follows {@code s} (null: the first) for a record of {@code length} bytes. */

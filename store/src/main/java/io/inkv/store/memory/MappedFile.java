@@ -278,15 +278,11 @@ public final class MappedFile implements AutoCloseable {
   }
 
   /*
-   * Writes the zeros writeSize bytes at a time from offsets that are multiples of it (Pages). With
-   * 2 MiB writes each aligned 2 MiB range can become one 2 MiB folio in the page cache, which the
-   * mapping then maps with one page-table entry: measured on the test VM (kernel 6.18, ext4), a
-   * dependent random walk through a 256 MiB file written so and mapped took 222-231 ns a load,
-   * less than through the heap, against 381-528 ns through the file written 1 MiB at a time as it
-   * was before. A force of one record then writes back a whole 2 MiB folio, so a store that forces
-   * every write asks for 4 KiB writes (benchmarks/README.md, "Segment files written in 2 MiB
-   * writes"). One buffer of zeros serves every file: it is only ever read (each write reads a
-   * duplicate's own position and limit).
+   * Writes the zeros writeSize bytes at a time from offsets that are multiples of it: the page
+   * cache's folios, and so the page sizes the kernel can map, follow those writes (Pages; the
+   * measurements are in benchmarks/README.md, "Segment files written in 2 MiB writes"). One buffer
+   * of zeros serves every file: it is only ever read, each write through a duplicate's own
+   * position and limit.
    */
   private static final class Zeros {
     static final ByteBuffer BUFFER = ByteBuffer.allocateDirect(Pages.HUGE.writeSize);
